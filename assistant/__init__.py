@@ -1,0 +1,3 @@
+"""specreview's engine: review and chat over a team's indexed history."""
+
+__version__ = "0.1.0"

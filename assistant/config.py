@@ -1,0 +1,165 @@
+"""Settings: the only reader of the environment (SPECREVIEW_*, OPENAI_*) and of .specreview.toml."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, BaseModel, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from assistant.errors import ConfigError
+
+CONFIG_FILE_NAME = ".specreview.toml"
+
+Severity = Literal["info", "low", "medium", "high"]
+
+
+class ReviewConfig(BaseModel):
+    """Per-repo review configuration (the [review] table of .specreview.toml)."""
+
+    enabled_checks: list[str] | None = None  # None = all checks
+    disabled_checks: list[str] = Field(default_factory=list)
+    severities: dict[str, Severity] = Field(default_factory=dict)
+    thresholds: dict[str, float] = Field(default_factory=dict)
+    fail_on: Severity | None = None
+
+
+class GitHubConfig(BaseModel):
+    """The [github] table: what the bot reviews and indexes."""
+
+    spec_globs: list[str] = Field(
+        default_factory=lambda: [
+            "docs/specs/**",
+            "specs/**",
+            "rfcs/**",
+            "**/adr/**",
+            "**/*.spec.md",
+        ]
+    )
+    kb_paths: list[str] = Field(
+        default_factory=lambda: ["docs/adr", "docs/decisions", "docs/retros"]
+    )
+    review_drafts: bool = False
+    max_comments: int = 20
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Env prefix SPECREVIEW_, e.g. SPECREVIEW_STORE_PATH."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SPECREVIEW_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    # Store: embedded Chroma on disk by default, a `chroma run` server when chroma_url is set.
+    store_path: Path = Path(".specreview/store")
+    chroma_url: str | None = None
+    collection_prefix: str = "specreview"
+
+    # Embedder: the offline MiniLM int8 model; "hashing" is for tests only.
+    embedder: Literal["minilm", "hashing"] = "minilm"
+    embed_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    embed_batch_size: int = 32
+    chunk_tokens: int = 200
+
+    # Where offline assets (tiktoken encodings, llama-server) are cached.
+    cache_dir: Path = Field(
+        default_factory=lambda: (
+            Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "specreview"
+        )
+    )
+
+    # LLM (OpenAI-compatible). No model = offline mode.
+    llm_model: str | None = None
+    llm_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("SPECREVIEW_LLM_BASE_URL", "OPENAI_BASE_URL")
+    )
+    llm_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("SPECREVIEW_LLM_API_KEY", "OPENAI_API_KEY")
+    )
+    llm_timeout_s: float = 60.0
+    llm_deadline_s: float = 300.0
+    llm_max_tokens: int = 1024
+    llm_temperature: float = 0.0
+    llm_context_tokens: int = 8192
+    llm_max_retries: int = 3
+
+    # Service.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_tokens: str | None = None  # comma-separated bearer tokens
+    max_request_bytes: int = 12_000_000
+    max_draft_bytes: int = 5_000_000
+    max_question_chars: int = 2_000
+
+    # GitHub bot.
+    github_token: str | None = Field(
+        default=None, validation_alias=AliasChoices("SPECREVIEW_GITHUB_TOKEN", "GITHUB_TOKEN")
+    )
+    github_app_id: str | None = None
+    github_private_key: str | None = None
+    github_webhook_secret: str | None = None
+    github_api_url: str = "https://api.github.com"
+
+    review: ReviewConfig = Field(default_factory=ReviewConfig)
+    github: GitHubConfig = Field(default_factory=GitHubConfig)
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_model)
+
+    @property
+    def api_token_list(self) -> list[str]:
+        return [t.strip() for t in (self.api_tokens or "").split(",") if t.strip()]
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+        file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Explicit arguments beat the environment, which beats .specreview.toml.
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Reads .specreview.toml from the working directory (or SPECREVIEW_CONFIG)."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # noqa: ARG002
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        path = Path(os.environ.get("SPECREVIEW_CONFIG", CONFIG_FILE_NAME))
+        if not path.is_file():
+            return {}
+        return read_toml_config(path)
+
+
+def read_toml_config(path: Path) -> dict[str, Any]:
+    """Parse a .specreview.toml; top-level keys are settings, [review] and [github] are tables."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix or delete the file") from exc
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build Settings, turning validation errors into a ConfigError that names the bad key."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from exc

@@ -1,0 +1,55 @@
+"""The one composition root: builds the real implementations from Settings, lazily."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from assistant.config import Settings, load_settings
+from assistant.embed import Embedder, HashingEmbedder, MiniLMEmbedder
+from assistant.store import ChromaStore, VectorStore
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    if settings.embedder == "hashing":
+        return HashingEmbedder()
+    return MiniLMEmbedder(threads=settings.embed_threads, batch_size=settings.embed_batch_size)
+
+
+def open_store(settings: Settings, embedder: Embedder) -> VectorStore:
+    if settings.chroma_url:
+        return ChromaStore.open(
+            url=settings.chroma_url, prefix=settings.collection_prefix, embedder_name=embedder.name
+        )
+    settings.store_path.mkdir(parents=True, exist_ok=True)
+    return ChromaStore.open(
+        path=str(settings.store_path),
+        prefix=settings.collection_prefix,
+        embedder_name=embedder.name,
+    )
+
+
+@dataclass
+class Services:
+    """What the CLI, the API and the bot share. Built once per process (or per test)."""
+
+    settings: Settings = field(default_factory=load_settings)
+    _embedder: Embedder | None = None
+    _store: VectorStore | None = None
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return self._embedder or build_embedder(self.settings)
+
+    @cached_property
+    def store(self) -> VectorStore:
+        return self._store or open_store(self.settings, self.embedder)
+
+
+def disable_telemetry() -> None:
+    """Chroma and friends must never phone home; set before chromadb is imported."""
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("CHROMA_TELEMETRY", "False")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -1,0 +1,297 @@
+"""Vector stores behind one small interface: Chroma (embedded on disk, or a `chroma run` server)
+and an in-memory store for tests. This module is the only chromadb import.
+
+Two collections per store: `<prefix>-chunks` (vectors + chunk metadata) and `<prefix>-docs`
+(one record per fully indexed document, with its content hash). A document record is written
+only after all its chunks, so a run killed half-way leaves no record and the next run redoes it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from assistant.errors import StoreError
+from assistant.models import Chunk, DocumentRecord, Hit
+
+Where = Mapping[str, str | Sequence[str]]  # field -> value, or any of several values
+
+
+class VectorStore(Protocol):
+    """Where chunks, their vectors and document records live."""
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None: ...
+
+    def query(self, vector: Sequence[float], k: int, where: Where | None = None) -> list[Hit]: ...
+
+    def delete_document(self, doc_id: str) -> None:
+        """Remove a document's chunks and its record."""
+        ...
+
+    def put_document(self, record: DocumentRecord) -> None: ...
+
+    def get_document(self, doc_id: str, *, with_text: bool = True) -> DocumentRecord | None: ...
+
+    def list_documents(self) -> list[DocumentRecord]: ...
+
+    def all_chunks(self, where: Where | None = None) -> list[Chunk]: ...
+
+    def count_chunks(self) -> int: ...
+
+
+def _matches(meta: Mapping[str, Any], where: Where | None) -> bool:
+    if not where:
+        return True
+    for key, wanted in where.items():
+        value = meta.get(key)
+        if isinstance(wanted, str):
+            if value != wanted:
+                return False
+        elif value not in wanted:
+            return False
+    return True
+
+
+class InMemoryStore:
+    """A dict-backed store with exact cosine search: for tests and small throwaway indexes."""
+
+    def __init__(self) -> None:
+        self._chunks: dict[str, tuple[Chunk, list[float]]] = {}
+        self._docs: dict[str, DocumentRecord] = {}
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
+        for chunk, vector in zip(chunks, vectors, strict=True):
+            self._chunks[chunk.id] = (chunk, list(vector))
+
+    def query(self, vector: Sequence[float], k: int, where: Where | None = None) -> list[Hit]:
+        norm_q = math.sqrt(sum(v * v for v in vector)) or 1.0
+        scored = []
+        for chunk, vec in self._chunks.values():
+            if not _matches(chunk.model_dump(), where):
+                continue
+            norm_v = math.sqrt(sum(v * v for v in vec)) or 1.0
+            score = sum(a * b for a, b in zip(vector, vec, strict=True)) / (norm_q * norm_v)
+            scored.append(Hit(chunk=chunk, score=score))
+        scored.sort(key=lambda h: -h.score)
+        return scored[:k]
+
+    def delete_document(self, doc_id: str) -> None:
+        self._docs.pop(doc_id, None)
+        for chunk_id in [cid for cid, (c, _) in self._chunks.items() if c.doc_id == doc_id]:
+            del self._chunks[chunk_id]
+
+    def put_document(self, record: DocumentRecord) -> None:
+        self._docs[record.id] = record.model_copy(deep=True)
+
+    def get_document(self, doc_id: str, *, with_text: bool = True) -> DocumentRecord | None:
+        record = self._docs.get(doc_id)
+        if record is None:
+            return None
+        return record if with_text else record.model_copy(update={"text": None})
+
+    def list_documents(self) -> list[DocumentRecord]:
+        return [r.model_copy(update={"text": None}) for r in self._docs.values()]
+
+    def all_chunks(self, where: Where | None = None) -> list[Chunk]:
+        return [c for c, _ in self._chunks.values() if _matches(c.model_dump(), where)]
+
+    def count_chunks(self) -> int:
+        return len(self._chunks)
+
+
+# --- Chroma -----------------------------------------------------------------------------------
+
+_CHUNK_SCALARS = ("doc_id", "kind", "title", "status", "path", "date", "start_line", "end_line")
+
+
+def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
+    meta: dict[str, Any] = {key: getattr(chunk, key) for key in _CHUNK_SCALARS}
+    meta["heading_path"] = json.dumps(chunk.heading_path)
+    # Chroma metadata values cannot be None.
+    return {k: ("" if v is None else v) for k, v in meta.items()}
+
+
+def _chunk_from(chunk_id: str, text: str, meta: Mapping[str, Any]) -> Chunk:
+    return Chunk(
+        id=chunk_id,
+        doc_id=str(meta["doc_id"]),
+        text=text,
+        heading_path=json.loads(str(meta.get("heading_path") or "[]")),
+        start_line=int(meta["start_line"]),
+        end_line=int(meta["end_line"]),
+        kind=meta["kind"],
+        title=str(meta.get("title", "")),
+        status=str(meta["status"]) or None,
+        path=str(meta.get("path", "")),
+        date=str(meta.get("date") or "") or None,
+    )
+
+
+def _chroma_where(where: Where | None) -> dict[str, Any] | None:
+    if not where:
+        return None
+    clauses: list[dict[str, Any]] = []
+    for key, wanted in where.items():
+        if isinstance(wanted, str):
+            clauses.append({key: {"$eq": wanted}})
+        else:
+            clauses.append({key: {"$in": list(wanted)}})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class ChromaStore:
+    """Chroma, embedded on disk (`path`) or a server (`url`); vectors are always passed in."""
+
+    def __init__(self, *, client: Any, prefix: str, embedder_name: str, where_label: str) -> None:
+        self._client = client
+        self._where_label = where_label
+        # The vector space is part of the name: switching embedders never mixes spaces.
+        space = "".join(c if c.isalnum() else "-" for c in embedder_name)
+        try:
+            self._chunks = client.get_or_create_collection(
+                f"{prefix}-chunks-{space}",
+                metadata={"hnsw:space": "cosine"},
+                embedding_function=None,
+            )
+            self._docs = client.get_or_create_collection(
+                f"{prefix}-docs-{space}", embedding_function=None
+            )
+        except Exception as exc:
+            raise self._error("open collections", exc) from exc
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        path: str | None = None,
+        url: str | None = None,
+        prefix: str = "specreview",
+        embedder_name: str = "minilm",
+    ) -> ChromaStore:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        try:
+            if url:
+                from urllib.parse import urlparse
+
+                parsed = urlparse(url if "://" in url else f"http://{url}")
+                client = chromadb.HttpClient(
+                    host=parsed.hostname or "127.0.0.1",
+                    port=parsed.port or 8000,
+                    ssl=parsed.scheme == "https",
+                    settings=chroma_settings,
+                )
+                client.heartbeat()
+                label = url
+            else:
+                if path is None:
+                    raise StoreError("no store path given; set SPECREVIEW_STORE_PATH")
+                client = chromadb.PersistentClient(path=path, settings=chroma_settings)
+                label = path
+        except StoreError:
+            raise
+        except Exception as exc:
+            target = url or path
+            raise StoreError(
+                f"cannot reach the Chroma store at {target}: {exc}. "
+                + ("Is `chroma run` up at that URL?" if url else "Is the folder writable?")
+            ) from exc
+        return cls(client=client, prefix=prefix, embedder_name=embedder_name, where_label=label)
+
+    def _error(self, action: str, exc: Exception) -> StoreError:
+        return StoreError(f"Chroma at {self._where_label}: could not {action}: {exc}")
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
+        if not chunks:
+            return
+        try:
+            self._chunks.upsert(
+                ids=[c.id for c in chunks],
+                embeddings=[list(v) for v in vectors],
+                documents=[c.text for c in chunks],
+                metadatas=[_chunk_metadata(c) for c in chunks],
+            )
+        except Exception as exc:
+            raise self._error("write chunks", exc) from exc
+
+    def query(self, vector: Sequence[float], k: int, where: Where | None = None) -> list[Hit]:
+        try:
+            total = self._chunks.count()
+            if total == 0:
+                return []
+            result = self._chunks.query(
+                query_embeddings=[list(vector)],
+                n_results=min(k, total),
+                where=_chroma_where(where),
+                include=["documents", "metadatas", "distances"],
+            )
+        except Exception as exc:
+            raise self._error("query", exc) from exc
+        hits = []
+        for chunk_id, text, meta, dist in zip(
+            result["ids"][0],
+            result["documents"][0],
+            result["metadatas"][0],
+            result["distances"][0],
+            strict=True,
+        ):
+            hits.append(Hit(chunk=_chunk_from(chunk_id, text, meta), score=1.0 - float(dist)))
+        return hits
+
+    def delete_document(self, doc_id: str) -> None:
+        try:
+            self._docs.delete(ids=[doc_id])
+            self._chunks.delete(where={"doc_id": {"$eq": doc_id}})
+        except Exception as exc:
+            raise self._error(f"delete {doc_id}", exc) from exc
+
+    def put_document(self, record: DocumentRecord) -> None:
+        payload = record.model_dump(exclude={"text"})
+        try:
+            self._docs.upsert(
+                ids=[record.id],
+                documents=[record.text or ""],
+                metadatas=[{"record": json.dumps(payload)}],
+                embeddings=[[0.0]],
+            )
+        except Exception as exc:
+            raise self._error(f"write document {record.id}", exc) from exc
+
+    def get_document(self, doc_id: str, *, with_text: bool = True) -> DocumentRecord | None:
+        try:
+            got = self._docs.get(ids=[doc_id], include=["metadatas", "documents"])
+        except Exception as exc:
+            raise self._error(f"read document {doc_id}", exc) from exc
+        if not got["ids"]:
+            return None
+        record = DocumentRecord.model_validate_json(str(got["metadatas"][0]["record"]))
+        if with_text:
+            record.text = got["documents"][0]
+        return record
+
+    def list_documents(self) -> list[DocumentRecord]:
+        try:
+            got = self._docs.get(include=["metadatas"])
+        except Exception as exc:
+            raise self._error("list documents", exc) from exc
+        return [DocumentRecord.model_validate_json(str(m["record"])) for m in got["metadatas"]]
+
+    def all_chunks(self, where: Where | None = None) -> list[Chunk]:
+        try:
+            got = self._chunks.get(where=_chroma_where(where), include=["documents", "metadatas"])
+        except Exception as exc:
+            raise self._error("read chunks", exc) from exc
+        return [
+            _chunk_from(cid, text, meta)
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+
+    def count_chunks(self) -> int:
+        try:
+            return int(self._chunks.count())
+        except Exception as exc:
+            raise self._error("count chunks", exc) from exc

@@ -1,0 +1,69 @@
+"""The VectorStore contract, run against every implementation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.models import Chunk, DocumentRecord
+from assistant.store import ChromaStore, InMemoryStore, VectorStore
+
+
+def _chunk(doc: str, n: int, kind: str = "decision", status: str = "accepted") -> Chunk:
+    return Chunk(
+        id=f"{doc}#{n}",
+        doc_id=doc,
+        text=f"text {doc} {n}",
+        heading_path=["A", "B"],
+        start_line=n * 10 + 1,
+        end_line=n * 10 + 9,
+        kind=kind,
+        title=doc.upper(),  # type: ignore[arg-type]
+        status=status,
+        path=f"{doc}.md",
+    )
+
+
+@pytest.fixture(params=["memory", "chroma"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStore]:
+    if request.param == "memory":
+        yield InMemoryStore()
+    else:
+        yield ChromaStore.open(path=str(tmp_path / "chroma"), embedder_name="test")
+
+
+def test_upsert_query_filter_delete(store: VectorStore) -> None:
+    store.upsert([_chunk("a", 0), _chunk("a", 1)], [[1.0, 0.0], [0.8, 0.6]])
+    store.upsert([_chunk("b", 0, kind="retro", status="final")], [[0.0, 1.0]])
+    hits = store.query([1.0, 0.0], k=2)
+    assert [h.chunk.id for h in hits] == ["a#0", "a#1"]
+    assert hits[0].score == pytest.approx(1.0, abs=1e-5)
+    assert hits[0].chunk.heading_path == ["A", "B"]
+    assert [h.chunk.id for h in store.query([1.0, 0.0], k=5, where={"kind": "retro"})] == ["b#0"]
+    assert {h.chunk.id for h in store.query([1.0, 0.0], k=5, where={"status": ["final", "x"]})} == {
+        "b#0"
+    }
+    store.delete_document("a")
+    assert store.count_chunks() == 1
+    assert [c.id for c in store.all_chunks()] == ["b#0"]
+
+
+def test_document_records_round_trip(store: VectorStore) -> None:
+    record = DocumentRecord(
+        id="ADR-1",
+        kind="decision",
+        title="Use X",
+        path="adr/1.md",
+        status="accepted",
+        owners=["ana"],
+        content_hash="h1",
+        n_chunks=2,
+        text="line 1\nline 2",
+    )
+    store.put_document(record)
+    assert store.get_document("ADR-1") == record
+    listed = store.list_documents()
+    assert [r.id for r in listed] == ["ADR-1"] and listed[0].text is None
+    assert store.get_document("nope") is None
