@@ -1,0 +1,48 @@
+"""The contract between the reviewer, its checks and later stages (such as the LLM pass)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from assistant.config import ReviewConfig
+from assistant.markdown import ParsedSpec
+from assistant.models import DocumentRecord, Finding, Hit, LLMStatus
+
+
+class History(Protocol):
+    """Retrieval over the team's indexed records (decisions, retros, specs)."""
+
+    def search(self, text: str, *, kinds: Sequence[str] | None = None, k: int = 8) -> list[Hit]: ...
+
+    def get(self, doc_id: str) -> DocumentRecord | None: ...
+
+
+@dataclass
+class ReviewContext:
+    """Everything a check may look at. `history` is None when nothing is indexed."""
+
+    spec: ParsedSpec
+    path: str
+    config: ReviewConfig = field(default_factory=ReviewConfig)
+    history: History | None = None
+
+
+class Check(Protocol):
+    """Finds zero or more findings of the codes it owns."""
+
+    codes: tuple[str, ...]
+
+    def run(self, ctx: ReviewContext) -> list[Finding]: ...
+
+
+class ReviewStage(Protocol):
+    """A pass over the merged findings after the checks (the LLM pass is one).
+
+    It may confirm, drop, sharpen or add findings, and records what it did in `status`.
+    """
+
+    def apply(
+        self, ctx: ReviewContext, findings: list[Finding], status: LLMStatus
+    ) -> list[Finding]: ...
