@@ -132,6 +132,10 @@ class LLMStatus(BaseModel):
     reason: str | None = None
     usage: LLMUsage = Field(default_factory=LLMUsage)
     dropped_findings: int = 0  # model findings dropped by grounding
+    dismissed: int = 0  # offline findings the model dismissed (with a grounded reason)
+    added: int = 0  # grounded findings the model added
+    calls: int = 0
+    not_covered: list[str] = Field(default_factory=list)  # spec parts the model did not read
 
     @property
     def banner(self) -> str:
