@@ -12,8 +12,9 @@ import math
 import re
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -21,6 +22,24 @@ from assistant.errors import EmbedderError
 
 MAX_TOKENS = 256
 _TOKENIZER_PATH = Path(__file__).parent / "data" / "minilm-tokenizer.json"
+
+
+@lru_cache(maxsize=1)
+def _plain_tokenizer() -> Any:
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(_TOKENIZER_PATH))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def count_minilm_tokens(texts: Sequence[str]) -> list[int]:
+    """MiniLM word-piece tokens per text, without [CLS]/[SEP]: what chunk budgets measure."""
+    if not texts:
+        return []
+    encodings = _plain_tokenizer().encode_batch(list(texts), add_special_tokens=False)
+    return [len(e.ids) for e in encodings]
 
 
 class Embedder(Protocol):

@@ -1,9 +1,97 @@
-"""`specreview` commands for this feature (registered by assistant.cli)."""
+"""`specreview index PATH...` and `specreview docs`: build the index, list what it holds."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+console = Console()
+
+
+def index(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to index.")],
+    chunk_tokens: Annotated[
+        int | None, typer.Option(help="Max tokens per chunk (default: settings.chunk_tokens).")
+    ] = None,
+    prune: Annotated[
+        bool, typer.Option(help="Remove documents gone from the indexed folders.")
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Index specs, decision records and retros (incremental: unchanged files are skipped)."""
+    from assistant.services import Services
+    from index.pipeline import index_paths
+
+    services = Services()
+    store, embedder = services.store, services.embedder
+    size = chunk_tokens or services.settings.chunk_tokens
+    with Progress(
+        TextColumn("embedding"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("chunks"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=as_json,
+    ) as bar:
+        task = bar.add_task("index", total=None)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        summary = index_paths(
+            paths, store=store, embedder=embedder, chunk_tokens=size, progress=report, prune=prune
+        )
+    if as_json:
+        typer.echo(summary.model_dump_json(indent=2))
+        return
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(summary.documents_by_kind.items())) or "none"
+    console.print(
+        f"[bold]{sum(summary.documents_by_kind.values())} documents[/] ({kinds}): "
+        f"{summary.documents_indexed} indexed, {summary.documents_unchanged} unchanged, "
+        f"{summary.documents_removed} removed; {summary.chunks} chunks "
+        f"({summary.chunks_embedded} embedded) in {summary.seconds:.1f}s"
+    )
+    for item in summary.warnings:
+        console.print(f"[yellow]warning[/] {item.path}: {item.reason}", highlight=False)
+    for item in summary.skipped:
+        console.print(f"[red]skipped[/] {item.path}: {item.reason}", highlight=False)
+
+
+def docs(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    kind: Annotated[str | None, typer.Option(help="Only this kind: spec, decision, retro.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only this status (case-insensitive).")] = None,
+) -> None:
+    """List the indexed documents: id, kind, status, title."""
+    from assistant.services import Services
+
+    records = Services().store.list_documents()
+    if kind:
+        records = [r for r in records if r.kind == kind]
+    if status:
+        records = [r for r in records if (r.status or "").lower() == status.lower()]
+    records.sort(key=lambda r: (r.kind, r.id))
+    if as_json:
+        rows = [r.model_dump(exclude={"text"}) for r in records]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"{len(records)} indexed documents")
+    for column in ("id", "kind", "status", "title"):
+        table.add_column(column, overflow="fold")
+    for r in records:
+        table.add_row(r.id, r.kind, r.status or "", r.title)
+    console.print(table)
 
 
 def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer) -> None:  # noqa: ARG001
-    """Not built yet: this feature's commands are added here."""
+    """Add `index` and `docs` to the root command."""
+    app.command("index")(index)
+    app.command("docs")(docs)

@@ -1,0 +1,293 @@
+"""Files and folders → Documents with metadata; bad input becomes a one-line Skipped reason.
+
+A folder with a `manifest.jsonl` / `index.jsonl` is indexed as the manifest lists it (its ids
+and fields win); other folders are walked for markdown and text files, KEP folders (README.md +
+kep.yaml) becoming one document each. Nothing here raises on a bad file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from assistant.errors import InputError
+from assistant.models import Document
+from index.formats import Inferred, apply_kep, infer_markdown, kind_word, read_kep_yaml
+from index.formats.fields import as_extra, people
+from index.formats.kep import kep_id
+from index.manifest import ManifestRow, find_manifest, manifest_for_file, read_manifest
+
+MAX_BYTES = 5_000_000
+TEXT_SUFFIXES = {".md", ".markdown", ".mdx", ".txt", ".text"}
+_SKIP_DIRS = {"node_modules", "__pycache__", ".git", ".venv", "venv"}
+_IGNORED_NAMES = {"kep.yaml", "manifest.jsonl", "index.jsonl", ".ds_store"}
+_MANIFEST_CORE = {"id", "path", "kind", "title", "status", "date", "owner", "authors", "bytes"}
+
+
+class Skipped(BaseModel):
+    """A file that was not indexed (or indexed with a caveat), and why, in one line."""
+
+    path: str
+    reason: str
+
+
+class LoadResult(BaseModel):
+    """The documents found under some paths, the files skipped, and caveats on loaded ones."""
+
+    documents: list[Document] = Field(default_factory=list)
+    skipped: list[Skipped] = Field(default_factory=list)
+    warnings: list[Skipped] = Field(default_factory=list)
+    roots: list[str] = Field(default_factory=list)  # folders walked (what pruning may touch)
+
+    def extend(self, other: LoadResult) -> None:
+        self.documents.extend(other.documents)
+        self.skipped.extend(other.skipped)
+        self.warnings.extend(other.warnings)
+        self.roots.extend(other.roots)
+
+
+def content_hash(doc: Document) -> str:
+    """sha256 over text and metadata: a manifest edit re-indexes the document too."""
+    payload = doc.model_dump_json(exclude={"content_hash"})
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _read_text(file: Path) -> str:
+    """The file as UTF-8 text, or InputError with a one-line reason."""
+    try:
+        size = file.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(f"larger than 5 MB ({size:,} bytes); split it or leave it out")
+        data = file.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"unreadable ({exc.strerror or exc}); check the path's permissions"
+        ) from exc
+    return decode_text(data)
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes → text with newlines normalised; InputError for empty, binary or non-UTF-8."""
+    if not data.strip():
+        raise InputError("empty file")
+    if b"\x00" in data[:8192]:
+        raise InputError("binary file (contains NUL bytes), not markdown or text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text (invalid byte at offset {exc.start}); re-save it as UTF-8"
+        ) from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _apply_manifest(inferred: Inferred, row: ManifestRow) -> None:
+    fields = row.fields
+    inferred.id = row.id
+    kind = kind_word(fields.get("kind"))
+    if kind:
+        inferred.kind = kind
+    if fields.get("title"):
+        inferred.title = str(fields["title"])
+    if fields.get("status"):
+        inferred.status = str(fields["status"])
+    if fields.get("date"):
+        inferred.date = str(fields["date"])
+    manifest_owners = people(fields.get("owner")) + people(fields.get("authors"))
+    if manifest_owners:
+        inferred.owners = [
+            *manifest_owners,
+            *(o for o in inferred.owners if o not in manifest_owners),
+        ]
+    for key, value in fields.items():
+        extra = as_extra(value)
+        if key not in _MANIFEST_CORE and extra is not None:
+            inferred.extra[key] = extra
+
+
+def _build(file: Path, text: str, inferred: Inferred) -> Document:
+    doc = Document(
+        id=inferred.id or file.stem,
+        kind=inferred.kind or "spec",
+        title=inferred.title or file.stem,
+        path=str(file),
+        text=text,
+        status=inferred.status,
+        date=inferred.date,
+        owners=inferred.owners,
+        links=inferred.links,
+        extra=inferred.extra,
+    )
+    doc.content_hash = content_hash(doc)
+    return doc
+
+
+def load_file(file: Path, row: ManifestRow | None = None) -> LoadResult:
+    """One markdown/text file (a KEP README picks up its kep.yaml) into a LoadResult."""
+    result = LoadResult()
+    try:
+        text = _read_text(file)
+    except InputError as exc:
+        result.skipped.append(Skipped(path=str(file), reason=str(exc)))
+        return result
+    inferred = infer_markdown(text, file)
+    kep_yaml = file.parent / "kep.yaml"
+    if file.name.lower() == "readme.md" and kep_yaml.is_file():
+        data, problem = read_kep_yaml(kep_yaml)
+        if problem:
+            inferred.warnings.append(problem)
+            inferred.id, inferred.kind = kep_id(file.parent, {}), "spec"
+        else:
+            apply_kep(inferred, file.parent, data)
+    if row is not None:
+        _apply_manifest(inferred, row)
+    result.warnings.extend(Skipped(path=str(file), reason=w) for w in inferred.warnings)
+    result.documents.append(_build(file, text, inferred))
+    return result
+
+
+def load_text(text: str, *, path: str, doc_id: str | None = None) -> Document:
+    """An uploaded document (no file on disk); InputError if it is empty or too large."""
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise InputError(f"{path}: larger than 5 MB; split it or leave it out")
+    if not text.strip():
+        raise InputError(f"{path}: empty document; upload a file with some text")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    inferred = infer_markdown(text, Path(path))
+    if doc_id:
+        inferred.id = doc_id
+    return _build(Path(path), text, inferred)
+
+
+def _load_manifest_folder(manifest_path: Path) -> LoadResult:
+    result = LoadResult()
+    manifest = read_manifest(manifest_path)
+    result.skipped.extend(Skipped(path=w, reason=r) for w, r in manifest.problems)
+    for row in manifest.rows:
+        if not row.file.is_file():
+            result.skipped.append(
+                Skipped(
+                    path=str(row.file),
+                    reason=f"listed in {manifest_path.name} line {row.line} but not found",
+                )
+            )
+            continue
+        result.extend(load_file(row.file, row))
+    return result
+
+
+def _walk(folder: Path) -> LoadResult:
+    result = LoadResult()
+
+    def on_error(exc: OSError) -> None:
+        result.skipped.append(
+            Skipped(path=str(exc.filename or folder), reason=f"unreadable folder ({exc.strerror})")
+        )
+
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=on_error):
+        here = Path(dirpath)
+        dirnames.sort()
+        keep = []
+        for name in dirnames:
+            sub = here / name
+            if name.startswith(".") or name in _SKIP_DIRS:
+                continue
+            manifest = find_manifest(sub)
+            if manifest is not None:
+                result.extend(_load_manifest_folder(manifest))
+            else:
+                keep.append(name)
+        dirnames[:] = keep
+        is_kep = "kep.yaml" in filenames and any(n.lower() == "readme.md" for n in filenames)
+        for name in sorted(filenames):
+            file = here / name
+            if name.lower() in _IGNORED_NAMES or name.startswith("."):
+                continue
+            if is_kep and name.lower() != "readme.md":
+                continue
+            if file.suffix.lower() not in TEXT_SUFFIXES:
+                reason = f"not a markdown or text file ({file.suffix or 'no extension'})"
+                result.skipped.append(Skipped(path=str(file), reason=reason))
+                continue
+            result.extend(load_file(file))
+    return result
+
+
+def _resolve_links(documents: list[Document]) -> None:
+    """Link targets written as file stems ('036-multi-cluster') become the documents' ids."""
+    by_key: dict[str, str] = {}
+    for doc in documents:
+        by_key.setdefault(Path(doc.path).stem.lower(), doc.id)
+        if Path(doc.path).name.lower() == "readme.md":
+            by_key.setdefault(f"kep-{Path(doc.path).parent.name}".lower(), doc.id)
+        by_key.setdefault(doc.id.lower(), doc.id)
+    for doc in documents:
+        changed = False
+        for link in doc.links:
+            target = by_key.get(link.target.lower())
+            if target and target != link.target:
+                link.target, changed = target, True
+        if changed:
+            doc.content_hash = content_hash(doc)
+
+
+def _dedupe(result: LoadResult) -> None:
+    seen: dict[str, str] = {}
+    kept: list[Document] = []
+    for doc in result.documents:
+        if doc.id in seen:
+            reason = f"duplicate id {doc.id!r} (already used by {seen[doc.id]}); give it its own id"
+            result.skipped.append(Skipped(path=doc.path, reason=reason))
+            continue
+        seen[doc.id] = doc.path
+        kept.append(doc)
+    result.documents = kept
+
+
+def load_path(path: Path) -> LoadResult:
+    """A file or a folder (recursively, honouring manifests) → documents and skipped files."""
+    result = LoadResult()
+    try:
+        is_dir, is_file = path.is_dir(), path.is_file()
+    except OSError as exc:
+        result.skipped.append(Skipped(path=str(path), reason=f"unreadable ({exc.strerror})"))
+        return result
+    if is_dir:
+        manifest = find_manifest(path)
+        found = _load_manifest_folder(manifest) if manifest else _walk(path)
+        result.extend(found)
+        # Prune a folder only when it read cleanly: a broken manifest or an empty result
+        # must not wipe what was indexed from it before.
+        if found.documents and not (manifest and read_manifest(manifest).problems):
+            result.roots.append(str(path))
+    elif is_file:
+        if path.name.lower() == "kep.yaml":
+            path = path.parent / "README.md"
+        result.extend(load_file(path, manifest_for_file(path)))
+    else:
+        result.skipped.append(Skipped(path=str(path), reason="not found"))
+    _resolve_links(result.documents)
+    _dedupe(result)
+    return result
+
+
+def load_paths(paths: list[Path]) -> LoadResult:
+    """Several paths at once (links resolve across all of them)."""
+    result = LoadResult()
+    for path in paths:
+        result.extend(load_path(path))
+    _resolve_links(result.documents)
+    _dedupe(result)
+    return result
+
+
+def describe(result: LoadResult) -> dict[str, Any]:
+    """Counts for logs and summaries."""
+    kinds: dict[str, int] = {}
+    for doc in result.documents:
+        kinds[doc.kind] = kinds.get(doc.kind, 0) + 1
+    return {"documents": len(result.documents), "by_kind": kinds, "skipped": len(result.skipped)}

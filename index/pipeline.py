@@ -1,0 +1,259 @@
+"""Incremental indexing: load → chunk → embed → write, skipping unchanged documents.
+
+Per document the store sees: delete old chunks (and record), upsert new chunks, then write the
+record with its index key last. A run killed at any point leaves either the old complete
+document, or no record (the next run redoes that document, deleting stray chunks first), never
+duplicates. Embedding (onnxruntime, outside the GIL) overlaps with store writes, which run on
+one writer thread in document order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from assistant.embed import Embedder, count_minilm_tokens
+from assistant.models import Chunk, Document, DocumentRecord
+from assistant.store import VectorStore
+from index.chunk import CHUNKER_VERSION, TokenCounter, chunk_document, embedding_text
+from index.load import LoadResult, Skipped, load_paths
+
+Progress = Callable[[int, int], None]
+GROUP_CHUNKS = 512  # chunks embedded together: length-sorted batches inside a group
+
+
+class IndexSummary(BaseModel):
+    """What a run did, for the CLI summary and the API."""
+
+    documents_by_kind: dict[str, int] = Field(default_factory=dict)
+    documents_indexed: int = 0
+    documents_unchanged: int = 0
+    documents_removed: int = 0
+    chunks: int = 0  # chunks of all current documents (indexed now or unchanged)
+    chunks_embedded: int = 0
+    skipped: list[Skipped] = Field(default_factory=list)
+    warnings: list[Skipped] = Field(default_factory=list)
+    seconds: float = 0.0
+
+
+def index_key(doc: Document, chunk_tokens: int) -> str:
+    """What decides 'unchanged': content + metadata hash, chunk size, chunker version."""
+    raw = f"{doc.content_hash}|{chunk_tokens}|{CHUNKER_VERSION}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _record(doc: Document, key: str, n_chunks: int) -> DocumentRecord:
+    return DocumentRecord(
+        **doc.model_dump(exclude={"content_hash"}), content_hash=key, n_chunks=n_chunks
+    )
+
+
+class _Writer:
+    """Store writes on one thread, in order; the first error is re-raised to the caller."""
+
+    def __init__(self, store: VectorStore, *, delete_first: bool) -> None:
+        self._store = store
+        self._delete_first = delete_first
+        self._queue: queue.Queue[list[tuple[DocumentRecord, list[Chunk], list[list[float]]]] | None]
+        self._queue = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="index-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (batch := self._queue.get()) is not None:
+            if self._error is not None:
+                continue
+            try:
+                chunks = [c for _, cs, _ in batch for c in cs]
+                vectors = [v for _, _, vs in batch for v in vs]
+                if self._delete_first:
+                    for record, _, _ in batch:
+                        self._store.delete_document(record.id)
+                self._store.upsert(chunks, vectors)
+                for record, _, _ in batch:
+                    self._store.put_document(record)
+            except BaseException as exc:  # re-raised in the caller's thread by close()
+                self._error = exc
+
+    def put(self, batch: list[tuple[DocumentRecord, list[Chunk], list[list[float]]]]) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(batch)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+def _run(
+    docs: Sequence[Document],
+    *,
+    store: VectorStore,
+    embedder: Embedder,
+    chunk_tokens: int,
+    progress: Progress | None,
+    count: TokenCounter,
+    prune_roots: Sequence[str] = (),
+    keep_paths: Sequence[str] = (),
+) -> IndexSummary:
+    started = time.perf_counter()
+    summary = IndexSummary()
+    existing = {r.id: r for r in store.list_documents()}
+    todo: list[tuple[Document, str]] = []
+    for doc in docs:
+        summary.documents_by_kind[doc.kind] = summary.documents_by_kind.get(doc.kind, 0) + 1
+        key = index_key(doc, chunk_tokens)
+        old = existing.get(doc.id)
+        if old is not None and old.content_hash == key:
+            summary.documents_unchanged += 1
+            summary.chunks += old.n_chunks
+        else:
+            todo.append((doc, key))
+
+    if prune_roots:
+        summary.documents_removed = _prune(store, existing, docs, prune_roots, keep_paths)
+
+    chunked = [
+        (doc, key, chunk_document(doc, max_tokens=chunk_tokens, count=count)) for doc, key in todo
+    ]
+    total = sum(len(chunks) for _, _, chunks in chunked)
+    if progress is not None:
+        progress(0, total)
+    # A fresh store has nothing to clean; otherwise a crashed run may have left stray chunks.
+    writer = _Writer(store, delete_first=bool(existing) or store.count_chunks() > 0)
+    done = 0
+    try:
+        group: list[tuple[Document, str, list[Chunk]]] = []
+        for n, item in enumerate(chunked):
+            group.append(item)
+            size = sum(len(c) for _, _, c in group)
+            if size >= GROUP_CHUNKS or n == len(chunked) - 1:
+                texts = [embedding_text(c) for _, _, cs in group for c in cs]
+                vectors = embedder.embed(texts)
+                batch = []
+                at = 0
+                for doc, key, chunks in group:
+                    batch.append(
+                        (_record(doc, key, len(chunks)), chunks, vectors[at : at + len(chunks)])
+                    )
+                    at += len(chunks)
+                writer.put(batch)
+                done += size
+                if progress is not None:
+                    progress(done, total)
+                group = []
+    finally:
+        writer.close()
+    summary.documents_indexed = len(chunked)
+    summary.chunks += total
+    summary.chunks_embedded = total
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _under(path: str, roots: Sequence[Path]) -> bool:
+    resolved = Path(path).resolve()
+    return any(resolved == root or root in resolved.parents for root in roots)
+
+
+def _prune(
+    store: VectorStore,
+    existing: dict[str, DocumentRecord],
+    docs: Sequence[Document],
+    roots: Sequence[str],
+    keep_paths: Sequence[str],
+) -> int:
+    """Remove documents under an indexed folder that are gone (not merely unreadable now)."""
+    seen = {d.id for d in docs}
+    keep = {Path(p).resolve() for p in keep_paths}
+    resolved_roots = [Path(r).resolve() for r in roots]
+    removed = 0
+    for record in existing.values():
+        if record.id in seen or not _under(record.path, resolved_roots):
+            continue
+        if Path(record.path).resolve() in keep:
+            continue  # skipped this time (e.g. now binary): keep what was indexed
+        store.delete_document(record.id)
+        removed += 1
+    return removed
+
+
+def index_documents(
+    docs: Sequence[Document],
+    *,
+    store: VectorStore,
+    embedder: Embedder,
+    chunk_tokens: int = 200,
+    progress: Progress | None = None,
+    count: TokenCounter = count_minilm_tokens,
+) -> IndexSummary:
+    """Index already-loaded documents (API uploads); unchanged ones are skipped, none removed."""
+    return _run(
+        docs,
+        store=store,
+        embedder=embedder,
+        chunk_tokens=chunk_tokens,
+        progress=progress,
+        count=count,
+    )
+
+
+def index_loaded(
+    loaded: LoadResult,
+    *,
+    store: VectorStore,
+    embedder: Embedder,
+    chunk_tokens: int = 200,
+    progress: Progress | None = None,
+    prune: bool = True,
+    count: TokenCounter = count_minilm_tokens,
+) -> IndexSummary:
+    """Index a LoadResult; with `prune`, documents gone from its folders are removed."""
+    summary = _run(
+        loaded.documents,
+        store=store,
+        embedder=embedder,
+        chunk_tokens=chunk_tokens,
+        progress=progress,
+        count=count,
+        prune_roots=loaded.roots if prune else (),
+        keep_paths=[s.path for s in loaded.skipped],
+    )
+    summary.skipped = list(loaded.skipped)
+    summary.warnings = list(loaded.warnings)
+    return summary
+
+
+def index_paths(
+    paths: Sequence[Path],
+    *,
+    store: VectorStore,
+    embedder: Embedder,
+    chunk_tokens: int = 200,
+    progress: Progress | None = None,
+    prune: bool = True,
+    count: TokenCounter = count_minilm_tokens,
+) -> IndexSummary:
+    """Load files and folders, then index them incrementally (see module docstring)."""
+    started = time.perf_counter()
+    loaded = load_paths(list(paths))
+    summary = index_loaded(
+        loaded,
+        store=store,
+        embedder=embedder,
+        chunk_tokens=chunk_tokens,
+        progress=progress,
+        prune=prune,
+        count=count,
+    )
+    summary.seconds = time.perf_counter() - started
+    return summary
