@@ -1,0 +1,64 @@
+"""The review page's view model: the draft's lines with each finding placed beside its line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.models import SEVERITY_ORDER, Finding, Review
+
+
+@dataclass
+class DraftRow:
+    """One line of the draft, the findings anchored to it, and absences whose stub goes after it."""
+
+    n: int
+    text: str
+    findings: list[Finding] = field(default_factory=list)
+    stubs: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class ReviewView:
+    rows: list[DraftRow]
+    top_stubs: list[Finding]  # absences that belong before the first line
+    unplaced: list[Finding]  # findings about the whole draft, with no line
+    ordered: list[Finding]  # every finding, most severe first, then by line
+    counts: dict[str, int]
+
+
+def finding_line(finding: Finding) -> int | None:
+    if finding.span is not None:
+        return finding.span.start_line
+    return finding.insert_after_line
+
+
+def build_review_view(text: str, review: Review) -> ReviewView:
+    """Place findings on rows; line numbers are clamped so a bad anchor never drops a finding."""
+    lines = text.split("\n")
+    rows = [DraftRow(n=i, text=line) for i, line in enumerate(lines, start=1)]
+    top: list[Finding] = []
+    unplaced: list[Finding] = []
+    last = len(rows)
+    for finding in review.findings:
+        if finding.span is not None:
+            n = min(max(finding.span.start_line, 1), last)
+            rows[n - 1].findings.append(finding)
+        elif finding.insert_after_line is not None:
+            n = min(finding.insert_after_line, last)
+            (rows[n - 1].stubs if n >= 1 else top).append(finding)
+        else:
+            unplaced.append(finding)
+    counts = dict.fromkeys(sorted(SEVERITY_ORDER, key=lambda s: -SEVERITY_ORDER[s]), 0)
+    for finding in review.findings:
+        counts[finding.severity] = counts.get(finding.severity, 0) + 1
+
+    def key(f: Finding) -> tuple[int, int]:
+        return (-SEVERITY_ORDER.get(f.severity, 0), finding_line(f) or 0)
+
+    return ReviewView(
+        rows=rows,
+        top_stubs=top,
+        unplaced=unplaced,
+        ordered=sorted(review.findings, key=key),
+        counts=counts,
+    )

@@ -1,0 +1,86 @@
+"""POST /v1/ask: answer a question with citations; Server-Sent Events when asked to stream."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from api.deps import AppState, StateDep, require_token
+from api.errors import ERROR_RESPONSES, ApiError, engine_error_status
+from api.schemas import AskRequest
+from assistant.errors import SpecreviewError
+from assistant.models import Answer
+
+router = APIRouter(prefix="/v1", tags=["ask"], dependencies=[Depends(require_token)])
+
+
+def check_question(state: AppState, question: str) -> str:
+    question = question.strip()
+    limit = state.settings.max_question_chars
+    if not question:
+        raise ApiError(422, "empty_question", "the question is empty; ask something")
+    if len(question) > limit:
+        raise ApiError(
+            422,
+            "question_too_long",
+            f"the question is {len(question):,} characters, over the {limit:,} limit; shorten it",
+        )
+    return question
+
+
+def sse(event: str, data: Any) -> str:
+    """One Server-Sent Event; `data` is JSON on a single line."""
+    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+def _event_name(event: BaseModel) -> str:
+    return str(getattr(event, "type", None) or type(event).__name__.lower())
+
+
+def stream_answer(state: AppState, question: str, k: int) -> Iterator[str]:
+    """SSE lines for the asker's events; an engine error becomes an `error` event."""
+    try:
+        for event in state.asker.stream(question, k=k):
+            payload = event.model_dump(mode="json")
+            answer = payload.get("answer") if isinstance(payload, dict) else None
+            if isinstance(answer, dict):
+                state.metrics.record_answer(Answer.model_validate(answer))
+            yield sse(_event_name(event), payload)
+    except SpecreviewError as exc:
+        _, code = engine_error_status(exc)
+        yield sse("error", {"error": {"code": code, "message": str(exc)}})
+
+
+@router.post(
+    "/ask",
+    summary="Ask about past decisions",
+    response_model=Answer,
+    responses={
+        **ERROR_RESPONSES,
+        200: {
+            "description": "The answer as JSON, or Server-Sent Events with "
+            "`Accept: text/event-stream` (events: citations, delta, done, error).",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+    },
+)
+async def ask(body: AskRequest, request: Request, state: StateDep) -> Response:
+    """Answer with numbered citations, or say no record was found."""
+    question = check_question(state, body.question)
+    if "text/event-stream" in request.headers.get("accept", ""):
+        # A sync iterator: Starlette runs each step in the thread pool, off the event loop.
+        return StreamingResponse(
+            stream_answer(state, question, body.k),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+    answer = await run_in_threadpool(lambda: state.asker.ask(question, k=body.k))
+    state.metrics.record_answer(answer)
+    return JSONResponse(answer.model_dump(mode="json"))

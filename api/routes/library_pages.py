@@ -1,0 +1,74 @@
+"""Web pages: the library (filters, search, upload with progress) and the document view."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import StateDep, page_authorised
+from api.routes.documents import document_view, filter_documents
+from api.routes.pages import login_redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+KINDS = ("spec", "decision", "retro")
+
+
+def parse_lines(value: str | None) -> tuple[int, int] | None:
+    """`12` or `12-20` → (12, 20); anything else → None."""
+    if not value:
+        return None
+    start, _, end = value.partition("-")
+    if not start.isdigit() or (end and not end.isdigit()):
+        return None
+    first = int(start)
+    last = int(end) if end else first
+    return (first, last) if last >= first else (last, first)
+
+
+@router.get("/library", response_class=HTMLResponse)
+async def library_page(
+    request: Request,
+    state: StateDep,
+    kind: Annotated[str | None, Query(max_length=20)] = None,
+    status: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    if not page_authorised(request, state):
+        return login_redirect(request)
+    records = await run_in_threadpool(state.services.store.list_documents)
+    kind = kind if kind in KINDS else None
+    statuses = sorted({r.status for r in records if r.status})
+    matching = filter_documents(records, kind=kind, status=status, text=q)
+    context = {
+        "page": "library",
+        "documents": matching[:500],
+        "total": len(records),
+        "matching": len(matching),
+        "kinds": KINDS,
+        "statuses": statuses,
+        "kind": kind or "",
+        "status": status or "",
+        "q": q or "",
+    }
+    return render(state, request, "library.html", context)
+
+
+@router.get("/library/{doc_id}", response_class=HTMLResponse)
+async def document_page(
+    doc_id: str,
+    request: Request,
+    state: StateDep,
+    lines: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    if not page_authorised(request, state):
+        return login_redirect(request)
+    record = await run_in_threadpool(lambda: state.services.store.get_document(doc_id))
+    if record is None:
+        ctx = {"page": "library", "error": f"No document {doc_id!r} is indexed."}
+        return render(state, request, "document.html", ctx, status=404)
+    context = {"page": "library", "doc": document_view(record), "highlight": parse_lines(lines)}
+    return render(state, request, "document.html", context)

@@ -1,0 +1,81 @@
+"""POST /v1/reviews: review a draft and return JSON, markdown or SARIF."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import AppState, StateDep, require_token
+from api.drafts import read_draft
+from api.errors import ERROR_RESPONSES, ErrorResponse
+from api.schemas import ReviewFormat, ReviewRequest
+from assistant.models import Review
+
+router = APIRouter(prefix="/v1", tags=["reviews"], dependencies=[Depends(require_token)])
+
+_REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": ReviewRequest.model_json_schema()},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "text": {"type": "string"},
+                    "path": {"type": "string"},
+                },
+            }
+        },
+        "text/markdown": {"schema": {"type": "string"}},
+    },
+}
+
+
+async def review_draft(state: AppState, text: str, path: str) -> Review:
+    """Run the reviewer off the event loop and count the result."""
+    review = await run_in_threadpool(lambda: state.reviewer.review_text(text, path=path))
+    state.metrics.record_review(review)
+    return review
+
+
+def render_review(review: Review, fmt: ReviewFormat) -> Response:
+    from assistant.render import render_markdown, render_sarif
+
+    if fmt == "markdown":
+        return PlainTextResponse(render_markdown(review), media_type="text/markdown")
+    if fmt == "sarif":
+        return Response(json.dumps(render_sarif([review])), media_type="application/sarif+json")
+    return JSONResponse(review.model_dump(mode="json"))
+
+
+@router.post(
+    "/reviews",
+    summary="Review a draft spec",
+    response_model=Review,
+    openapi_extra={"requestBody": _REQUEST_BODY},
+    responses={
+        **ERROR_RESPONSES,
+        200: {
+            "description": "The review, as JSON (default), markdown or SARIF 2.1.0.",
+            "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                "application/sarif+json": {"schema": {"type": "object"}},
+            },
+        },
+        415: {"model": ErrorResponse, "description": "Unsupported content type"},
+    },
+)
+async def create_review(
+    request: Request,
+    state: StateDep,
+    format: Annotated[ReviewFormat, Query(description="Output format.")] = "json",
+) -> Response:
+    """Review a draft sent as JSON (`{"text", "path"}`), a multipart `file`, or text/markdown."""
+    text, path = await read_draft(request, max_bytes=state.settings.max_draft_bytes)
+    review = await review_draft(state, text, path)
+    return render_review(review, format)

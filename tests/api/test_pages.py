@@ -1,0 +1,89 @@
+"""Server-rendered pages: findings beside their lines, escaping, the ask and library pages."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from assistant.config import Settings
+from tests.api.conftest import make_services
+from tests.api.fakes import FakeReviewer
+
+DRAFT = "# Plan\n\n<script>alert('x')</script>\nOwner: TBD\n"
+
+
+def row(html: str, n: int) -> str:
+    """The HTML of draft row n, up to the next row."""
+    start = html.index(f'id="L{n}"')
+    nxt = html.find('<div class="row', start)
+    return html[start : nxt if nxt != -1 else None]
+
+
+def test_review_page_puts_the_finding_beside_its_line(client: TestClient) -> None:
+    response = client.post("/review", data={"text": DRAFT})
+    assert response.status_code == 200
+    html = response.text
+    assert "Owner is TBD" in row(html, 4)
+    assert "Owner is TBD" not in row(html, 3)
+    # The absence is rendered as a stub after the last line.
+    assert "Missing here: No acceptance criteria" in html.split('id="L5"', 1)[1]
+    assert 'href="/library/adr-0001"' in html
+    assert "LLM off" in html
+
+
+def test_drafts_are_escaped(client: TestClient) -> None:
+    html = client.post("/review", data={"text": DRAFT}).text
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+
+
+def test_degraded_llm_shows_a_banner(tmp_path) -> None:
+    services = make_services(
+        Settings(store_path=tmp_path, embedder="hashing"),
+        reviewer=FakeReviewer(llm_mode="degraded"),
+    )
+    with TestClient(create_app(services)) as client:
+        html = client.post("/review", data={"text": DRAFT}).text
+    assert 'class="banner llm-degraded"' in html
+    assert "LLM degraded" in html
+
+
+def test_review_page_upload_and_errors(client: TestClient) -> None:
+    files = {"file": ("plan.md", DRAFT.encode(), "text/markdown")}
+    assert "plan.md" in client.post("/review", files=files, data={"text": ""}).text
+    empty = client.post("/review", data={"text": "  "})
+    assert empty.status_code == 422
+    assert 'role="alert"' in empty.text
+
+
+def test_two_thousand_line_draft_renders_every_line(client: TestClient) -> None:
+    text = "\n".join(f"line {i} TBD" if i % 500 == 0 else f"line {i}" for i in range(1, 2001))
+    html = client.post("/review", data={"text": text}).text
+    assert len(re.findall(r'<div class="row[^"]*" id="L\d+"', html)) == 2000
+    assert "Owner is TBD" in row(html, 1500)
+
+
+def test_ask_page_without_javascript_shows_answer_and_citation(client: TestClient) -> None:
+    html = client.post("/ask", data={"question": "Why Postgres?"}).text
+    assert 'href="/library/adr-0001?lines=3-5#L3"' in html
+    refused = client.post("/ask", data={"question": "Why Rust?"}).text
+    assert "No record found." in refused
+
+
+def test_library_filters_and_document_view(client: TestClient) -> None:
+    html = client.get("/library?kind=decision&status=superseded").text
+    assert "Drop Mongodb" in html or "Drop MongoDB" in html
+    assert "Use Postgres" not in html
+    doc = client.get("/library/adr-0001?lines=3-4").text
+    assert 'class="row hl" id="L3"' in doc and 'class="row hl" id="L4"' in doc
+    assert 'class="row" id="L5"' in doc
+    assert client.get("/library/nope").status_code == 404
+
+
+def test_static_assets_are_served_locally(client: TestClient) -> None:
+    for name in ("app.css", "review.js", "ask.js", "library.js"):
+        assert client.get(f"/static/{name}").status_code == 200
+    html = client.get("/review").text
+    assert "http://" not in html and "https://" not in html
