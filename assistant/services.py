@@ -5,10 +5,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from assistant.config import Settings, load_settings
 from assistant.embed import Embedder, HashingEmbedder, MiniLMEmbedder
 from assistant.store import ChromaStore, VectorStore
+
+if TYPE_CHECKING:
+    from assistant.ask import Asker
+    from assistant.retrieval import Retriever, StoreHistory
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -45,6 +50,24 @@ class Services:
     @cached_property
     def store(self) -> VectorStore:
         return self._store or open_store(self.settings, self.embedder)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        from assistant.retrieval import Retriever
+
+        return Retriever(self.store, self.embedder)
+
+    @cached_property
+    def history(self) -> StoreHistory:
+        from assistant.retrieval import StoreHistory
+
+        return StoreHistory(self.retriever, self.store)
+
+    @cached_property
+    def asker(self) -> Asker:
+        from assistant.ask import Asker
+
+        return Asker(self.retriever, self.store)
 
 
 def disable_telemetry() -> None:

@@ -1,9 +1,92 @@
-"""`specreview` commands for this feature (registered by assistant.cli)."""
+"""`specreview ask` (answer a question from the indexed history) and `specreview eval ask`."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from assistant.models import Answer
+
+console = Console()
+
+
+def render_answer(answer: Answer, out: Console) -> None:
+    """Print an answer (or a refusal) with its citations as a table."""
+    style = "yellow" if answer.refused else "green"
+    out.print(f"[bold {style}]{'No record found' if answer.refused else 'Answer'}[/]")
+    out.print(answer.text, markup=False, highlight=False)
+    if answer.citations:
+        table = Table(title="Citations", show_lines=False)
+        for column in ("n", "record", "title", "status", "where"):
+            table.add_column(column)
+        for c in answer.citations:
+            table.add_row(
+                f"[{c.n}]",
+                c.doc_id,
+                c.title,
+                c.status or "",
+                f"{c.path}:{c.start_line}-{c.end_line}",
+            )
+        out.print(table)
+    if answer.possibly_related:
+        table = Table(title="Possibly related (not an answer)")
+        for column in ("record", "title", "status", "path"):
+            table.add_column(column)
+        for r in answer.possibly_related:
+            table.add_row(r.id, r.title, r.status or "", r.path)
+        out.print(table)
+    out.print(f"[dim]{answer.llm.banner} {answer.seconds:.2f} s[/]")
 
 
 def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer) -> None:  # noqa: ARG001
-    """Not built yet: this feature's commands are added here."""
+    """Add `ask` and `eval ask`."""
+
+    @app.command("ask")
+    def ask(
+        question: Annotated[str, typer.Argument(help="The question, in plain words.")],
+        as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
+        k: Annotated[int, typer.Option("--k", min=1, max=20, help="Records to draw on.")] = 5,
+    ) -> None:
+        """Answer a question about past decisions from the indexed records, with citations."""
+        from assistant.services import Services
+
+        services = Services()
+        if services.store.count_chunks() == 0:
+            from assistant.errors import InputError
+
+            raise InputError("nothing is indexed yet; run `specreview index PATH` first")
+        answer = services.asker.ask(question, k=k)
+        if as_json:
+            typer.echo(answer.model_dump_json(indent=2))
+        else:
+            render_answer(answer, console)
+
+    @eval_app.command("ask")
+    def eval_ask(
+        questions: Annotated[Path, typer.Argument(help="questions.jsonl (ask-dev format).")],
+        corpus: Annotated[Path, typer.Option("--corpus", help="Corpus folder with a manifest.")],
+        json_out: Annotated[
+            Path | None, typer.Option("--json", help="Write the headline scores here.")
+        ] = None,
+        details: Annotated[
+            Path | None, typer.Option("--details", help="Write per-question results here.")
+        ] = None,
+        k: Annotated[int, typer.Option("--k")] = 5,
+    ) -> None:
+        """Index CORPUS (cached), answer every question, score against the peers."""
+        from assistant.services import Services
+        from evals.ask_eval import run_eval
+
+        run_eval(
+            questions,
+            corpus=corpus,
+            services=Services(),
+            json_out=json_out,
+            details_out=details,
+            k=k,
+            out=console,
+        )

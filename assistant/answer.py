@@ -1,0 +1,175 @@
+"""Answer writers: turn a question and numbered evidence passages into answer text with `[n]`
+citations. The offline default is extractive; an LLM writer implements the same protocol.
+
+The protocol (`AnswerWriter`):
+
+    class MyWriter:
+        model: str | None = "qwen2.5-1.5b"      # None for offline writers
+        def write(self, question, evidence, status) -> Iterator[str]:
+            # yield the answer in pieces (deltas); cite passages as [n] with n = Evidence.n;
+            # add token usage to status.usage; raise LLMError on failure.
+
+The asker owns everything around the writer: it retrieves and numbers the evidence, refuses
+before calling the writer when evidence is too weak, removes citations to numbers that are not
+in the evidence (counting them in `Answer.removed_citations`, also while streaming, see
+`CitationFilter`), and falls back to the extractive writer, marking the answer "degraded", when
+the writer raises LLMError. So a writer only has to write.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+from assistant.bm25 import tokenize
+from assistant.confidence import key_terms
+from assistant.models import Kind, LLMStatus
+
+_CITE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\"(\[])|\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)")
+_DECISION_HEADINGS = ("decision", "outcome", "summary", "motivation", "conclusion", "status")
+_DECISION_CUES = re.compile(
+    r"\b(we will|we decided|we have decided|we chose|decided to|will use|chosen|was chosen|"
+    r"superseded|replaced|deprecated|withdrawn|instead|because|therefore)\b",
+    re.IGNORECASE,
+)
+
+
+class Evidence(BaseModel):
+    """A numbered passage the answer may cite."""
+
+    n: int
+    doc_id: str
+    title: str
+    kind: Kind
+    status: str | None = None
+    path: str = ""
+    start_line: int = 0
+    end_line: int = 0
+    heading_path: list[str] = Field(default_factory=list)
+    text: str
+    note: str = ""  # e.g. "superseded by adr-37 [3]"
+
+
+class AnswerWriter(Protocol):
+    """Writes the answer text from numbered evidence; see the module docstring."""
+
+    model: str | None
+
+    def write(
+        self, question: str, evidence: Sequence[Evidence], status: LLMStatus
+    ) -> Iterator[str]: ...
+
+
+def cited_numbers(text: str) -> list[int]:
+    """Every citation number in a text, in order (`[2]`, `[1, 3]`)."""
+    return [int(n) for group in _CITE.findall(text) for n in group.split(",")]
+
+
+def strip_unknown_citations(text: str, allowed: set[int]) -> tuple[str, int]:
+    """Remove citations to numbers not in `allowed`; return the text and how many went."""
+    removed = 0
+
+    def fix(match: re.Match[str]) -> str:
+        nonlocal removed
+        numbers = [int(n) for n in match.group(1).split(",")]
+        kept = [n for n in numbers if n in allowed]
+        removed += len(numbers) - len(kept)
+        return f"[{', '.join(str(n) for n in kept)}]" if kept else ""
+
+    return _CITE.sub(fix, text), removed
+
+
+class CitationFilter:
+    """Streaming version of `strip_unknown_citations`: holds back an unfinished `[...`."""
+
+    def __init__(self, allowed: set[int]) -> None:
+        self.allowed = allowed
+        self.removed = 0
+        self._pending = ""
+
+    def feed(self, delta: str) -> str:
+        text = self._pending + delta
+        cut = text.rfind("[")
+        if cut != -1 and "]" not in text[cut:] and len(text) - cut < 24:
+            text, self._pending = text[:cut], text[cut:]
+        else:
+            self._pending = ""
+        clean, removed = strip_unknown_citations(text, self.allowed)
+        self.removed += removed
+        return clean
+
+    def flush(self) -> str:
+        text, self._pending = self._pending, ""
+        clean, removed = strip_unknown_citations(text, self.allowed)
+        self.removed += removed
+        return clean
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences and list items of a passage, markdown noise trimmed."""
+    out = []
+    for piece in _SENTENCE.split(text):
+        sentence = " ".join(piece.split()).strip()
+        sentence = re.sub(r"^(#+|[-*+]|\d+\.)\s+", "", sentence)
+        if len(sentence) >= 25 and not sentence.startswith(("|", "```", "<!--")):
+            out.append(sentence)
+    return out
+
+
+def _score_sentence(sentence: str, terms: set[str], heading: str) -> float:
+    tokens = set(tokenize(sentence))
+    overlap = len(tokens & terms) / (len(terms) or 1)
+    bonus = 0.15 if _DECISION_CUES.search(sentence) else 0.0
+    if any(h in heading.lower() for h in _DECISION_HEADINGS):
+        bonus += 0.1
+    return overlap + bonus - (0.1 if len(sentence) > 400 else 0.0)
+
+
+class ExtractiveWriter:
+    """Offline answers: the most relevant sentences of the top passages, quoted and cited."""
+
+    model: str | None = None
+
+    def __init__(self, *, max_quotes: int = 3) -> None:
+        self.max_quotes = max_quotes
+
+    def write(
+        self,
+        question: str,
+        evidence: Sequence[Evidence],
+        status: LLMStatus,  # noqa: ARG002 - offline: nothing to record
+    ) -> Iterator[str]:
+        terms = set(key_terms(question))
+        picked: list[tuple[Evidence, str]] = []
+        used_docs: set[str] = set()
+        for item in evidence:
+            if len(picked) >= self.max_quotes:
+                break
+            if item.doc_id in used_docs:
+                continue
+            heading = " ".join(item.heading_path)
+            sentences = split_sentences(item.text)
+            if not sentences:
+                continue
+            best = max(sentences, key=lambda s: _score_sentence(s, terms, heading))
+            picked.append((item, best if len(best) <= 500 else best[:497] + "..."))
+            used_docs.add(item.doc_id)
+        if not picked:
+            yield "The records retrieved contain no passage that answers this directly."
+            return
+        first = picked[0][0]
+        yield f"According to {_label(first)} [{first.n}]:\n"
+        for item, sentence in picked:
+            yield f'- "{sentence}" [{item.n}]\n'
+        notes = [item.note for item in evidence if item.note]
+        for note in dict.fromkeys(notes):
+            yield f"\nNote: {note}\n"
+
+
+def _label(item: Evidence) -> str:
+    status = f", {item.status}" if item.status else ""
+    return f"{item.doc_id} ({item.title}{status})"

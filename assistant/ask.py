@@ -1,0 +1,248 @@
+"""Answers questions about past decisions from the indexed history, with `[n]` citations, and
+refuses honestly ("no record found", with the nearest records labelled "possibly related")
+when the evidence is too weak.
+
+Flow: rank documents (hybrid, `Retriever.rank_documents`) → assess confidence
+(`assistant.confidence`) → refuse, or number the best passages as evidence, following
+supersede/replace links so a replaced record brings in what replaced it → an `AnswerWriter`
+writes the text (offline: `ExtractiveWriter`; see `assistant.answer` for the protocol) →
+citations to anything not in the evidence are removed and counted.
+
+`stream()` yields `AskEvent`s for server-sent events: one `sources` event (the numbered
+passages the answer may cite), then `delta` events (answer text), then one `done` carrying the
+full `Answer` (whose `citations` are the passages the text actually cites).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from assistant.answer import (
+    AnswerWriter,
+    CitationFilter,
+    Evidence,
+    ExtractiveWriter,
+    cited_numbers,
+)
+from assistant.confidence import DEFAULT_THRESHOLD, Confidence, assess
+from assistant.errors import LLMError
+from assistant.models import Answer, Chunk, Citation, DocumentRecord, LLMStatus, RelatedRecord
+from assistant.retrieval import DocHit, Retriever
+from assistant.store import VectorStore
+
+SUCCESSOR_RELS = frozenset({"superseded_by", "replaced_by", "superseded-by", "replaced-by"})
+PREDECESSOR_RELS = frozenset({"replaces", "supersedes"})
+NO_RECORD = "No record found that answers this question."
+
+
+class AskEvent(BaseModel):
+    """One server-sent event of a streamed answer."""
+
+    type: Literal["sources", "delta", "done"]
+    sources: list[Citation] = Field(default_factory=list)
+    text: str = ""
+    answer: Answer | None = None
+
+
+class Asker:
+    """Answers questions from a store through a retriever; the writer defaults to offline."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        store: VectorStore,
+        writer: AnswerWriter | None = None,
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        depth: int = 10,
+    ) -> None:
+        self.retriever = retriever
+        self.store = store
+        self.writer: AnswerWriter = writer or ExtractiveWriter()
+        self.threshold = threshold
+        self.depth = depth
+
+    def ask(self, question: str, *, k: int = 5) -> Answer:
+        """Answer in one go (the CLI and the non-streaming API)."""
+        answer: Answer | None = None
+        for event in self.stream(question, k=k):
+            if event.type == "done":
+                answer = event.answer
+        assert answer is not None  # stream always ends with "done"
+        return answer
+
+    def stream(self, question: str, *, k: int = 5) -> Iterator[AskEvent]:
+        """Answer as events: sources, then text deltas, then done with the full Answer."""
+        started = time.perf_counter()
+        question = question.strip()
+        docs = self.retriever.rank_documents(question, max(k, self.depth)) if question else []
+        confidence = self.confidence(question, docs)
+        ranked = [d.doc_id for d in docs[:k]]
+        if confidence.score < self.threshold:
+            yield AskEvent(type="sources")
+            answer = self._refusal(question, docs, ranked, confidence)
+            yield AskEvent(type="delta", text=answer.text)
+            answer.seconds = round(time.perf_counter() - started, 4)
+            yield AskEvent(type="done", answer=answer)
+            return
+
+        evidence = self._evidence(question, docs[:k])
+        ranked = list(dict.fromkeys([*ranked[:1], *(e.doc_id for e in evidence), *ranked]))
+        sources = [_citation(e) for e in evidence]
+        yield AskEvent(type="sources", sources=sources)
+
+        status = LLMStatus(mode="on" if self.writer.model else "off", model=self.writer.model)
+        filt = CitationFilter({e.n for e in evidence})
+        parts: list[str] = []
+        try:
+            for delta in self.writer.write(question, evidence, status):
+                clean = filt.feed(delta)
+                if clean:
+                    parts.append(clean)
+                    yield AskEvent(type="delta", text=clean)
+        except LLMError as exc:
+            status = LLMStatus(mode="degraded", model=self.writer.model, reason=str(exc))
+            if parts:
+                notice = "\n\n(The model failed; showing the offline answer.)\n\n"
+                parts.append(notice)
+                yield AskEvent(type="delta", text=notice)
+            for delta in ExtractiveWriter().write(question, evidence, status):
+                parts.append(delta)
+                yield AskEvent(type="delta", text=delta)
+        tail = filt.flush()
+        if tail:
+            parts.append(tail)
+            yield AskEvent(type="delta", text=tail)
+        text = "".join(parts).strip()
+        cited = set(cited_numbers(text))
+        answer = Answer(
+            question=question,
+            text=text,
+            citations=[c for c in sources if c.n in cited],
+            ranked_doc_ids=ranked,
+            removed_citations=filt.removed,
+            llm=status,
+            seconds=round(time.perf_counter() - started, 4),
+        )
+        yield AskEvent(type="done", answer=answer)
+
+    def confidence(self, question: str, docs: list[DocHit]) -> Confidence:
+        """How sure retrieval is that the top document answers the question."""
+        top = docs[0] if docs else None
+        return assess(
+            question,
+            self.retriever.keyword_index(),
+            top.doc_id if top else None,
+            dense_rank=top.dense_rank if top else None,
+            keyword_rank=top.keyword_rank if top else None,
+            top_dense=top.dense_score if top else 0.0,
+            others=[d.doc_id for d in docs[1:3]],
+        )
+
+    # --- evidence ------------------------------------------------------------------------------
+
+    def _evidence(self, question: str, docs: list[DocHit]) -> list[Evidence]:
+        """The best passage of each top document, numbered, with supersede links followed."""
+        evidence: list[Evidence] = []
+        seen_docs: set[str] = set()
+        for doc in docs:
+            if doc.doc_id in seen_docs or not doc.hits:
+                continue
+            seen_docs.add(doc.doc_id)
+            hit = doc.hits[0]
+            evidence.append(_evidence_from(len(evidence) + 1, hit.chunk))
+            if len(evidence) > 3:
+                continue  # follow links for the leading documents only
+            record = self.store.get_document(doc.doc_id, with_text=False)
+            if record is None:
+                continue
+            for rel, target in _links(record):
+                if target in seen_docs:
+                    note_target = next((e for e in evidence if e.doc_id == target), None)
+                    if note_target is not None:
+                        evidence[-1].note = _note(evidence[-1], rel, note_target)
+                    continue
+                passage = self._best_passage(question, target)
+                if passage is None:
+                    continue
+                seen_docs.add(target)
+                evidence.append(passage.model_copy(update={"n": len(evidence) + 1}))
+                source = next(e for e in evidence if e.doc_id == doc.doc_id)
+                source.note = _note(source, rel, evidence[-1])
+        return evidence
+
+    def _best_passage(self, question: str, doc_id: str) -> Evidence | None:
+        hits = self.retriever.dense(question, 1, {"doc_id": doc_id})
+        if not hits:
+            return None
+        return _evidence_from(0, hits[0].chunk)
+
+    def _refusal(
+        self, question: str, docs: list[DocHit], ranked: list[str], confidence: Confidence
+    ) -> Answer:
+        related = [
+            RelatedRecord(id=d.doc_id, title=d.title, status=d.status, path=d.path, kind=d.kind)
+            for d in docs[:3]
+        ]
+        lines = [NO_RECORD]
+        if related:
+            lines.append("Possibly related (these do not answer it):")
+            lines.extend(
+                f"- {r.id}: {r.title}" + (f" ({r.status})" if r.status else "") for r in related
+            )
+        lines.append(f"(Why: {confidence.reason}.)")
+        return Answer(
+            question=question,
+            text="\n".join(lines),
+            refused=True,
+            possibly_related=related,
+            ranked_doc_ids=ranked,
+        )
+
+
+def _evidence_from(n: int, chunk: Chunk) -> Evidence:
+    return Evidence(
+        n=n,
+        doc_id=chunk.doc_id,
+        title=chunk.title,
+        kind=chunk.kind,
+        status=chunk.status,
+        path=chunk.path,
+        start_line=chunk.start_line,
+        end_line=chunk.end_line,
+        heading_path=chunk.heading_path,
+        text=chunk.text,
+    )
+
+
+def _links(record: DocumentRecord) -> list[tuple[str, str]]:
+    return [
+        (link.rel, link.target)
+        for link in record.links
+        if link.rel in SUCCESSOR_RELS | PREDECESSOR_RELS and link.target != record.id
+    ]
+
+
+def _note(source: Evidence, rel: str, target: Evidence) -> str:
+    status = f" ({source.status})" if source.status else ""
+    if rel in SUCCESSOR_RELS:
+        return f"{source.doc_id}{status} [{source.n}] was replaced by {target.doc_id} [{target.n}]."
+    return f"{source.doc_id}{status} [{source.n}] replaced {target.doc_id} [{target.n}]."
+
+
+def _citation(e: Evidence) -> Citation:
+    return Citation(
+        n=e.n,
+        doc_id=e.doc_id,
+        title=e.title,
+        status=e.status,
+        kind=e.kind,
+        path=e.path,
+        start_line=e.start_line,
+        end_line=e.end_line,
+        quote=e.text[:600],
+    )

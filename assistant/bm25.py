@@ -1,0 +1,102 @@
+"""Keyword search over chunks with BM25 (the `bm25s` library), plus the term statistics that
+the ask feature's confidence uses (document frequency of each query term).
+
+Chunks are indexed with their document title and heading path in front of the text, so a
+question naming a record's subject matches its title even in chunks that never repeat it.
+Tokens are lower-cased, English stop words dropped and Snowball-stemmed (PyStemmer).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from assistant.models import Chunk
+
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9_\-]*[a-z0-9]|[a-z0-9]{2,}")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> object:
+    import Stemmer  # PyStemmer: a C Snowball stemmer; imported lazily
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+def split_words(text: str) -> list[str]:
+    """Lower-cased words (keeping `x86_64`, `kube-proxy`), stop words dropped, not stemmed."""
+    words: list[str] = []
+    stop = _stopwords()
+    for word in _TOKEN.findall(text.lower()):
+        parts = [word] if "-" not in word else [word, *word.split("-")]
+        words.extend(p for p in parts if len(p) > 1 and p not in stop)
+    return words
+
+
+def tokenize(text: str) -> list[str]:
+    """Stemmed keyword tokens of a text: what the BM25 index and queries are built from."""
+    words = split_words(text)
+    return list(_stemmer().stemWords(words)) if words else []  # type: ignore[attr-defined]
+
+
+def indexed_text(chunk: Chunk) -> str:
+    """The text a chunk is keyword-indexed under: title and heading path, then the body."""
+    return " ".join([chunk.title, *chunk.heading_path, chunk.text])
+
+
+class KeywordIndex:
+    """BM25 over a fixed list of chunks; build a new one when the chunks change."""
+
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
+        import bm25s
+
+        self.chunks = list(chunks)
+        tokens = [tokenize(indexed_text(c)) for c in self.chunks]
+        self._bm25 = bm25s.BM25()
+        self._vocab: dict[str, int] = {}
+        if self.chunks:
+            self._bm25.index(tokens, show_progress=False)
+            self._vocab = dict(self._bm25.vocab_dict)
+        # Document frequency per term, counted over documents (not chunks).
+        docs_with: dict[str, set[str]] = {}
+        for chunk, toks in zip(self.chunks, tokens, strict=True):
+            for tok in set(toks):
+                docs_with.setdefault(tok, set()).add(chunk.doc_id)
+        self._doc_freq = {tok: len(ids) for tok, ids in docs_with.items()}
+        self._doc_terms: dict[str, set[str]] = {}
+        for chunk, toks in zip(self.chunks, tokens, strict=True):
+            self._doc_terms.setdefault(chunk.doc_id, set()).update(toks)
+        self.n_docs = len(self._doc_terms)
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk for the query (zeros where nothing matches)."""
+        known = [t for t in tokenize(query) if t in self._vocab]
+        if not known or not self.chunks:
+            return np.zeros(len(self.chunks), dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+    def doc_freq(self, token: str) -> int:
+        """How many documents contain a (stemmed) token."""
+        return self._doc_freq.get(token, 0)
+
+    def idf(self, token: str) -> float:
+        """Smoothed inverse document frequency over documents; high for rare terms."""
+        return math.log((self.n_docs + 1) / (self.doc_freq(token) + 0.5))
+
+    def doc_terms(self, doc_id: str) -> set[str]:
+        """The stemmed tokens a document contains (title, headings and text)."""
+        return self._doc_terms.get(doc_id, set())

@@ -1,0 +1,227 @@
+"""Retrieval primitives over the indexed history: dense, keyword (BM25), fused hybrid search at
+chunk level, and a document-level ranking; `StoreHistory` adapts them to the reviewer's
+`History` protocol.
+
+Fusion is reciprocal-rank fusion (RRF) at document level: each document's best dense rank and
+best keyword rank are fused, so one very long document cannot crowd out the list with many
+chunks. `where` is the store's filter ({"kind": "decision", "status": ["accepted"]}); the
+keyword side applies the same filter to its chunk list.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from assistant.bm25 import KeywordIndex
+from assistant.embed import Embedder
+from assistant.models import Chunk, DocumentRecord, Hit, Kind
+from assistant.store import VectorStore, Where
+
+RRF_K = 60  # the usual constant: rank 1 scores 1/61, rank 10 scores 1/70
+DEPTH = 60  # how many chunks each side contributes before fusing
+
+
+class DocHit(BaseModel):
+    """A document ranked for a query, with its best chunks and the evidence behind its rank."""
+
+    doc_id: str
+    title: str
+    kind: Kind
+    status: str | None = None
+    path: str = ""
+    date: str | None = None
+    score: float  # fused score (higher is better)
+    dense_score: float = 0.0  # best chunk cosine similarity
+    keyword_score: float = 0.0  # best chunk BM25 score
+    dense_rank: int | None = None  # 1-based rank among documents, None if absent
+    keyword_rank: int | None = None
+    hits: list[Hit] = Field(default_factory=list)  # best chunks, best first
+
+
+def matches(chunk: Chunk, where: Where | None) -> bool:
+    """Whether a chunk passes a store filter (same semantics as the stores)."""
+    if not where:
+        return True
+    for key, wanted in where.items():
+        value: Any = getattr(chunk, key, None)
+        if isinstance(wanted, str):
+            if value != wanted:
+                return False
+        elif value not in wanted:
+            return False
+    return True
+
+
+def _where_key(where: Where | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not where:
+        return ()
+    return tuple(
+        sorted((k, (v,) if isinstance(v, str) else tuple(sorted(v))) for k, v in where.items())
+    )
+
+
+def _doc_ranks(hits: Sequence[Hit]) -> dict[str, tuple[int, float, list[Hit]]]:
+    """Document → (1-based rank by best chunk, best score, its chunks best first)."""
+    out: dict[str, tuple[int, float, list[Hit]]] = {}
+    for hit in hits:  # hits are sorted best first
+        doc = hit.chunk.doc_id
+        if doc in out:
+            out[doc][2].append(hit)
+        else:
+            out[doc] = (len(out) + 1, hit.score, [hit])
+    return out
+
+
+class Retriever:
+    """Dense + BM25 retrieval over one store; the keyword index is built lazily and rebuilt
+    when the store's chunk count changes."""
+
+    def __init__(
+        self, store: VectorStore, embedder: Embedder, *, depth: int = DEPTH, rrf_k: int = RRF_K
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.depth = depth
+        self.rrf_k = rrf_k
+        self._index: KeywordIndex | None = None
+        self._index_count = -1
+        self._masks: dict[tuple[Any, ...], np.ndarray] = {}
+        self._vectors: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # --- building blocks ---------------------------------------------------------------------
+
+    def keyword_index(self) -> KeywordIndex:
+        """The BM25 index over every chunk in the store, rebuilt if the store changed."""
+        count = self.store.count_chunks()
+        with self._lock:
+            if self._index is None or count != self._index_count:
+                self._index = KeywordIndex(self.store.all_chunks())
+                self._index_count = count
+                self._masks = {}
+            return self._index
+
+    def embed_query(self, query: str) -> list[float]:
+        """The query's vector, cached: one ask calls dense search more than once."""
+        with self._lock:
+            cached = self._vectors.get(query)
+            if cached is not None:
+                self._vectors.move_to_end(query)
+                return cached
+        vector = self.embedder.embed([query])[0]
+        with self._lock:
+            self._vectors[query] = vector
+            while len(self._vectors) > 256:
+                self._vectors.popitem(last=False)
+        return vector
+
+    def _mask(self, index: KeywordIndex, where: Where | None) -> np.ndarray | None:
+        if not where:
+            return None
+        key = _where_key(where)
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = np.array([matches(c, where) for c in index.chunks], dtype=bool)
+            self._masks[key] = mask
+        return mask
+
+    # --- public searches ---------------------------------------------------------------------
+
+    def dense(self, query: str, k: int, where: Where | None = None) -> list[Hit]:
+        """Chunks nearest to the query by cosine similarity."""
+        if k <= 0 or not query.strip():
+            return []
+        return self.store.query(self.embed_query(query), k, dict(where) if where else None)
+
+    def keyword(self, query: str, k: int, where: Where | None = None) -> list[Hit]:
+        """Chunks ranked by BM25; chunks sharing no term with the query are left out."""
+        if k <= 0 or not query.strip():
+            return []
+        index = self.keyword_index()
+        scores = index.scores(query)
+        mask = self._mask(index, where)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        if not len(scores):
+            return []
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [Hit(chunk=index.chunks[i], score=float(scores[i])) for i in top if scores[i] > 0]
+
+    def rank_documents(self, query: str, k: int, where: Where | None = None) -> list[DocHit]:
+        """Documents ranked by RRF of their best dense rank and best keyword rank."""
+        if k <= 0 or not query.strip():
+            return []
+        dense = _doc_ranks(self.dense(query, self.depth, where))
+        keyword = _doc_ranks(self.keyword(query, self.depth, where))
+        fused: list[DocHit] = []
+        for doc_id in dict.fromkeys([*dense, *keyword]):
+            d = dense.get(doc_id)
+            w = keyword.get(doc_id)
+            score = (1.0 / (self.rrf_k + d[0]) if d else 0.0) + (
+                1.0 / (self.rrf_k + w[0]) if w else 0.0
+            )
+            hits = _merge_hits(d[2] if d else [], w[2] if w else [])
+            chunk = hits[0].chunk
+            fused.append(
+                DocHit(
+                    doc_id=doc_id,
+                    title=chunk.title,
+                    kind=chunk.kind,
+                    status=chunk.status,
+                    path=chunk.path,
+                    date=chunk.date,
+                    score=score,
+                    dense_score=d[1] if d else 0.0,
+                    keyword_score=w[1] if w else 0.0,
+                    dense_rank=d[0] if d else None,
+                    keyword_rank=w[0] if w else None,
+                    hits=hits,
+                )
+            )
+        # Ties (one side ranks A first, the other B) go to the stronger keyword match.
+        fused.sort(key=lambda h: (-h.score, -h.keyword_score, -h.dense_score))
+        return fused[:k]
+
+    def hybrid(self, query: str, k: int, where: Where | None = None) -> list[Hit]:
+        """Chunks fused by RRF of their dense and keyword ranks (score = fused score)."""
+        if k <= 0 or not query.strip():
+            return []
+        fused: dict[str, tuple[float, Chunk]] = {}
+        for hits in (self.dense(query, self.depth, where), self.keyword(query, self.depth, where)):
+            for rank, hit in enumerate(hits, start=1):
+                prev = fused.get(hit.chunk.id, (0.0, hit.chunk))[0]
+                fused[hit.chunk.id] = (prev + 1.0 / (self.rrf_k + rank), hit.chunk)
+        ordered = sorted(fused.values(), key=lambda sc: -sc[0])[:k]
+        return [Hit(chunk=chunk, score=score) for score, chunk in ordered]
+
+
+def _merge_hits(dense: Sequence[Hit], keyword: Sequence[Hit]) -> list[Hit]:
+    """A document's chunks from both sides, each once, interleaved best first."""
+    seen: dict[str, Hit] = {}
+    for pair in zip(dense, keyword, strict=False):
+        for hit in pair:
+            seen.setdefault(hit.chunk.id, hit)
+    for hit in [*dense, *keyword]:
+        seen.setdefault(hit.chunk.id, hit)
+    return list(seen.values())
+
+
+class StoreHistory:
+    """The reviewer's `History`: hybrid search over the indexed records, and record lookup."""
+
+    def __init__(self, retriever: Retriever, store: VectorStore) -> None:
+        self.retriever = retriever
+        self.store = store
+
+    def search(self, text: str, *, kinds: Sequence[str] | None = None, k: int = 8) -> list[Hit]:
+        where: Mapping[str, Sequence[str]] | None = {"kind": list(kinds)} if kinds else None
+        return self.retriever.hybrid(text, k, where)
+
+    def get(self, doc_id: str) -> DocumentRecord | None:
+        return self.store.get_document(doc_id)

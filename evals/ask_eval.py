@@ -1,0 +1,221 @@
+"""`specreview eval ask`: index a corpus (cached), answer every question, score the asker and its
+peers (plain BM25, plain dense, their reciprocal-rank fusion) side by side, by question type,
+with the refusal trade-off curve and latency."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel
+from rich.console import Console
+from rich.table import Table
+
+from assistant.ask import Asker
+from assistant.retrieval import Retriever
+from assistant.services import Services
+from assistant.store import ChromaStore, VectorStore
+from evals.ask_peers import PeerRankers
+from evals.ask_scoring import (
+    Question,
+    QuestionResult,
+    Scores,
+    TradeOff,
+    load_questions,
+    percentile,
+    score,
+    score_by_type,
+    trade_off,
+)
+
+CHUNK_TOKENS = 200
+THRESHOLDS = [round(0.05 * i, 2) for i in range(0, 21)]
+
+
+class EvalReport(BaseModel):
+    """Everything one run measured (the --details file)."""
+
+    scores: Scores
+    llm: str
+    seconds_per_question: float
+    latency_p50: float
+    latency_p95: float
+    threshold: float
+    peers: dict[str, Scores]
+    by_type: dict[str, Scores]
+    trade_off: list[TradeOff]
+    results: list[QuestionResult]
+    cache: str
+
+
+def corpus_key(corpus: Path, *, embedder_name: str, chunk_tokens: int) -> str:
+    """Content hash of every file under the corpus, plus embedder and chunking version."""
+    from index.chunk import CHUNKER_VERSION
+
+    digest = hashlib.sha256(f"{embedder_name}|{chunk_tokens}|{CHUNKER_VERSION}".encode())
+    for file in sorted(p for p in corpus.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(corpus)).encode())
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()[:20]
+
+
+def cached_store(corpus: Path, services: Services, out: Console) -> tuple[VectorStore, str]:
+    """A Chroma store holding the indexed corpus, built once per corpus content + embedder."""
+    from index.pipeline import index_paths
+
+    embedder = services.embedder
+    key = corpus_key(corpus, embedder_name=embedder.name, chunk_tokens=CHUNK_TOKENS)
+    folder = services.settings.cache_dir / "ask-eval" / key
+    folder.mkdir(parents=True, exist_ok=True)
+    store = ChromaStore.open(path=str(folder), prefix="askeval", embedder_name=embedder.name)
+    done = folder / "indexed.json"
+    if not done.is_file():
+        out.print(f"indexing {corpus} into {folder} (once; later runs reuse it)...")
+        summary = index_paths([corpus], store=store, embedder=embedder, chunk_tokens=CHUNK_TOKENS)
+        done.write_text(summary.model_dump_json(indent=2), encoding="utf-8")
+        out.print(f"indexed {summary.chunks} chunks in {summary.seconds:.0f} s")
+    return store, str(folder)
+
+
+def answer_all(asker: Asker, questions: Sequence[Question], *, k: int) -> list[QuestionResult]:
+    """Ask every question; ranking, refusal, confidence and time per question."""
+    results = []
+    for q in questions:
+        started = time.perf_counter()
+        answer = asker.ask(q.question, k=k)
+        seconds = time.perf_counter() - started
+        conf = asker.confidence(q.question, asker.retriever.rank_documents(q.question, k))
+        results.append(
+            QuestionResult(
+                id=q.id,
+                type=q.type,
+                gold=q.gold,
+                ranked=answer.ranked_doc_ids,
+                refused=answer.refused,
+                confidence=conf.score,
+                seconds=seconds,
+            )
+        )
+    return results
+
+
+def peer_results(
+    peers: PeerRankers, questions: Sequence[Question], *, k: int
+) -> dict[str, list[QuestionResult]]:
+    """Each peer's document ranking per question (peers never refuse)."""
+    out: dict[str, list[QuestionResult]] = {name: [] for name in peers.names}
+    for q in questions:
+        for name, ranked in peers.rank(q.question, k).items():
+            out[name].append(QuestionResult(id=q.id, type=q.type, gold=q.gold, ranked=ranked))
+    return out
+
+
+def run_eval(
+    questions_path: Path,
+    *,
+    corpus: Path,
+    services: Services,
+    json_out: Path | None = None,
+    details_out: Path | None = None,
+    k: int = 5,
+    out: Console | None = None,
+) -> EvalReport:
+    """The whole eval: index (cached), warm up, answer, score, print, write."""
+    out = out or Console()
+    questions = load_questions(questions_path)
+    store, cache = cached_store(corpus, services, out)
+    retriever = Retriever(store, services.embedder)
+    asker = Asker(retriever, store)  # offline writer: the eval scores retrieval and refusal
+    retriever.rank_documents("warm up the model and the keyword index", k)
+    results = answer_all(asker, questions, k=k)
+    peers = peer_results(PeerRankers(store, services.embedder), questions, k=k)
+    latencies = [r.seconds for r in results]
+    report = EvalReport(
+        scores=score(results, k),
+        llm=asker.writer.model or "off",
+        seconds_per_question=round(sum(latencies) / max(1, len(latencies)), 4),
+        latency_p50=round(percentile(latencies, 50), 4),
+        latency_p95=round(percentile(latencies, 95), 4),
+        threshold=asker.threshold,
+        peers={name: score(rs, k) for name, rs in peers.items()},
+        by_type=score_by_type(results, k),
+        trade_off=trade_off(results, THRESHOLDS),
+        results=results,
+        cache=cache,
+    )
+    print_report(report, out)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(headline(report), indent=2) + "\n", encoding="utf-8")
+    if details_out is not None:
+        details_out.parent.mkdir(parents=True, exist_ok=True)
+        details_out.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    return report
+
+
+def headline(report: EvalReport) -> dict[str, float | int | str]:
+    """Exactly the keys the issue's --json asks for."""
+    s = report.scores
+    return {
+        "recall_at_5": s.recall_at_5,
+        "full_recall_at_5": s.full_recall_at_5,
+        "mrr": s.mrr,
+        "refusal_accuracy": s.refusal_accuracy,
+        "answered_rate": s.answered_rate,
+        "n": s.n,
+        "seconds_per_question": report.seconds_per_question,
+        "llm": report.llm,
+    }
+
+
+def print_report(report: EvalReport, out: Console) -> None:
+    """Side-by-side table with the peers, by type, the trade-off curve, latency."""
+    table = Table(title=f"ask eval (n={report.scores.n}, llm={report.llm})")
+    for col in ("ranker", "recall@5", "full recall@5", "MRR", "refusal acc", "answered"):
+        table.add_column(col, justify="right")
+    rows = [("specreview ask", report.scores), *report.peers.items()]
+    for name, s in rows:
+        refusal = f"{s.refusal_accuracy:.3f}" if name == "specreview ask" else "-"
+        answered = f"{s.answered_rate:.3f}" if name == "specreview ask" else "1.000"
+        table.add_row(
+            name,
+            f"{s.recall_at_5:.3f}",
+            f"{s.full_recall_at_5:.3f}",
+            f"{s.mrr:.3f}",
+            refusal,
+            answered,
+        )
+    out.print(table)
+    by_type = Table(title="by question type")
+    for col in ("type", "n", "recall@5", "full recall@5", "MRR", "refused/answered"):
+        by_type.add_column(col, justify="right")
+    for name, s in report.by_type.items():
+        rate = (
+            f"refused {s.refusal_accuracy:.2f}"
+            if name == "unanswerable"
+            else (f"answered {s.answered_rate:.2f}")
+        )
+        by_type.add_row(
+            name,
+            str(s.n),
+            f"{s.recall_at_5:.3f}",
+            f"{s.full_recall_at_5:.3f}",
+            f"{s.mrr:.3f}",
+            rate,
+        )
+    out.print(by_type)
+    curve = Table(title=f"refusal trade-off (threshold in use: {report.threshold})")
+    for col in ("threshold", "refusal accuracy", "answered rate"):
+        curve.add_column(col, justify="right")
+    for point in report.trade_off:
+        curve.add_row(
+            f"{point.threshold:.2f}", f"{point.refusal_accuracy:.2f}", f"{point.answered_rate:.2f}"
+        )
+    out.print(curve)
+    out.print(
+        f"latency per question: mean {report.seconds_per_question:.3f} s, "
+        f"p50 {report.latency_p50:.3f} s, p95 {report.latency_p95:.3f} s (store: {report.cache})"
+    )

@@ -1,0 +1,125 @@
+"""Scoring for the ask eval (pure): recall@k, full recall@k, MRR, refusal accuracy, answered
+rate, by question type, and the refusal trade-off curve over confidence thresholds."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+
+class Question(BaseModel):
+    """One line of an ask eval set (ask-dev format)."""
+
+    id: str
+    question: str
+    gold: list[str] = Field(default_factory=list)
+    type: str = "unknown"
+
+
+class QuestionResult(BaseModel):
+    """What the asker (or a peer ranking) did with one question."""
+
+    id: str
+    type: str
+    gold: list[str]
+    ranked: list[str]  # ranked/cited document ids, best first
+    refused: bool = False
+    confidence: float = 1.0
+    seconds: float = 0.0
+
+
+class Scores(BaseModel):
+    recall_at_5: float
+    full_recall_at_5: float
+    mrr: float
+    refusal_accuracy: float
+    answered_rate: float
+    n: int
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Read a questions.jsonl (blank lines ignored)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [Question.model_validate(json.loads(line)) for line in lines if line.strip()]
+
+
+def recall_at(ranked: Sequence[str], gold: Iterable[str], k: int = 5) -> float:
+    """1 if any gold document is among the top k, else 0."""
+    gold_set = set(gold)
+    return 1.0 if gold_set & set(ranked[:k]) else 0.0
+
+
+def full_recall_at(ranked: Sequence[str], gold: Iterable[str], k: int = 5) -> float:
+    """1 if every gold document is among the top k, else 0."""
+    gold_set = set(gold)
+    return 1.0 if gold_set and gold_set <= set(ranked[:k]) else 0.0
+
+
+def reciprocal_rank(ranked: Sequence[str], gold: Iterable[str]) -> float:
+    """1 / rank of the first gold document (0 when none is ranked)."""
+    gold_set = set(gold)
+    for rank, doc in enumerate(ranked, start=1):
+        if doc in gold_set:
+            return 1.0 / rank
+    return 0.0
+
+
+def _mean(values: Sequence[float]) -> float:
+    return round(sum(values) / len(values), 4) if values else 0.0
+
+
+def score(results: Sequence[QuestionResult], k: int = 5) -> Scores:
+    """Retrieval metrics over answerable questions, refusal metrics over both kinds.
+
+    Retrieval metrics use the ranking even when the asker refused: they measure retrieval;
+    refusing an answerable question is counted by `answered_rate`.
+    """
+    answerable = [r for r in results if r.gold]
+    unanswerable = [r for r in results if not r.gold]
+    return Scores(
+        recall_at_5=_mean([recall_at(r.ranked, r.gold, k) for r in answerable]),
+        full_recall_at_5=_mean([full_recall_at(r.ranked, r.gold, k) for r in answerable]),
+        mrr=_mean([reciprocal_rank(r.ranked, r.gold) for r in answerable]),
+        refusal_accuracy=_mean([1.0 if r.refused else 0.0 for r in unanswerable]),
+        answered_rate=_mean([0.0 if r.refused else 1.0 for r in answerable]),
+        n=len(results),
+    )
+
+
+def score_by_type(results: Sequence[QuestionResult], k: int = 5) -> dict[str, Scores]:
+    """`score` per question type, in first-seen order."""
+    types = dict.fromkeys(r.type for r in results)
+    return {t: score([r for r in results if r.type == t], k) for t in types}
+
+
+class TradeOff(BaseModel):
+    threshold: float
+    refusal_accuracy: float
+    answered_rate: float
+
+
+def trade_off(results: Sequence[QuestionResult], thresholds: Sequence[float]) -> list[TradeOff]:
+    """Refusal accuracy vs answered rate if the asker refused below each threshold."""
+    answerable = [r for r in results if r.gold]
+    unanswerable = [r for r in results if not r.gold]
+    return [
+        TradeOff(
+            threshold=t,
+            refusal_accuracy=_mean([1.0 if r.confidence < t else 0.0 for r in unanswerable]),
+            answered_rate=_mean([0.0 if r.confidence < t else 1.0 for r in answerable]),
+        )
+        for t in thresholds
+    ]
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list; 0 for an empty one."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
+    return ordered[rank - 1]

@@ -1,0 +1,82 @@
+"""Dense, keyword and hybrid retrieval, document ranking and StoreHistory on the fixture KB."""
+
+from __future__ import annotations
+
+from assistant.embed import HashingEmbedder
+from assistant.models import Chunk
+from assistant.retrieval import Retriever, StoreHistory
+from assistant.store import InMemoryStore
+
+
+def test_keyword_finds_the_record_that_uses_the_words(retriever: Retriever) -> None:
+    hits = retriever.keyword("cache stampede checkout outage", 3)
+    assert hits[0].chunk.doc_id == "retro-2022-cache-outage"
+    assert all(h.score > 0 for h in hits)
+
+
+def test_keyword_matches_stems_and_titles(retriever: Retriever) -> None:
+    # "coalesce" only matches "coalescing" after stemming.
+    hits = retriever.keyword("coalesce requests", 1)
+    assert hits[0].chunk.doc_id == "retro-2022-cache-outage"
+
+
+def test_keyword_leaves_out_chunks_without_any_query_term(retriever: Retriever) -> None:
+    assert retriever.keyword("zebra giraffe", 5) == []
+
+
+def test_where_filters_both_sides(retriever: Retriever) -> None:
+    where = {"kind": ["decision"]}
+    for hits in (
+        retriever.dense("orders datastore", 10, where),
+        retriever.keyword("orders datastore", 10, where),
+        retriever.hybrid("orders datastore", 10, where),
+    ):
+        assert hits
+        assert {h.chunk.kind for h in hits} == {"decision"}
+    status_hits = retriever.keyword("orders service database", 10, {"status": "accepted"})
+    assert {h.chunk.doc_id for h in status_hits} <= {"adr-007-cockroach", "adr-003-feature-flags"}
+
+
+def test_rank_documents_lists_each_document_once_best_first(retriever: Retriever) -> None:
+    docs = retriever.rank_documents("why CockroachDB for the orders datastore in many regions", 5)
+    ids = [d.doc_id for d in docs]
+    assert ids[0] == "adr-007-cockroach"
+    assert len(ids) == len(set(ids))
+    assert docs == sorted(docs, key=lambda d: -d.score)
+    assert docs[0].hits and docs[0].hits[0].chunk.doc_id == "adr-007-cockroach"
+    assert docs[0].dense_rank is not None and docs[0].keyword_rank is not None
+
+
+def test_keyword_index_is_rebuilt_when_the_store_changes(
+    retriever: Retriever, kb_store: InMemoryStore
+) -> None:
+    assert retriever.keyword("kubernetes", 3) == []
+    chunk = Chunk(
+        id="adr-009#0",
+        doc_id="adr-009",
+        text="We will run workloads on Kubernetes.",
+        start_line=1,
+        end_line=1,
+        kind="decision",
+        title="Kubernetes",
+    )
+    kb_store.upsert([chunk], HashingEmbedder().embed([chunk.text]))
+    assert retriever.keyword("kubernetes", 3)[0].chunk.doc_id == "adr-009"
+
+
+def test_empty_store_and_empty_query_return_nothing() -> None:
+    retriever = Retriever(InMemoryStore(), HashingEmbedder())
+    assert retriever.keyword("anything", 5) == []
+    assert retriever.rank_documents("anything", 5) == []
+    assert retriever.hybrid("   ", 5) == []
+
+
+def test_store_history_searches_by_kind_and_gets_records(
+    retriever: Retriever, kb_store: InMemoryStore
+) -> None:
+    history = StoreHistory(retriever, kb_store)
+    hits = history.search("cache flush during peak traffic", kinds=["retro"], k=3)
+    assert hits and {h.chunk.kind for h in hits} == {"retro"}
+    record = history.get("adr-001-postgres")
+    assert record is not None and record.links[0].target == "adr-007-cockroach"
+    assert history.get("nope") is None
