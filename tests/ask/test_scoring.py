@@ -9,8 +9,8 @@ from evals.ask_scoring import (
     QuestionResult,
     full_recall_at,
     percentile,
-    reciprocal_rank,
     recall_at,
+    reciprocal_rank,
     score,
     score_by_type,
     trade_off,
@@ -74,7 +74,12 @@ def test_trade_off_moves_both_rates_with_the_threshold() -> None:
 
 @pytest.mark.parametrize(
     ("values", "q", "expected"),
-    [([1.0, 2.0, 3.0, 4.0], 50, 2.0), ([1.0, 2.0, 3.0, 4.0], 95, 4.0), ([5.0], 95, 5.0), ([], 50, 0.0)],
+    [
+        ([1.0, 2.0, 3.0, 4.0], 50, 2.0),
+        ([1.0, 2.0, 3.0, 4.0], 95, 4.0),
+        ([5.0], 95, 5.0),
+        ([], 50, 0.0),
+    ],
 )
 def test_percentile_is_nearest_rank(values, q, expected) -> None:
     assert percentile(values, q) == expected
