@@ -1,9 +1,55 @@
-"""`specreview` commands for this feature (registered by assistant.cli)."""
+"""`specreview serve [--host] [--port]`: the HTTP API and web pages on uvicorn."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+err_console = Console(stderr=True)
+
+
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Interface to bind (default: settings.host, 127.0.0.1).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: settings.port, 8000).")] = None,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+) -> None:
+    """Serve the API (/v1, docs at /docs) and the Review, Ask and Library pages."""
+    import uvicorn
+
+    from api.app import check_exposure, create_app
+    from assistant.services import Services
+
+    services = Services()
+    bind_host = host or services.settings.host
+    bind_port = port if port is not None else services.settings.port
+    auth_line = check_exposure(services.settings, bind_host)  # raises on an unsafe bind
+    url = f"http://{bind_host}:{bind_port}"
+    err_console.print(f"[bold]specreview[/] serving on {url}  ({auth_line})", markup=True)
+    uvicorn.run(create_app(services), host=bind_host, port=bind_port, log_level=log_level)
+
+
+def bench_api(
+    requests: Annotated[int, typer.Option(help="Reviews to send in all.")] = 500,
+    concurrency: Annotated[int, typer.Option(help="Requests in flight at once.")] = 8,
+    draft: Annotated[str | None, typer.Option(help="Draft to review (default: a fixture).")] = None,
+    kb: Annotated[str | None, typer.Option(help="History to index into a fresh store.")] = None,
+    report: Annotated[str | None, typer.Option(help="Write the markdown report here.")] = None,
+) -> None:
+    """Bounded load run: `requests` reviews at `concurrency` against a loopback server."""
+    from evals.bench_api import main
+
+    argv = ["--requests", str(requests), "--concurrency", str(concurrency)]
+    for flag, value in (("--draft", draft), ("--kb", kb), ("--report", report)):
+        if value is not None:
+            argv += [flag, value]
+    raise typer.Exit(main(argv))
 
 
 def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer) -> None:  # noqa: ARG001
-    """Not built yet: this feature's commands are added here."""
+    """Add `specreview serve` and `specreview bench api`."""
+    app.command("serve")(serve)
+    bench_app.command("api")(bench_api)
