@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +13,7 @@ from api.app import create_app
 from assistant.config import Settings
 from tests.api.conftest import make_services
 from tests.api.fakes import record
+from tests.api.loopback import serve
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "evals" / "reports" / "screenshots"
@@ -41,17 +39,9 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     """A uvicorn server on 127.0.0.1 around fake engines and an in-memory library."""
-    import uvicorn
-
     services = make_services(Settings(store_path=tmp_path / "store", embedder="hashing"))
     services.store.put_document(
         record(
@@ -63,19 +53,8 @@ def server(tmp_path: Path) -> Iterator[str]:
     services.store.put_document(
         record("retro-2024-q1", kind="retro", status=None, title="Q1 outage retro")
     )
-    port = _free_port()
-    config = uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(services)) as base:
+        yield base
 
 
 @pytest.fixture
