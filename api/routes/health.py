@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -11,6 +12,7 @@ from api.deps import AppState, StateDep
 from api.schemas import Check, Health, Readiness
 
 router = APIRouter(tags=["service"])
+DEFAULT_LLM_URL = "https://api.openai.com/v1"
 
 
 def check_store(state: AppState) -> Check:
@@ -21,18 +23,22 @@ def check_store(state: AppState) -> Check:
     return Check(ok=True, detail=f"{n} chunks")
 
 
-def check_llm(state: AppState) -> Check | None:
-    """None when no LLM is configured (offline mode needs none)."""
-    if not state.settings.llm_enabled:
+def check_llm(state: AppState, *, timeout: float = 3.0) -> Check | None:
+    """GET {base_url}/models on the configured OpenAI-compatible server; None in offline mode."""
+    settings = state.settings
+    if not settings.llm_enabled:
         return None
+    base = (settings.llm_base_url or DEFAULT_LLM_URL).rstrip("/")
+    headers = {"Authorization": f"Bearer {settings.llm_api_key}"} if settings.llm_api_key else {}
     try:
-        llm = state.services.llm
-        ping = getattr(llm, "ping", None)
-        if callable(ping):
-            ping()
-    except Exception as exc:  # reported as not ready, with the reason
-        return Check(ok=False, detail=f"LLM unreachable: {exc}")
-    return Check(ok=True, detail=str(state.settings.llm_model))
+        response = httpx.get(f"{base}/models", headers=headers, timeout=timeout)
+    except httpx.HTTPError as exc:
+        return Check(ok=False, detail=f"LLM unreachable at {base}: {exc}")
+    if response.status_code != 200:
+        return Check(
+            ok=False, detail=f"LLM server at {base} answered {response.status_code} to /models"
+        )
+    return Check(ok=True, detail=f"{settings.llm_model} at {base}")
 
 
 @router.get("/healthz", summary="The process is up", response_model=Health)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import check_exposure, create_app
@@ -11,6 +12,7 @@ from assistant.errors import ConfigError, InputError, StoreError
 from assistant.store import InMemoryStore
 from tests.api.conftest import make_services
 from tests.api.fakes import FakeReviewer
+from tests.api.loopback import serve
 
 
 @pytest.fixture
@@ -87,18 +89,26 @@ def test_readyz_is_503_when_the_store_is_down(tmp_path) -> None:
     assert "chroma run" in response.json()["checks"]["store"]["detail"]
 
 
-def test_readyz_checks_the_llm_when_one_is_configured(tmp_path) -> None:
-    class DownLLM:
-        def ping(self) -> None:
-            raise ConnectionError("connection refused")
+def test_readyz_checks_the_llm_when_one_is_configured(tmp_path, monkeypatch) -> None:
+    fake_llm = FastAPI()
 
-    settings = Settings(store_path=tmp_path, embedder="hashing", llm_model="qwen")
-    services = make_services(settings)
-    services.__dict__["llm"] = DownLLM()
-    with TestClient(create_app(services)) as client:
-        response = client.get("/readyz")
-    assert response.status_code == 503
-    assert response.json()["checks"]["llm"]["ok"] is False
+    @fake_llm.get("/v1/models")
+    def models() -> dict:
+        return {"object": "list", "data": [{"id": "qwen", "object": "model"}]}
+
+    with serve(fake_llm) as llm_url:
+        monkeypatch.setenv("SPECREVIEW_LLM_BASE_URL", llm_url + "/v1")
+        settings = Settings(store_path=tmp_path, embedder="hashing", llm_model="qwen")
+        with TestClient(create_app(make_services(settings))) as client:
+            up = client.get("/readyz")
+    assert up.status_code == 200
+    assert up.json()["checks"]["llm"]["ok"] is True
+
+    # The same settings once the server is gone: not ready, and the reason names the URL.
+    with TestClient(create_app(make_services(settings))) as client:
+        down = client.get("/readyz")
+    assert down.status_code == 503
+    assert llm_url in down.json()["checks"]["llm"]["detail"]
 
 
 @pytest.mark.parametrize(
