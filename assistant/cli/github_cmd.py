@@ -1,9 +1,62 @@
-"""`specreview` commands for this feature (registered by assistant.cli)."""
+"""`specreview github-action`: the GitHub bot as a GitHub Action step."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 
 def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer) -> None:  # noqa: ARG001
-    """Not built yet: this feature's commands are added here."""
+    app.command("github-action")(github_action)
+
+
+def github_action(
+    event_path: Annotated[
+        Path, typer.Option(envvar="GITHUB_EVENT_PATH", help="The event payload file.")
+    ],
+    event_name: Annotated[
+        str, typer.Option(envvar="GITHUB_EVENT_NAME", help="pull_request or issue_comment.")
+    ],
+    api_url: Annotated[
+        str | None,
+        typer.Option(envvar="GITHUB_API_URL", help="REST API root (GitHub Enterprise)."),
+    ] = None,
+    sarif: Annotated[
+        bool,
+        typer.Option(
+            "--sarif/--no-sarif",
+            envvar="SPECREVIEW_UPLOAD_SARIF",
+            help="Also upload the findings as SARIF for code scanning.",
+        ),
+    ] = False,
+) -> None:
+    """Review the pull request (or answer the /specreview command) of this workflow run.
+
+    Uses GITHUB_TOKEN; exits 1 when the check fails under the repo's `fail_on`.
+    """
+    from api.github.action import read_event, run_action
+    from assistant.config import load_settings
+    from assistant.services import Services
+
+    settings = load_settings()
+    if api_url:
+        settings = settings.model_copy(update={"github_api_url": api_url})
+    payload = read_event(event_path)
+    report = run_action(
+        Services(settings=settings), event_name=event_name, payload=payload, upload_sarif=sarif
+    )
+    if report is None:
+        typer.echo(f"specreview: nothing to do for {event_name} ({payload.get('action')})")
+        return
+    if report.skipped_reason:
+        typer.echo(f"specreview: skipped: {report.skipped_reason}")
+        return
+    typer.echo(
+        f"specreview: {len(report.files)} spec file(s), {report.findings} finding(s), "
+        f"{report.inline_posted} new inline comment(s), {report.resolved} resolved; "
+        f"check {report.conclusion or 'not reported'}"
+    )
+    if report.conclusion == "failure":
+        raise typer.Exit(code=1)

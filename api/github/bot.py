@@ -1,0 +1,247 @@
+"""The bot: review a pull request's changed spec files like a good reviewer, once, on the right
+lines, and answer `/specreview` commands. Shared by the webhook (App) and the Action."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from api.github.client import CheckConclusion, Comment, GitHubClient, InlineComment, PullRequest
+from api.github.diff import parse_patch
+from api.github.engines import RepoEngines
+from api.github.format import (
+    PlacedFinding,
+    RunOutcome,
+    answer_body,
+    check_output,
+    inline_body,
+    review_body,
+    summary_body,
+)
+from api.github.kb import collect_kb_files
+from api.github.markers import fingerprints_in, is_summary, read_state
+from api.github.repo_config import RepoConfig, is_spec_path, load_repo_config
+from assistant.config import ReviewConfig
+from assistant.errors import SpecreviewError
+from assistant.models import SEVERITY_ORDER, Finding, Review
+from assistant.render import fails, render_sarif
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunReport:
+    """What one run did (for logs, the Action's output and tests)."""
+
+    skipped_reason: str | None = None
+    files: list[str] = field(default_factory=list)
+    findings: int = 0
+    inline_posted: int = 0
+    review_id: int | None = None
+    summary_id: int | None = None
+    resolved: int = 0
+    conclusion: CheckConclusion | None = None
+    reviews: list[Review] = field(default_factory=list)
+
+
+def apply_review_config(findings: list[Finding], config: ReviewConfig) -> list[Finding]:
+    """Honour the repo's enabled/disabled checks and severity overrides whatever the engine did."""
+    out = []
+    for f in findings:
+        if config.enabled_checks is not None and f.code not in config.enabled_checks:
+            continue
+        if f.code in config.disabled_checks:
+            continue
+        severity = config.severities.get(f.code)
+        out.append(f.model_copy(update={"severity": severity}) if severity else f)
+    return out
+
+
+def _conclusion(reviews: list[Review], fail_on: str | None) -> CheckConclusion:
+    if fail_on and fails(reviews, fail_on):
+        return "failure"
+    if fail_on is None and any(r.findings for r in reviews):
+        return "neutral"
+    return "success"
+
+
+class Bot:
+    """One repository's bot run, over a GitHubClient and that repo's engines."""
+
+    def __init__(
+        self,
+        client: GitHubClient,
+        engines: RepoEngines,
+        *,
+        owner: str,
+        repo: str,
+        upload_sarif: bool = False,
+    ) -> None:
+        self.client = client
+        self.engines = engines
+        self.owner = owner
+        self.repo = repo
+        self.upload_sarif = upload_sarif
+
+    # --- knowledge base -------------------------------------------------------------------
+
+    def _index_kb(self, config: RepoConfig, ref: str) -> None:
+        files = collect_kb_files(
+            self.client, self.owner, self.repo, config.github.kb_paths, ref=ref
+        )
+        if files:
+            changed = self.engines.index(files)
+            log.info("indexed %d of %d kb files of %s", changed, len(files), self.repo)
+
+    # --- pull request review --------------------------------------------------------------
+
+    def review_pull(self, number: int, *, pull: PullRequest | None = None) -> RunReport:
+        """Review the PR's changed spec files; one review, one summary, one check per run."""
+        o, r = self.owner, self.repo
+        pr = pull or self.client.get_pull(o, r, number)
+        try:
+            config = load_repo_config(self.client, o, r, ref=pr.base_ref)
+        except SpecreviewError as exc:
+            self.client.report_check(
+                o,
+                r,
+                head_sha=pr.head_sha,
+                conclusion="neutral",
+                title="specreview could not read its configuration",
+                summary=str(exc),
+            )
+            return RunReport(skipped_reason=str(exc))
+        if pr.draft and not config.github.review_drafts:
+            return RunReport(skipped_reason="draft pull request (set github.review_drafts)")
+        if pr.state != "open":
+            return RunReport(skipped_reason=f"pull request is {pr.state}")
+
+        changed = [
+            f
+            for f in self.client.list_pull_files(o, r, number)
+            if f.status != "removed" and is_spec_path(f.filename, config.github.spec_globs)
+        ]
+        issue_comments = self.client.list_issue_comments(o, r, number)
+        summary = next((c for c in issue_comments if is_summary(c.body)), None)
+        if not changed and summary is None:
+            return RunReport(skipped_reason="no changed spec files")
+
+        self._index_kb(config, pr.base_ref)
+        outcome = RunOutcome(head_sha=pr.head_sha, fail_on=config.review.fail_on)
+        reviews: list[Review] = []
+        for f in changed:
+            text = self.client.read_file(o, r, f.filename, ref=pr.head_sha)
+            if text is None:
+                outcome.skipped.append(f"{f.filename}: not readable as UTF-8 text")
+                continue
+            try:
+                review = self.engines.review(text, path=f.filename, config=config.review)
+            except SpecreviewError as exc:
+                outcome.skipped.append(f"{f.filename}: {exc}")
+                continue
+            review = review.model_copy(
+                update={"findings": apply_review_config(review.findings, config.review)}
+            )
+            reviews.append(review)
+            outcome.files.append(f.filename)
+            outcome.llm = review.llm
+            diff = parse_patch(f.patch)
+            for finding in review.findings:
+                line = None
+                if finding.span is not None:
+                    line = diff.nearest_in(finding.span.start_line, finding.span.end_line)
+                outcome.findings.append(PlacedFinding(path=f.filename, finding=finding, line=line))
+
+        report = self._post(number, pr, outcome, summary, config.github.max_comments)
+        report.reviews = reviews
+        report.conclusion = _conclusion(reviews, config.review.fail_on)
+        outcome.conclusion = report.conclusion
+        title, text = check_output(outcome)
+        self.client.report_check(
+            o, r, head_sha=pr.head_sha, conclusion=report.conclusion, title=title, summary=text
+        )
+        self._write_summary(number, outcome, summary, report)
+        if self.upload_sarif and reviews:
+            self.client.upload_sarif(
+                o,
+                r,
+                commit_sha=pr.head_sha,
+                ref=f"refs/pull/{number}/head",
+                sarif=render_sarif(reviews),
+            )
+        return report
+
+    def _already_reported(self, number: int) -> set[str]:
+        seen: set[str] = set()
+        for c in self.client.list_review_comments(self.owner, self.repo, number):
+            seen |= fingerprints_in(c.body)
+        for rv in self.client.list_reviews(self.owner, self.repo, number):
+            seen |= fingerprints_in(rv.body)
+        return seen
+
+    def _post(
+        self,
+        number: int,
+        pr: PullRequest,
+        outcome: RunOutcome,
+        summary: Comment | None,
+        max_comments: int,
+    ) -> RunReport:
+        """Post one review with the findings not reported before; nothing when none are new."""
+        previous = read_state(summary.body) if summary else None
+        current = {p.finding.fingerprint for p in outcome.findings}
+        if previous is not None:
+            outcome.resolved = {fp: old for fp, old in previous.open.items() if fp not in current}
+        report = RunReport(
+            files=list(outcome.files),
+            findings=len(outcome.findings),
+            resolved=len(outcome.resolved),
+        )
+        seen = self._already_reported(number)
+        fresh = [p for p in outcome.findings if p.finding.fingerprint not in seen]
+        inline = sorted(
+            (p for p in fresh if p.line is not None),
+            key=lambda p: -SEVERITY_ORDER.get(p.finding.severity, 0),
+        )
+        absences = [p for p in fresh if p.finding.span is None]
+        cap = max(0, max_comments)
+        overflow, inline = inline[cap:], inline[:cap]
+        if not (inline or absences or overflow):
+            return report
+        comments = [
+            InlineComment(path=p.path, line=p.line, body=inline_body(p.finding))
+            for p in inline
+            if p.line is not None
+        ]
+        report.review_id = self.client.create_review(
+            self.owner,
+            self.repo,
+            number,
+            commit_id=pr.head_sha,
+            body=review_body(absences=absences, overflow=overflow, n_inline=len(comments)),
+            comments=comments,
+        )
+        report.inline_posted = len(comments)
+        return report
+
+    def _write_summary(
+        self, number: int, outcome: RunOutcome, summary: Comment | None, report: RunReport
+    ) -> None:
+        body = summary_body(outcome)
+        if summary is None:
+            report.summary_id = self.client.create_issue_comment(
+                self.owner, self.repo, number, body
+            )
+        else:
+            if summary.body != body:
+                self.client.update_issue_comment(self.owner, self.repo, summary.id, body)
+            report.summary_id = summary.id
+
+    # --- commands -------------------------------------------------------------------------
+
+    def answer(self, number: int, question: str, *, ref: str) -> int:
+        """Reply to `/specreview ask QUESTION` with an answer citing the repo's records."""
+        config = load_repo_config(self.client, self.owner, self.repo, ref=ref)
+        self._index_kb(config, ref)
+        answer = self.engines.ask(question)
+        return self.client.create_issue_comment(self.owner, self.repo, number, answer_body(answer))

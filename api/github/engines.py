@@ -1,0 +1,98 @@
+"""What the bot asks of the engine, per repository: review a spec, answer a question, and index
+the repository's own decision records and retros so findings and answers can cite them.
+
+Each repository gets its own in-memory store (its history never mixes with another's) while
+the embedding model is shared. The real implementation builds a per-repo `Services`.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from threading import Lock
+from typing import Any, Protocol
+
+from assistant.config import ReviewConfig
+from assistant.errors import ConfigError, InputError
+from assistant.models import Answer, Review
+from assistant.services import Services
+from assistant.store import InMemoryStore
+
+
+class RepoEngines(Protocol):
+    """The engine as one repository sees it."""
+
+    def index(self, files: Sequence[tuple[str, str]]) -> int:
+        """Index (path, text) records of the repo's knowledge base; returns how many changed."""
+        ...
+
+    def review(self, text: str, *, path: str, config: ReviewConfig) -> Review: ...
+
+    def ask(self, question: str) -> Answer: ...
+
+
+class EngineFactory(Protocol):
+    def __call__(self, repo: str) -> RepoEngines: ...
+
+
+@dataclass
+class ServicesEngines:
+    """RepoEngines over a per-repo Services: the shared embedder, this repo's own store."""
+
+    base: Services
+    store: InMemoryStore = field(default_factory=InMemoryStore)
+    _hashes: dict[str, str] = field(default_factory=dict)
+
+    def _services(self, config: ReviewConfig | None = None) -> Services:
+        settings = self.base.settings
+        if config is not None:
+            settings = settings.model_copy(update={"review": config})
+        return Services(settings=settings, _embedder=self.base.embedder, _store=self.store)
+
+    def index(self, files: Sequence[tuple[str, str]]) -> int:
+        from index.load import load_text  # the bot lives at the edge: it may use index/
+
+        documents = []
+        for path, text in files:
+            if self._hashes.get(path) == text:
+                continue
+            try:
+                documents.append(load_text(text, path=path))
+            except InputError:
+                continue  # an empty or oversized record is skipped, not fatal
+            self._hashes[path] = text
+        if not documents:
+            return 0
+        from index import pipeline
+
+        pipeline.index_documents(documents, store=self.store, embedder=self.base.embedder)
+        return len(documents)
+
+    def review(self, text: str, *, path: str, config: ReviewConfig) -> Review:
+        reviewer: Any = getattr(self._services(config), "reviewer", None)
+        if reviewer is None:
+            raise ConfigError("the reviewer is not available in this build (assistant.review)")
+        result: Review = reviewer.review_text(text, path=path)
+        return result
+
+    def ask(self, question: str) -> Answer:
+        return self._services().asker.ask(question)
+
+
+class ServicesEngineFactory:
+    """Per-repo engines, the most recently used few kept warm (their stores are in memory)."""
+
+    def __init__(self, base: Services, *, keep: int = 16) -> None:
+        self._base = base
+        self._keep = keep
+        self._repos: OrderedDict[str, ServicesEngines] = OrderedDict()
+        self._lock = Lock()
+
+    def __call__(self, repo: str) -> RepoEngines:
+        with self._lock:
+            engines = self._repos.pop(repo, None) or ServicesEngines(base=self._base)
+            self._repos[repo] = engines
+            while len(self._repos) > self._keep:
+                self._repos.popitem(last=False)
+            return engines

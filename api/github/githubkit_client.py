@@ -1,0 +1,277 @@
+"""GitHubClient over githubkit: typed REST calls, App JWT → installation token or plain token auth,
+and retries of 5xx and rate-limit answers that honour `Retry-After`.
+
+githubkit is used rather than hand-written httpx calls because it is typed end to end (pydantic
+models of GitHub's own OpenAPI description), maintained, handles the App JWT → installation
+token exchange and its caching, follows `Link` pagination, and takes a retry policy hook. Its
+typed namespace for API version 2022-11-28 (githubkit-schemas' 2022-11-28 models) sends
+`X-GitHub-Api-Version: 2022-11-28` and parses exactly the shapes that version returns.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Literal
+
+from githubkit import AppInstallationAuthStrategy, GitHub, Response, TokenAuthStrategy
+from githubkit.exception import GitHubException, RateLimitExceeded, RequestError, RequestFailed
+from githubkit.retry import RetryOption
+from githubkit_schemas.v2022_11_28.rest import RestNamespace
+
+from api.github.client import (
+    API_VERSION,
+    CheckConclusion,
+    Comment,
+    InlineComment,
+    PullFile,
+    PullRequest,
+    RepoEntry,
+)
+from assistant.config import Settings
+from assistant.errors import ConfigError
+
+CHECK_NAME = "specreview"
+_HEADERS: Mapping[str, str] = {"X-GitHub-Api-Version": API_VERSION}
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retry GitHub 5xx (exponential backoff) and rate limits (after `Retry-After`), a few times.
+
+    A wait longer than `max_wait_s` is not slept through: the error is raised instead, so a
+    background worker is never parked for an hour on a primary rate limit.
+    """
+
+    max_retries: int = 4
+    backoff_s: float = 1.0
+    max_wait_s: float = 120.0
+
+    def __call__(self, exc: GitHubException, retry_count: int) -> RetryOption:
+        if retry_count >= self.max_retries:
+            return RetryOption(False)
+        wait: float | None = None
+        if isinstance(exc, RateLimitExceeded):
+            wait = exc.retry_after.total_seconds()
+        elif isinstance(exc, RequestFailed):
+            status = exc.response.status_code
+            if status >= 500:
+                wait = self.backoff_s * 2**retry_count
+            elif status in (403, 429) and "secondary rate limit" in exc.response.text.lower():
+                wait = 60.0 * 2**retry_count  # GitHub: "wait for at least one minute"
+        elif isinstance(exc, RequestError):  # connection reset, timeout
+            wait = self.backoff_s * 2**retry_count
+        if wait is None or wait > self.max_wait_s:
+            return RetryOption(False)
+        return RetryOption(True, timedelta(seconds=max(wait, 0.0)))
+
+
+def build_github(
+    settings: Settings,
+    *,
+    installation_id: int | None = None,
+    retry: RetryPolicy | None = None,
+    timeout_s: float = 30.0,
+) -> GitHub[Any]:
+    """A githubkit client: as the App installation when App credentials and an id are given,
+    otherwise with the plain token (GITHUB_TOKEN / SPECREVIEW_GITHUB_TOKEN)."""
+    auth: Any
+    if settings.github_app_id and settings.github_private_key and installation_id is not None:
+        auth = AppInstallationAuthStrategy(
+            settings.github_app_id, settings.github_private_key, installation_id
+        )
+    elif settings.github_token:
+        auth = TokenAuthStrategy(settings.github_token)
+    else:
+        raise ConfigError(
+            "no GitHub credentials: set GITHUB_TOKEN (or SPECREVIEW_GITHUB_TOKEN), or "
+            "SPECREVIEW_GITHUB_APP_ID and SPECREVIEW_GITHUB_PRIVATE_KEY for the GitHub App"
+        )
+    return GitHub(
+        auth,
+        base_url=settings.github_api_url,
+        user_agent="specreview-bot",
+        timeout=timeout_s,
+        http_cache=False,
+        auto_retry=retry or RetryPolicy(),
+    )
+
+
+def _is_status(exc: RequestFailed, *codes: int) -> bool:
+    return exc.response.status_code in codes
+
+
+def _json_list(response: Response[Any]) -> list[dict[str, Any]]:
+    data = response.json()
+    return data if isinstance(data, list) else []
+
+
+class GitHubkitClient:
+    """The bot's GitHub operations as githubkit calls, pinned to API_VERSION.
+
+    Responses are read as JSON into the bot's own small models rather than githubkit's
+    generated ones: those track GitHub's newest description and reject answers that lack
+    fields added since (e.g. `labels[].archived_by`), which the pinned version does not send.
+    """
+
+    def __init__(self, github: GitHub[Any]) -> None:
+        self._gh = github
+        self._rest: RestNamespace = github.rest(API_VERSION)
+
+    def _all(self, request: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        pages = self._gh.rest.paginate(
+            request, map_func=_json_list, per_page=100, headers=_HEADERS, **kwargs
+        )
+        return list(pages)
+
+    def get_pull(self, owner: str, repo: str, number: int) -> PullRequest:
+        pr = self._rest.pulls.get(owner, repo, number, headers=_HEADERS).json()
+        return PullRequest(
+            number=pr["number"],
+            head_sha=pr["head"]["sha"],
+            head_ref=pr["head"]["ref"],
+            base_ref=pr["base"]["ref"],
+            draft=bool(pr.get("draft")),
+            state=pr.get("state", "open"),
+        )
+
+    def list_pull_files(self, owner: str, repo: str, number: int) -> list[PullFile]:
+        files = self._all(self._rest.pulls.list_files, owner=owner, repo=repo, pull_number=number)
+        return [PullFile.model_validate(f) for f in files]
+
+    def _content(self, owner: str, repo: str, path: str, ref: str) -> Any:
+        try:
+            return self._rest.repos.get_content(owner, repo, path, ref=ref, headers=_HEADERS).json()
+        except RequestFailed as exc:
+            if _is_status(exc, 404):
+                return None
+            raise
+
+    def read_file(self, owner: str, repo: str, path: str, *, ref: str) -> str | None:
+        data = self._content(owner, repo, path, ref)
+        if not isinstance(data, dict) or data.get("type") != "file":
+            return None
+        if data.get("encoding", "base64") != "base64":
+            return None  # over 1 MB: GitHub omits the content; specs are never that large
+        try:
+            return base64.b64decode(data.get("content") or "").decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+    def list_dir(self, owner: str, repo: str, path: str, *, ref: str) -> list[RepoEntry]:
+        data = self._content(owner, repo, path, ref)
+        if not isinstance(data, list):
+            return []
+        return [RepoEntry.model_validate(item) for item in data]
+
+    def list_review_comments(self, owner: str, repo: str, number: int) -> list[Comment]:
+        items = self._all(
+            self._rest.pulls.list_review_comments, owner=owner, repo=repo, pull_number=number
+        )
+        return [Comment.model_validate(c) for c in items]
+
+    def list_reviews(self, owner: str, repo: str, number: int) -> list[Comment]:
+        items = self._all(self._rest.pulls.list_reviews, owner=owner, repo=repo, pull_number=number)
+        return [Comment(id=r["id"], body=r.get("body") or "") for r in items]
+
+    def list_issue_comments(self, owner: str, repo: str, number: int) -> list[Comment]:
+        items = self._all(
+            self._rest.issues.list_comments, owner=owner, repo=repo, issue_number=number
+        )
+        return [Comment(id=c["id"], body=c.get("body") or "") for c in items]
+
+    def create_review(
+        self,
+        owner: str,
+        repo: str,
+        number: int,
+        *,
+        commit_id: str,
+        body: str,
+        comments: list[InlineComment],
+    ) -> int:
+        items: list[Any] = []
+        for c in comments:
+            item: dict[str, Any] = {"path": c.path, "body": c.body, "line": c.line, "side": "RIGHT"}
+            if c.start_line is not None and c.start_line < c.line:
+                item.update(start_line=c.start_line, start_side="RIGHT")
+            items.append(item)
+        response = self._rest.pulls.create_review(
+            owner,
+            repo,
+            number,
+            headers=_HEADERS,
+            commit_id=commit_id,
+            body=body,
+            event="COMMENT",
+            comments=items,
+        )
+        return int(response.json()["id"])
+
+    def create_issue_comment(self, owner: str, repo: str, number: int, body: str) -> int:
+        response = self._rest.issues.create_comment(
+            owner, repo, number, headers=_HEADERS, body=body
+        )
+        return int(response.json()["id"])
+
+    def update_issue_comment(self, owner: str, repo: str, comment_id: int, body: str) -> None:
+        self._rest.issues.update_comment(owner, repo, comment_id, headers=_HEADERS, body=body)
+
+    def report_check(
+        self,
+        owner: str,
+        repo: str,
+        *,
+        head_sha: str,
+        conclusion: CheckConclusion,
+        title: str,
+        summary: str,
+    ) -> None:
+        try:
+            self._rest.checks.create(
+                owner,
+                repo,
+                headers=_HEADERS,
+                name=CHECK_NAME,
+                head_sha=head_sha,
+                status="completed",
+                conclusion=conclusion,
+                output={"title": title[:255], "summary": summary[:65000]},
+            )
+            return
+        except RequestFailed as exc:
+            # Only GitHub Apps (and Actions' GITHUB_TOKEN) may create check runs.
+            if not _is_status(exc, 403, 404) or isinstance(exc, RateLimitExceeded):
+                raise
+        state: Literal["failure", "success"] = "failure" if conclusion == "failure" else "success"
+        self._rest.repos.create_commit_status(
+            owner,
+            repo,
+            head_sha,
+            headers=_HEADERS,
+            state=state,
+            description=title[:140],
+            context=CHECK_NAME,
+        )
+
+    def upload_sarif(
+        self, owner: str, repo: str, *, commit_sha: str, ref: str, sarif: dict[str, Any]
+    ) -> None:
+        self._rest.code_scanning.upload_sarif(
+            owner,
+            repo,
+            headers=_HEADERS,
+            commit_sha=commit_sha,
+            ref=ref,
+            sarif=encode_sarif(sarif),
+            tool_name=CHECK_NAME,
+        )
+
+
+def encode_sarif(sarif: dict[str, Any]) -> str:
+    """SARIF as the upload API wants it: gzip-compressed, then base64-encoded."""
+    return base64.b64encode(gzip.compress(json.dumps(sarif).encode("utf-8"))).decode("ascii")

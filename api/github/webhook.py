@@ -1,0 +1,104 @@
+"""POST /github/webhook: verify the signature before anything else, drop replays, answer ping,
+queue the work and answer 202 at once."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from api.github.bot import Bot
+from api.github.client import GitHubClient
+from api.github.engines import EngineFactory, ServicesEngineFactory
+from api.github.events import Task, run_task, task_for
+from api.github.signature import DeliveryLog, verify_signature
+from api.github.work_queue import WorkQueue
+from assistant.services import Services
+
+log = logging.getLogger(__name__)
+
+ClientFactory = Callable[[int | None], GitHubClient]
+
+
+def _githubkit_factory(services: Services) -> ClientFactory:
+    def make(installation_id: int | None) -> GitHubClient:
+        from api.github.githubkit_client import GitHubkitClient, build_github
+
+        return GitHubkitClient(build_github(services.settings, installation_id=installation_id))
+
+    return make
+
+
+def _reply(status: int, message: str, **extra: str) -> JSONResponse:
+    return JSONResponse({"status": message, **extra}, status_code=status)
+
+
+class GitHubWebhook:
+    """The webhook endpoint, its delivery log and its work queue.
+
+    Include it with `app.include_router(GitHubWebhook(services).router)`.
+    """
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        client_factory: ClientFactory | None = None,
+        engines: EngineFactory | None = None,
+        queue_size: int = 64,
+    ) -> None:
+        self.services = services
+        self.client_factory = client_factory or _githubkit_factory(services)
+        self.engines = engines or ServicesEngineFactory(services)
+        self.deliveries = DeliveryLog()
+        self.queue = WorkQueue(maxsize=queue_size)
+        self.router = APIRouter(tags=["github"])
+        self.router.add_api_route(
+            "/github/webhook",
+            self.receive,
+            methods=["POST"],
+            status_code=202,
+            summary="GitHub App webhook (signed with SPECREVIEW_GITHUB_WEBHOOK_SECRET)",
+        )
+
+    def run(self, task: Task) -> None:
+        """Do one task now (the worker calls this)."""
+        client = self.client_factory(task.installation_id)
+        engines = self.engines(f"{task.owner}/{task.repo}")
+        bot = Bot(client, engines, owner=task.owner, repo=task.repo)
+        report = run_task(task, bot)
+        log.info("%s: %s", task.name, report.skipped_reason or f"{report.findings} finding(s)")
+
+    async def receive(self, request: Request) -> JSONResponse:
+        secret = self.services.settings.github_webhook_secret
+        if not secret:
+            return _reply(
+                503,
+                "not configured",
+                detail="set SPECREVIEW_GITHUB_WEBHOOK_SECRET to the GitHub App's webhook secret",
+            )
+        body = await request.body()  # the raw bytes: the signature covers exactly these
+        if not verify_signature(secret, body, request.headers.get("X-Hub-Signature-256")):
+            return _reply(401, "invalid signature", detail="X-Hub-Signature-256 missing or wrong")
+        event = request.headers.get("X-GitHub-Event", "")
+        delivery = request.headers.get("X-GitHub-Delivery", "")
+        if event == "ping":
+            return _reply(200, "pong")
+        if not delivery:
+            return _reply(400, "missing X-GitHub-Delivery")
+        if not self.deliveries.first_time(delivery):
+            return _reply(200, "duplicate delivery ignored", delivery=delivery)
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return _reply(400, "body is not JSON")
+        task = task_for(event, payload) if isinstance(payload, dict) else None
+        if task is None:
+            return _reply(200, "ignored", event=event)
+        if not self.queue.submit(task.name, lambda: self.run(task)):
+            self.deliveries.forget(delivery)
+            return _reply(503, "busy", detail="work queue full; GitHub may redeliver later")
+        return _reply(202, "queued", task=task.name)

@@ -1,0 +1,576 @@
+"""A loopback fake of the GitHub REST API endpoints the bot uses, answering as GitHub documents
+them (bodies built from the OpenAPI description's own examples) and recording every request.
+
+Every request it receives and every response it gives is validated against
+rest-api-subset.json (GitHub's OpenAPI description, subset); problems land in `violations`,
+which the fixture asserts empty, so the fake cannot drift from the real API. Responses to
+faults injected with `fail()` are outside the documented responses and are not validated.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import difflib
+import gzip
+import hashlib
+import itertools
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import jwt
+import uvicorn
+from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest, MockResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+API_VERSION = "2022-11-28"
+
+
+def _sha(*parts: str) -> str:
+    return hashlib.sha1("\x00".join(parts).encode()).hexdigest()
+
+
+@dataclass
+class FakePull:
+    number: int
+    base: str
+    head: str
+    draft: bool = False
+    state: str = "open"
+
+
+@dataclass
+class FakeRepo:
+    owner: str
+    name: str
+    commits: dict[str, dict[str, str]] = field(default_factory=dict)
+    branches: dict[str, str] = field(default_factory=dict)
+    pulls: dict[int, FakePull] = field(default_factory=dict)
+
+    def commit(self, branch: str, files: dict[str, str | None], *, sha: str | None = None) -> str:
+        """Commit on a branch (created from nothing if new); a None value deletes the file."""
+        tree = dict(self.commits.get(self.branches.get(branch, ""), {}))
+        for path, text in files.items():
+            if text is None:
+                tree.pop(path, None)
+            else:
+                tree[path] = text
+        sha = sha or _sha(
+            self.name, branch, str(len(self.commits)), json.dumps(tree, sort_keys=True)
+        )
+        self.commits[sha] = tree
+        self.branches[branch] = sha
+        return sha
+
+    def branch(self, new: str, *, from_: str) -> None:
+        self.branches[new] = self.branches[from_]
+
+    def tree(self, ref: str) -> dict[str, str] | None:
+        sha = self.branches.get(ref, ref)
+        return self.commits.get(sha)
+
+    def open_pull(self, number: int, *, base: str, head: str, draft: bool = False) -> FakePull:
+        self.pulls[number] = FakePull(number=number, base=base, head=head, draft=draft)
+        return self.pulls[number]
+
+
+def unified_patch(old: str, new: str) -> str:
+    """The `patch` GitHub returns for a file: hunks only, no ---/+++ header."""
+    lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=3))
+    return "\n".join(lines[2:])
+
+
+def right_lines(patch: str) -> set[int]:
+    """New-file lines inside the hunks (what GitHub accepts for side=RIGHT)."""
+    out: set[int] = set()
+    line = 0
+    for raw in patch.split("\n"):
+        m = re.match(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@", raw)
+        if m:
+            line = int(m.group(1))
+        elif raw.startswith("-"):
+            continue
+        elif raw.startswith(("+", " ")) or raw == "":
+            out.add(line)
+            line += 1
+    return out
+
+
+@dataclass
+class Fault:
+    method: str
+    path: re.Pattern[str]
+    status: int
+    remaining: int
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    headers: dict[str, str]
+    status: int = 0
+
+
+class SpecValidator:
+    """openapi-core over rest-api-subset.json, with multi-segment `{path}` URL-encoded.
+
+    Requests are validated as if sent to one fixed host, so one validator serves every port.
+    """
+
+    base_url = "http://fake.github.test"
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        spec = copy.deepcopy(spec)
+        spec["servers"] = [{"url": self.base_url}]
+        # Two discriminators in GitHub's description cannot work as written: check-runs maps
+        # `status` values to schemas that do not exist (`#/components/schemas/completed`), and
+        # contents maps `type` on a response that is an array for directories. githubkit drops
+        # exactly these two (its `discriminator = "<unset>"` overrides); the `oneOf`s remain.
+        paths = spec["paths"]
+        json_body = ("content", "application/json", "schema")
+        for node in (
+            _dig(paths["/repos/{owner}/{repo}/check-runs"]["post"]["requestBody"], json_body),
+            _dig(
+                paths["/repos/{owner}/{repo}/contents/{path}"]["get"]["responses"]["200"], json_body
+            ),
+        ):
+            node.pop("discriminator", None)
+        self.api = OpenAPI.from_dict(spec)
+
+    @staticmethod
+    def _path(path: str) -> str:
+        m = re.match(r"^(/repos/[^/]+/[^/]+/contents/)(.+)$", path)
+        return m.group(1) + quote(m.group(2), safe="") if m else path
+
+    def check(
+        self, rec: Recorded, raw_body: bytes, status: int | None, resp: bytes | None
+    ) -> list[str]:
+        req = MockRequest(
+            self.base_url,
+            rec.method.lower(),
+            self._path(rec.path),
+            args=rec.query,
+            data=raw_body or None,
+            content_type="application/json",
+        )
+        problems = []
+        try:
+            self.api.validate_request(req)
+        except Exception as exc:  # openapi-core raises a tree of exceptions; report any
+            problems.append(
+                f"request {rec.method} {rec.path}: {exc!r} {getattr(exc, '__cause__', '')}"
+            )
+        if status is not None and resp is not None:
+            try:
+                self.api.validate_response(req, MockResponse(resp, status_code=status))
+            except Exception as exc:
+                problems.append(f"response {status} to {rec.method} {rec.path}: {exc!r}")
+        return problems
+
+
+class FakeGitHub:
+    """State of a few repos, pulls and what the bot wrote; an ASGI app serving them."""
+
+    def __init__(self, spec: dict[str, Any], *, token: str = "test-token") -> None:
+        self.spec = spec
+        self.examples = {k: v["value"] for k, v in spec["components"]["examples"].items()}
+        self.base_url = ""
+        self.validator: SpecValidator | None = None
+        self.token = token
+        self.app_public_key: str | None = None
+        self.app_id: str | None = None
+        self.issued_tokens: set[str] = set()
+        self.repos: dict[str, FakeRepo] = {}
+        self.requests: list[Recorded] = []
+        self.violations: list[str] = []
+        self.faults: list[Fault] = []
+        self.issue_comments: list[dict[str, Any]] = []
+        self.review_comments: list[dict[str, Any]] = []
+        self.reviews: list[dict[str, Any]] = []
+        self.check_runs: list[dict[str, Any]] = []
+        self.statuses: list[dict[str, Any]] = []
+        self.sarifs: list[dict[str, Any]] = []
+        self._ids = itertools.count(1000)
+        self.lock = threading.Lock()
+
+    # --- test helpers ---------------------------------------------------------------------
+
+    def repo(self, owner: str, name: str) -> FakeRepo:
+        key = f"{owner}/{name}"
+        if key not in self.repos:
+            self.repos[key] = FakeRepo(owner=owner, name=name)
+        return self.repos[key]
+
+    def fail(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        *,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        message: str = "Server Error",
+    ) -> None:
+        """The next `times` matching requests get `status` (a 5xx, a rate limit, ...)."""
+        self.faults.append(
+            Fault(
+                method.upper(), re.compile(path), status, times, headers or {}, {"message": message}
+            )
+        )
+
+    def writes(self) -> list[Recorded]:
+        """Requests that create or change something on GitHub (and succeeded)."""
+        return [
+            r
+            for r in self.requests
+            if r.method in ("POST", "PATCH", "PUT", "DELETE")
+            and 200 <= r.status < 300
+            and not r.path.endswith("/access_tokens")
+        ]
+
+    # --- helpers for responses ------------------------------------------------------------
+
+    def _example(self, name: str) -> Any:
+        return copy.deepcopy(self.examples[name])
+
+    def _user(self) -> dict[str, Any]:
+        return self._example("issue-comment")["user"]
+
+    def _pull_files(self, repo: FakeRepo, pull: FakePull) -> list[dict[str, Any]]:
+        base = repo.tree(pull.base) or {}
+        head = repo.tree(pull.head) or {}
+        head_sha = repo.branches[pull.head]
+        out = []
+        template = self._example("diff-entry-items")[0]
+        for path in sorted(set(base) | set(head)):
+            old, new = base.get(path), head.get(path)
+            if old == new:
+                continue
+            status = "added" if old is None else "removed" if new is None else "modified"
+            patch = unified_patch(old or "", new or "")
+            entry = dict(template)
+            adds = sum(1 for ln in patch.split("\n") if ln.startswith("+"))
+            dels = sum(1 for ln in patch.split("\n") if ln.startswith("-"))
+            entry.update(
+                sha=_sha(new or ""),
+                filename=path,
+                status=status,
+                additions=adds,
+                deletions=dels,
+                changes=adds + dels,
+                patch=patch,
+                blob_url=f"https://github.com/{repo.owner}/{repo.name}/blob/{head_sha}/{path}",
+                raw_url=f"https://github.com/{repo.owner}/{repo.name}/raw/{head_sha}/{path}",
+                contents_url=f"{self.base_url}/repos/{repo.owner}/{repo.name}/contents/{path}",
+            )
+            out.append(entry)
+        return out
+
+    def _pull_json(self, repo: FakeRepo, pull: FakePull) -> dict[str, Any]:
+        body = self._example("pull-request")
+        body["requested_teams"] = []  # GitHub's own example lacks the required `type` there
+        body.update(number=pull.number, draft=pull.draft, state=pull.state)
+        body["head"].update(ref=pull.head, sha=repo.branches[pull.head])
+        body["base"].update(ref=pull.base, sha=repo.branches[pull.base])
+        return body
+
+    def _paginate(self, request: Request, items: list[Any]) -> Response:
+        per_page = min(int(request.query_params.get("per_page", 30)), 100)
+        page = max(int(request.query_params.get("page", 1)), 1)
+        chunk = items[(page - 1) * per_page : page * per_page]
+        headers = {}
+        last = max(1, -(-len(items) // per_page))
+        if page < last:
+            query = dict(request.query_params)
+            links = []
+            for rel, n in (("next", page + 1), ("last", last)):
+                query["page"] = str(n)
+                links.append(f'<{self.base_url}{request.url.path}?{urlencode(query)}>; rel="{rel}"')
+            headers["Link"] = ", ".join(links)
+        return JSONResponse(chunk, headers=headers)
+
+    @staticmethod
+    def _error(status: int, message: str, **extra: Any) -> JSONResponse:
+        body = {"message": message, "documentation_url": "https://docs.github.com/rest", **extra}
+        return JSONResponse(body, status_code=status)
+
+    # --- the ASGI app ---------------------------------------------------------------------
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        raw = await request.body()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        rec = Recorded(
+            method=request.method,
+            path=request.url.path,
+            query=dict(request.query_params),
+            body=body,
+            headers={k.lower(): v for k, v in request.headers.items()},
+        )
+        with self.lock:
+            self.requests.append(rec)
+            fault = next(
+                (
+                    f
+                    for f in self.faults
+                    if f.remaining > 0 and f.method == rec.method and f.path.search(rec.path)
+                ),
+                None,
+            )
+            if fault is not None:
+                fault.remaining -= 1
+                response: Response = JSONResponse(
+                    fault.body, status_code=fault.status, headers=fault.headers
+                )
+            else:
+                response = self._handle(request, rec, body)
+            rec.status = response.status_code
+            if fault is None and self.validator is not None:
+                self.violations += self.validator.check(
+                    rec, raw, response.status_code, response.body
+                )
+        await response(scope, receive, send)
+
+    def _authorised(self, rec: Recorded) -> bool:
+        auth = rec.headers.get("authorization", "")
+        if rec.path.startswith("/app/"):
+            if not auth.startswith("Bearer ") or not self.app_public_key:
+                return False
+            try:
+                claims = jwt.decode(auth[7:], self.app_public_key, algorithms=["RS256"])
+            except jwt.PyJWTError:
+                return False
+            return str(claims.get("iss")) == self.app_id
+        scheme, _, value = auth.partition(" ")
+        return scheme.lower() in ("token", "bearer") and (
+            value == self.token or value in self.issued_tokens
+        )
+
+    def _handle(self, request: Request, rec: Recorded, body: Any) -> Response:
+        if not self._authorised(rec):
+            return self._error(401, "Bad credentials")
+        version = rec.headers.get("x-github-api-version")
+        if version is not None and version != API_VERSION:
+            return self._error(400, f"Unsupported API version {version}")
+        path, method = rec.path, rec.method
+        m = re.match(r"^/app/installations/(\d+)/access_tokens$", path)
+        if m and method == "POST":
+            token = f"ghs_fake{next(self._ids)}"
+            self.issued_tokens.add(token)
+            out = self._example("installation-token")
+            out.update(
+                token=token,
+                expires_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600)),
+            )
+            return JSONResponse(out, status_code=201)
+        m = re.match(r"^/repos/([^/]+)/([^/]+)/(.+)$", path)
+        if not m or f"{m.group(1)}/{m.group(2)}" not in self.repos:
+            return self._error(404, "Not Found")
+        repo, rest = self.repos[f"{m.group(1)}/{m.group(2)}"], m.group(3)
+        return self._repo_route(request, repo, rest, method, body)
+
+    def _repo_route(
+        self, request: Request, repo: FakeRepo, rest: str, method: str, body: Any
+    ) -> Response:
+        if m := re.fullmatch(r"pulls/(\d+)", rest):
+            pull = repo.pulls.get(int(m.group(1)))
+            if pull is None:
+                return self._error(404, "Not Found")
+            return JSONResponse(self._pull_json(repo, pull))
+        if m := re.fullmatch(r"pulls/(\d+)/files", rest):
+            pull = repo.pulls.get(int(m.group(1)))
+            if pull is None:
+                return self._error(404, "Not Found")
+            return self._paginate(request, self._pull_files(repo, pull))
+        if m := re.fullmatch(r"pulls/(\d+)/reviews", rest):
+            number = int(m.group(1))
+            if method == "GET":
+                mine = [r for r in self.reviews if r["_pull"] == (repo.name, number)]
+                return self._paginate(request, [_public(r) for r in mine])
+            return self._create_review(repo, number, body or {})
+        if m := re.fullmatch(r"pulls/(\d+)/comments", rest):
+            number = int(m.group(1))
+            mine = [c for c in self.review_comments if c["_pull"] == (repo.name, number)]
+            return self._paginate(request, [_public(c) for c in mine])
+        if m := re.fullmatch(r"issues/(\d+)/comments", rest):
+            number = int(m.group(1))
+            if method == "GET":
+                mine = [c for c in self.issue_comments if c["_issue"] == (repo.name, number)]
+                return self._paginate(request, [_public(c) for c in mine])
+            if not (body or {}).get("body"):
+                return self._error(422, "Validation Failed", errors=[])
+            comment = self._example("issue-comment")
+            cid = next(self._ids)
+            comment.update(id=cid, body=body["body"], _issue=(repo.name, number))
+            self.issue_comments.append(comment)
+            return JSONResponse(_public(comment), status_code=201)
+        if m := re.fullmatch(r"issues/comments/(\d+)", rest):
+            found = next((c for c in self.issue_comments if c["id"] == int(m.group(1))), None)
+            if found is None:
+                return self._error(404, "Not Found")
+            found["body"] = (body or {}).get("body", found["body"])
+            return JSONResponse(_public(found))
+        if m := re.fullmatch(r"contents/(.+)", rest):
+            return self._contents(repo, m.group(1), request.query_params.get("ref"))
+        if rest == "check-runs" and method == "POST":
+            run = self._example("check-run-example-of-completed-conclusion")
+            b = body or {}
+            if b.get("status") == "completed" and not b.get("conclusion"):
+                return self._error(422, "Validation Failed", errors=[])
+            run.update(
+                id=next(self._ids),
+                head_sha=b.get("head_sha"),
+                name=b.get("name"),
+                status=b.get("status", "queued"),
+                conclusion=b.get("conclusion"),
+                output={**run["output"], **b.get("output", {})},
+            )
+            self.check_runs.append(run)
+            return JSONResponse(run, status_code=201)
+        if m := re.fullmatch(r"statuses/([0-9a-f]+)", rest):
+            status = self._example("status")
+            status.update(id=next(self._ids), sha=m.group(1), **(body or {}))
+            self.statuses.append(status)
+            return JSONResponse(status, status_code=201)
+        if rest == "code-scanning/sarifs" and method == "POST":
+            b = body or {}
+            sarif = json.loads(gzip.decompress(base64.b64decode(b["sarif"])))
+            self.sarifs.append({**b, "sarif": sarif})
+            return JSONResponse(self._example("code-scanning-sarif-upload"), status_code=202)
+        return self._error(404, "Not Found")
+
+    def _contents(self, repo: FakeRepo, path: str, ref: str | None) -> Response:
+        tree = repo.tree(ref or "main")
+        if tree is None:
+            return self._error(404, "No commit found for the ref")
+        path = path.strip("/")
+        if path in tree:
+            out = self._example("content-file-response-if-content-is-a-file")
+            data = tree[path].encode()
+            out.update(
+                name=path.rsplit("/", 1)[-1],
+                path=path,
+                size=len(data),
+                sha=_sha(tree[path]),
+                content=base64.encodebytes(data).decode("ascii"),
+                encoding="base64",
+            )
+            return JSONResponse(out)
+        prefix = path + "/"
+        names = sorted({p[len(prefix) :].split("/", 1)[0] for p in tree if p.startswith(prefix)})
+        if not names:
+            return self._error(404, "Not Found")
+        template = self._example("content-file-response-if-content-is-a-directory")[0]
+        items = []
+        for name in names:
+            full = prefix + name
+            item = dict(template)
+            kind = "file" if full in tree else "dir"
+            item.update(
+                type=kind,
+                name=name,
+                path=full,
+                sha=_sha(full),
+                size=len(tree.get(full, "").encode()),
+            )
+            items.append(item)
+        return JSONResponse(items)
+
+    def _create_review(self, repo: FakeRepo, number: int, body: dict[str, Any]) -> Response:
+        pull = repo.pulls.get(number)
+        if pull is None:
+            return self._error(404, "Not Found")
+        event = body.get("event")
+        if event in ("COMMENT", "REQUEST_CHANGES") and not body.get("body"):
+            return self._error(422, "Unprocessable Entity", errors=["Body is required"])
+        files = {f["filename"]: f for f in self._pull_files(repo, pull)}
+        for c in body.get("comments", []):
+            f = files.get(c["path"])
+            if f is None or c.get("line") not in right_lines(f.get("patch", "")):
+                return self._error(
+                    422,
+                    "Unprocessable Entity",
+                    errors=["Pull request review thread line must be part of the diff"],
+                )
+        review = self._example("pull-request-review")
+        rid = next(self._ids)
+        head_sha = body.get("commit_id") or repo.branches[pull.head]
+        review.update(
+            id=rid,
+            body=body.get("body", ""),
+            commit_id=head_sha,
+            state="COMMENTED" if event == "COMMENT" else "PENDING",
+            _pull=(repo.name, number),
+        )
+        self.reviews.append(review)
+        template = self._example("pull-request-review-comment-items")[0]
+        for c in body.get("comments", []):
+            comment = copy.deepcopy(template)
+            comment.update(
+                id=next(self._ids),
+                pull_request_review_id=rid,
+                path=c["path"],
+                line=c["line"],
+                side="RIGHT",
+                body=c["body"],
+                commit_id=head_sha,
+                original_commit_id=head_sha,
+                _pull=(repo.name, number),
+            )
+            comment.pop("in_reply_to_id", None)
+            self.review_comments.append(comment)
+        return JSONResponse(_public(review))
+
+
+def _dig(node: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    for key in keys:
+        node = node[key]
+    return node
+
+
+def _public(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k not in ("_pull", "_issue")}
+
+
+@contextmanager
+def serve(fake: FakeGitHub, validator: SpecValidator | None) -> Iterator[FakeGitHub]:
+    """Run the fake on 127.0.0.1 (a free port) in a thread for the duration of the block."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    fake.base_url = f"http://127.0.0.1:{port}"
+    fake.validator = validator
+    config = uvicorn.Config(fake, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        yield fake
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

@@ -1,0 +1,274 @@
+"""The App mode end to end: signed deliveries to POST /github/webhook, work done in the queue,
+and what the bot wrote on the (fake, loopback) GitHub."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.github.client import GitHubClient
+from api.github.githubkit_client import GitHubkitClient, RetryPolicy, build_github
+from api.github.markers import fingerprints_in, is_summary
+from api.github.webhook import GitHubWebhook
+from assistant.config import Settings
+from assistant.services import Services
+from tests.github.conftest import FIXTURES, RuleEngines, signed_headers
+from tests.github.fake_github import FakeGitHub, FakeRepo
+
+SPECS = FIXTURES / "specs"
+ADR = "# ADR-001: Use Postgres for payments\n\nStatus: accepted\n\nWe use Postgres.\n"
+CONFIG = '[review]\nfail_on = "high"\n\n[github]\nmax_comments = 20\n'
+
+
+def _text(name: str) -> str:
+    return (SPECS / name).read_text(encoding="utf-8")
+
+
+def make_repo(fake: FakeGitHub, *, config: str = CONFIG, draft: bool = False) -> FakeRepo:
+    repo = fake.repo("acme", "product")
+    repo.commit(
+        "main",
+        {"README.md": "# Product\n", "docs/adr/001-postgres.md": ADR, ".specreview.toml": config},
+    )
+    repo.branch("checkout-spec", from_="main")
+    repo.commit(
+        "checkout-spec",
+        {"docs/specs/checkout.md": _text("checkout_v1.md"), "src/app.py": "print('hi')\n"},
+    )
+    repo.open_pull(7, base="main", head="checkout-spec", draft=draft)
+    return repo
+
+
+def pr_event(repo: FakeRepo, action: str = "opened", *, draft: bool = False) -> bytes:
+    raw = (FIXTURES / "pull_request.opened.json").read_text(encoding="utf-8")
+    payload = json.loads(raw)
+    payload["action"] = action
+    payload["pull_request"]["head"]["sha"] = repo.branches["checkout-spec"]
+    payload["pull_request"]["base"]["sha"] = repo.branches["main"]
+    payload["pull_request"]["draft"] = draft
+    return json.dumps(payload).encode()
+
+
+@pytest.fixture
+def hook(gh_settings: Settings, engines: RuleEngines) -> Iterator[GitHubWebhook]:
+    def client(installation_id: int | None) -> GitHubClient:
+        retry = RetryPolicy(backoff_s=0.01)
+        return GitHubkitClient(
+            build_github(gh_settings, installation_id=installation_id, retry=retry)
+        )
+
+    webhook = GitHubWebhook(
+        Services(settings=gh_settings), client_factory=client, engines=lambda _repo: engines
+    )
+    yield webhook
+    webhook.queue.close()
+
+
+@pytest.fixture
+def http(hook: GitHubWebhook) -> TestClient:
+    app = FastAPI()
+    app.include_router(hook.router)
+    return TestClient(app)
+
+
+def deliver(http: TestClient, hook: GitHubWebhook, raw: bytes, event: str, **kw: str) -> dict:
+    response = http.post("/github/webhook", content=raw, headers=signed_headers(raw, event, **kw))
+    hook.queue.join()
+    assert hook.queue.failures == []
+    return {"code": response.status_code, **response.json()}
+
+
+def test_opened_then_fix_pushed(fake_github, hook, http, engines):
+    repo = make_repo(fake_github)
+    first = deliver(http, hook, pr_event(repo), "pull_request")
+    assert first["code"] == 202
+
+    # One review: inline comments on the two TBD lines (in the diff), the absence in the body.
+    assert engines.reviewed == ["docs/specs/checkout.md"]  # src/app.py is not a spec
+    assert ("docs/adr/001-postgres.md", ADR) in engines.indexed  # the repo's own decisions
+    assert len(fake_github.reviews) == 1
+    review = fake_github.reviews[0]
+    assert review["commit_id"] == repo.branches["checkout-spec"]
+    lines = sorted(c["line"] for c in fake_github.review_comments)
+    assert lines == [10, 16]
+    assert "## Acceptance criteria" in review["body"]  # the stub to add
+    assert len(fingerprints_in(review["body"])) == 1
+    [summary] = fake_github.issue_comments
+    assert is_summary(summary["body"]) and "3 open finding(s)" in summary["body"]
+    assert [run["conclusion"] for run in fake_github.check_runs] == ["failure"]
+
+    # Push: fix the first TBD, reword prose elsewhere (lines shift by one).
+    repo.commit("checkout-spec", {"docs/specs/checkout.md": _text("checkout_v2.md")})
+    second = deliver(http, hook, pr_event(repo, "synchronize"), "pull_request")
+    assert second["code"] == 202
+
+    assert len(fake_github.reviews) == 1  # nothing new: no second review
+    assert len(fake_github.review_comments) == 2  # no duplicate comments
+    assert len(fake_github.issue_comments) == 1  # the summary was edited in place
+    patches = [r for r in fake_github.writes() if r.method == "PATCH"]
+    assert [p.path for p in patches] == [f"/repos/acme/product/issues/comments/{summary['id']}"]
+    body = fake_github.issue_comments[0]["body"]
+    assert "2 open finding(s)" in body
+    assert "Resolved since the last review" in body and "~~Unresolved TBD~~" in body
+    assert [run["conclusion"] for run in fake_github.check_runs] == ["failure", "failure"]
+
+
+def test_every_request_pins_the_api_version(fake_github, hook, http):
+    repo = make_repo(fake_github)
+    deliver(http, hook, pr_event(repo), "pull_request")
+    assert fake_github.requests
+    assert {r.headers.get("x-github-api-version") for r in fake_github.requests} == {"2022-11-28"}
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        pytest.param(lambda h: h.pop("X-Hub-Signature-256"), id="missing"),
+        pytest.param(lambda h: h.update({"X-Hub-Signature-256": "sha256=" + "0" * 64}), id="wrong"),
+        pytest.param(lambda h: h.update({"X-Hub-Signature-256": "sha1=abc"}), id="sha1-only"),
+    ],
+)
+def test_bad_signature_is_401_and_nothing_happens(fake_github, hook, http, mangle):
+    repo = make_repo(fake_github)
+    raw = pr_event(repo)
+    headers = signed_headers(raw, "pull_request")
+    mangle(headers)
+    response = http.post("/github/webhook", content=raw, headers=headers)
+    hook.queue.join()
+    assert response.status_code == 401
+    assert fake_github.requests == []
+
+
+def test_body_changed_after_signing_is_401(fake_github, hook, http):
+    repo = make_repo(fake_github)
+    raw = pr_event(repo)
+    headers = signed_headers(raw, "pull_request")
+    pretty = json.dumps(json.loads(raw), indent=2).encode()
+    assert http.post("/github/webhook", content=pretty, headers=headers).status_code == 401
+    assert fake_github.requests == []
+
+
+def test_replayed_delivery_is_ignored(fake_github, hook, http):
+    repo = make_repo(fake_github)
+    raw = pr_event(repo)
+    first = deliver(http, hook, raw, "pull_request", delivery="d-1")
+    again = deliver(http, hook, raw, "pull_request", delivery="d-1")
+    assert first["code"] == 202
+    assert first["code"] == 202
+    assert again["code"] == 200 and "duplicate" in again["status"]
+    assert len(fake_github.reviews) == 1 and len(fake_github.check_runs) == 1
+
+
+def test_ping_is_answered(fake_github, http):
+    raw = json.dumps({"zen": "Keep it logically awesome.", "hook_id": 1}).encode()
+    response = http.post("/github/webhook", content=raw, headers=signed_headers(raw, "ping"))
+    assert response.status_code == 200 and response.json()["status"] == "pong"
+    assert fake_github.requests == []
+
+
+def test_unconfigured_secret_refuses(fake_github, gh_settings, engines):
+    hook = GitHubWebhook(
+        Services(settings=gh_settings.model_copy(update={"github_webhook_secret": None})),
+        engines=lambda _r: engines,
+    )
+    app = FastAPI()
+    app.include_router(hook.router)
+    raw = b"{}"
+    response = TestClient(app).post(
+        "/github/webhook", content=raw, headers=signed_headers(raw, "ping")
+    )
+    assert response.status_code == 503
+    assert "SPECREVIEW_GITHUB_WEBHOOK_SECRET" in response.json()["detail"]
+
+
+def test_502_then_200_is_retried_and_posted_once(fake_github, hook, http):
+    repo = make_repo(fake_github)
+    fake_github.fail("POST", r"/pulls/7/reviews$", 502, message="Bad Gateway")
+    deliver(http, hook, pr_event(repo), "pull_request")
+    posts = [r for r in fake_github.requests if r.method == "POST" and r.path.endswith("/reviews")]
+    assert [p.status for p in posts] == [502, 200]
+    assert len(fake_github.reviews) == 1
+
+
+def test_secondary_rate_limit_waits_for_retry_after(fake_github, hook, http):
+    repo = make_repo(fake_github)
+    fake_github.fail(
+        "POST",
+        r"/issues/7/comments$",
+        403,
+        headers={"Retry-After": "1"},
+        message="You have exceeded a secondary rate limit",
+    )
+    deliver(http, hook, pr_event(repo), "pull_request")
+    posts = [
+        r
+        for r in fake_github.requests
+        if r.path.endswith("/issues/7/comments") and r.method == "POST"
+    ]
+    assert [p.status for p in posts] == [403, 201]
+    assert len(fake_github.issue_comments) == 1
+
+
+def test_draft_is_skipped_unless_configured(fake_github, hook, http, engines):
+    repo = make_repo(fake_github, draft=True)
+    deliver(http, hook, pr_event(repo, draft=True), "pull_request")
+    assert fake_github.writes() == [] and engines.reviewed == []
+
+    repo.commit("main", {".specreview.toml": CONFIG + "review_drafts = true\n"})
+    deliver(http, hook, pr_event(repo, draft=True), "pull_request")
+    assert len(fake_github.reviews) == 1
+
+
+def test_comment_cap_summarises_the_rest(fake_github, hook, http):
+    repo = make_repo(fake_github, config="[github]\nmax_comments = 1\n")
+    deliver(http, hook, pr_event(repo), "pull_request")
+    assert len(fake_github.review_comments) == 1
+    body = fake_github.reviews[0]["body"]
+    assert "1 more finding(s) not shown inline" in body
+    assert len(fingerprints_in(body)) == 2  # the overflow and the absence
+    assert [run["conclusion"] for run in fake_github.check_runs] == ["neutral"]  # no fail_on
+
+
+def test_base_branch_config_disables_a_check(fake_github, hook, http, engines):
+    config = '[review]\ndisabled_checks = ["missing_acceptance_criteria"]\n'
+    repo = make_repo(fake_github, config=config)
+    deliver(http, hook, pr_event(repo), "pull_request")
+    assert fingerprints_in(fake_github.reviews[0]["body"]) == set()
+    assert engines.configs[0].disabled_checks == ["missing_acceptance_criteria"]
+
+
+def test_review_command_reruns(fake_github, hook, http):
+    make_repo(fake_github)
+    payload = json.loads((FIXTURES / "issue_comment.created.json").read_text())
+    payload["comment"]["body"] = "/specreview review"
+    deliver(http, hook, json.dumps(payload).encode(), "issue_comment")
+    assert len(fake_github.reviews) == 1
+
+
+def test_ask_command_replies_with_citations(fake_github, hook, http, engines):
+    make_repo(fake_github)
+    raw = (FIXTURES / "issue_comment.created.json").read_bytes()
+    assert deliver(http, hook, raw, "issue_comment")["code"] == 202
+    assert engines.questions == ["Which database did we choose for payments?"]
+    [reply] = fake_github.issue_comments
+    assert "Postgres was chosen" in reply["body"] and "ADR-001" in reply["body"]
+
+
+def test_bot_comments_are_not_commands(fake_github, hook, http, engines):
+    make_repo(fake_github)
+    payload = json.loads((FIXTURES / "issue_comment.created.json").read_text())
+    payload["comment"]["user"]["type"] = "Bot"
+    result = deliver(http, hook, json.dumps(payload).encode(), "issue_comment")
+    assert (result["code"], result["status"]) == (200, "ignored")
+    assert fake_github.requests == [] and engines.questions == []
+
+
+def test_unhandled_action_is_ignored(fake_github, hook, http):
+    repo = make_repo(fake_github)
+    result = deliver(http, hook, pr_event(repo, "closed"), "pull_request")
+    assert (result["code"], result["status"]) == (200, "ignored")
+    assert fake_github.requests == []
