@@ -18,6 +18,7 @@ from api.metrics import BodyLimitMiddleware, Metrics, MetricsMiddleware
 from api.routes import ask, documents, health, library_pages, pages, reviews
 from assistant.config import Settings
 from assistant.errors import ConfigError
+from assistant.render import split_suggestion
 from assistant.services import Services
 
 API_VERSION = "1.0.0"
@@ -78,6 +79,7 @@ def create_app(services: Services) -> FastAPI:
     )
     metrics = Metrics()
     templates = Jinja2Templates(directory=str(_HERE / "templates"))  # autoescape on for .html
+    templates.env.filters["split_suggestion"] = split_suggestion
     app.state.specreview = AppState(
         services=services, metrics=metrics, jobs=jobs, templates=templates
     )

@@ -15,6 +15,7 @@ class DraftRow:
     text: str
     findings: list[Finding] = field(default_factory=list)
     stubs: list[Finding] = field(default_factory=list)
+    in_span: bool = False  # inside a multi-line finding's span (continuation lines)
 
 
 @dataclass
@@ -43,6 +44,8 @@ def build_review_view(text: str, review: Review) -> ReviewView:
         if finding.span is not None:
             n = min(max(finding.span.start_line, 1), last)
             rows[n - 1].findings.append(finding)
+            for row in rows[n : min(finding.span.end_line, last)]:
+                row.in_span = True
         elif finding.insert_after_line is not None:
             n = min(finding.insert_after_line, last)
             (rows[n - 1].stubs if n >= 1 else top).append(finding)
