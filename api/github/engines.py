@@ -7,15 +7,14 @@ the embedding model is shared. The real implementation builds a per-repo `Servic
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from threading import Lock
-from typing import Protocol
+from typing import Any, Protocol
 
 from assistant.config import ReviewConfig
-from assistant.errors import InputError
+from assistant.errors import ConfigError, InputError
 from assistant.models import Answer, Review
 from assistant.services import Services
 from assistant.store import InMemoryStore
@@ -56,30 +55,26 @@ class ServicesEngines:
 
         documents = []
         for path, text in files:
-            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            if self._hashes.get(path) == digest:
-                continue  # unchanged since the last run: nothing to parse or embed
+            if self._hashes.get(path) == text:
+                continue
             try:
                 documents.append(load_text(text, path=path))
             except InputError:
                 continue  # an empty or oversized record is skipped, not fatal
-            self._hashes[path] = digest
+            self._hashes[path] = text
         if not documents:
             return 0
-        from index.pipeline import index_documents
+        from index import pipeline
 
-        index_documents(
-            documents,
-            store=self.store,
-            embedder=self.base.embedder,
-            chunk_tokens=self.base.settings.chunk_tokens,
-        )
+        pipeline.index_documents(documents, store=self.store, embedder=self.base.embedder)
         return len(documents)
 
     def review(self, text: str, *, path: str, config: ReviewConfig) -> Review:
-        # A fresh Services per review: the reviewer is built with this repo's config and sees
-        # history only once something is indexed.
-        return self._services(config).reviewer.review_text(text, path=path)
+        reviewer: Any = getattr(self._services(config), "reviewer", None)
+        if reviewer is None:
+            raise ConfigError("the reviewer is not available in this build (assistant.review)")
+        result: Review = reviewer.review_text(text, path=path)
+        return result
 
     def ask(self, question: str) -> Answer:
         return self._services().asker.ask(question)
