@@ -121,7 +121,7 @@ async def run_load(base: str, text: str, *, requests: int, concurrency: int) -> 
     return result
 
 
-def report(result: Result, *, draft: Path, kb: str, lines: int) -> str:
+def report(result: Result, *, draft: Path, kb: str, lines: int, command: str) -> str:
     ok = len(result.latencies)
     mean = statistics.fmean(result.latencies) if result.latencies else 0.0
     load = "/".join(f"{x:.2f}" for x in result.load_before)
@@ -132,8 +132,7 @@ def report(result: Result, *, draft: Path, kb: str, lines: int) -> str:
             "",
             f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node() or 'this machine'}, "
             f"{os.cpu_count()} CPUs, Python {platform.python_version()}. "
-            f"Command: `python -m evals.bench_api --requests {result.requests} "
-            f"--concurrency {result.concurrency}`.",
+            f"Command: `{command}`.",
             "",
             f"- Workload: POST /v1/reviews (JSON) of `{draft.name}` ({lines} lines), "
             f"history: {kb}; server `specreview serve` on 127.0.0.1 (uvicorn, one process), "
@@ -191,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     kb = f"`{args.kb}` indexed into a fresh store" if args.kb else "the configured store"
     if args.store_path is None and args.kb is None:
         kb = "an empty store"
-    markdown = report(result, draft=args.draft, kb=kb, lines=text.count("\n") + 1)
+    command = " ".join(["python -m evals.bench_api", *(argv if argv is not None else sys.argv[1:])])
+    markdown = report(result, draft=args.draft, kb=kb, lines=text.count("\n") + 1, command=command)
     print(markdown)
     if args.report is not None:
         args.report.parent.mkdir(parents=True, exist_ok=True)
