@@ -7,14 +7,15 @@ the embedding model is shared. The real implementation builds a per-repo `Servic
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from threading import Lock
-from typing import Any, Protocol
+from typing import Protocol
 
 from assistant.config import ReviewConfig
-from assistant.errors import ConfigError, InputError
+from assistant.errors import InputError
 from assistant.models import Answer, Review
 from assistant.services import Services
 from assistant.store import InMemoryStore
@@ -55,26 +56,30 @@ class ServicesEngines:
 
         documents = []
         for path, text in files:
-            if self._hashes.get(path) == text:
-                continue
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            if self._hashes.get(path) == digest:
+                continue  # unchanged since the last run: nothing to parse or embed
             try:
                 documents.append(load_text(text, path=path))
             except InputError:
                 continue  # an empty or oversized record is skipped, not fatal
-            self._hashes[path] = text
+            self._hashes[path] = digest
         if not documents:
             return 0
-        from index import pipeline
+        from index.pipeline import index_documents
 
-        pipeline.index_documents(documents, store=self.store, embedder=self.base.embedder)
+        index_documents(
+            documents,
+            store=self.store,
+            embedder=self.base.embedder,
+            chunk_tokens=self.base.settings.chunk_tokens,
+        )
         return len(documents)
 
     def review(self, text: str, *, path: str, config: ReviewConfig) -> Review:
-        reviewer: Any = getattr(self._services(config), "reviewer", None)
-        if reviewer is None:
-            raise ConfigError("the reviewer is not available in this build (assistant.review)")
-        result: Review = reviewer.review_text(text, path=path)
-        return result
+        # A fresh Services per review: the reviewer is built with this repo's config and sees
+        # history only once something is indexed.
+        return self._services(config).reviewer.review_text(text, path=path)
 
     def ask(self, question: str) -> Answer:
         return self._services().asker.ask(question)

@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
-from githubkit import AppInstallationAuthStrategy, GitHub, Response, TokenAuthStrategy
+from githubkit import (
+    AppAuthStrategy,
+    AppInstallationAuthStrategy,
+    GitHub,
+    Response,
+    TokenAuthStrategy,
+)
+from githubkit.cache import BaseCacheStrategy, MemCacheStrategy
 from githubkit.exception import GitHubException, RateLimitExceeded, RequestError, RequestFailed
 from githubkit.retry import RetryOption
 from githubkit_schemas.v2022_11_28.rest import RestNamespace
@@ -74,30 +81,42 @@ def build_github(
     settings: Settings,
     *,
     installation_id: int | None = None,
+    repo: str | None = None,
     retry: RetryPolicy | None = None,
+    token_cache: BaseCacheStrategy | None = None,
     timeout_s: float = 30.0,
 ) -> GitHub[Any]:
-    """A githubkit client: as the App installation when App credentials and an id are given,
-    otherwise with the plain token (GITHUB_TOKEN / SPECREVIEW_GITHUB_TOKEN)."""
-    auth: Any
-    if settings.github_app_id and settings.github_private_key and installation_id is not None:
-        auth = AppInstallationAuthStrategy(
-            settings.github_app_id, settings.github_private_key, installation_id
-        )
-    elif settings.github_token:
-        auth = TokenAuthStrategy(settings.github_token)
-    else:
-        raise ConfigError(
-            "no GitHub credentials: set GITHUB_TOKEN (or SPECREVIEW_GITHUB_TOKEN), or "
-            "SPECREVIEW_GITHUB_APP_ID and SPECREVIEW_GITHUB_PRIVATE_KEY for the GitHub App"
-        )
-    return GitHub(
-        auth,
-        base_url=settings.github_api_url,
-        user_agent="specreview-bot",
-        timeout=timeout_s,
-        http_cache=False,
-        auto_retry=retry or RetryPolicy(),
+    """A githubkit client: as the App's installation when App credentials are set (the
+    installation from the event, else looked up for `repo` = "owner/name"), otherwise with the
+    plain token (GITHUB_TOKEN / SPECREVIEW_GITHUB_TOKEN).
+
+    Installation tokens (valid one hour) are kept in `token_cache`: pass the same one to
+    reuse them across runs; by default each client has its own (no process-wide state).
+    """
+    options: dict[str, Any] = {
+        "cache_strategy": token_cache or MemCacheStrategy(),
+        "base_url": settings.github_api_url,
+        "user_agent": "specreview-bot",
+        "timeout": timeout_s,
+        "http_cache": False,
+        "auto_retry": retry or RetryPolicy(),
+    }
+    app_id, key = settings.github_app_id, settings.github_private_key
+    if app_id and key and (installation_id is not None or repo):
+        if installation_id is None and repo:
+            owner, _, name = repo.partition("/")
+            as_app = GitHub(AppAuthStrategy(app_id, key), **options)
+            found = as_app.rest(API_VERSION).apps.get_repo_installation(
+                owner, name, headers=_HEADERS
+            )
+            installation_id = int(found.json()["id"])
+        assert installation_id is not None
+        return GitHub(AppInstallationAuthStrategy(app_id, key, installation_id), **options)
+    if settings.github_token:
+        return GitHub(TokenAuthStrategy(settings.github_token), **options)
+    raise ConfigError(
+        "no GitHub credentials: set GITHUB_TOKEN (or SPECREVIEW_GITHUB_TOKEN), or "
+        "SPECREVIEW_GITHUB_APP_ID and SPECREVIEW_GITHUB_PRIVATE_KEY for the GitHub App"
     )
 
 

@@ -20,14 +20,24 @@ from assistant.services import Services
 
 log = logging.getLogger(__name__)
 
-ClientFactory = Callable[[int | None], GitHubClient]
+ClientFactory = Callable[[Task], GitHubClient]
 
 
 def _githubkit_factory(services: Services) -> ClientFactory:
-    def make(installation_id: int | None) -> GitHubClient:
+    from githubkit.cache import MemCacheStrategy
+
+    token_cache = MemCacheStrategy()  # installation tokens reused for their hour, per app
+
+    def make(task: Task) -> GitHubClient:
         from api.github.githubkit_client import GitHubkitClient, build_github
 
-        return GitHubkitClient(build_github(services.settings, installation_id=installation_id))
+        github = build_github(
+            services.settings,
+            installation_id=task.installation_id,
+            repo=f"{task.owner}/{task.repo}",
+            token_cache=token_cache,
+        )
+        return GitHubkitClient(github)
 
     return make
 
@@ -66,7 +76,7 @@ class GitHubWebhook:
 
     def run(self, task: Task) -> None:
         """Do one task now (the worker calls this)."""
-        client = self.client_factory(task.installation_id)
+        client = self.client_factory(task)
         engines = self.engines(f"{task.owner}/{task.repo}")
         bot = Bot(client, engines, owner=task.owner, repo=task.repo)
         report = run_task(task, bot)

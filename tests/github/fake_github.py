@@ -194,6 +194,7 @@ class FakeGitHub:
         self.token = token
         self.app_public_key: str | None = None
         self.app_id: str | None = None
+        self.installation_id = 1
         self.issued_tokens: set[str] = set()
         self.repos: dict[str, FakeRepo] = {}
         self.requests: list[Recorded] = []
@@ -353,7 +354,7 @@ class FakeGitHub:
 
     def _authorised(self, rec: Recorded) -> bool:
         auth = rec.headers.get("authorization", "")
-        if rec.path.startswith("/app/"):
+        if rec.path.startswith("/app/") or rec.path.endswith("/installation"):
             if not auth.startswith("Bearer ") or not self.app_public_key:
                 return False
             try:
@@ -392,6 +393,10 @@ class FakeGitHub:
     def _repo_route(
         self, request: Request, repo: FakeRepo, rest: str, method: str, body: Any
     ) -> Response:
+        if rest == "installation":
+            installation = self._example("installation")
+            installation["id"] = self.installation_id
+            return JSONResponse(installation)
         if m := re.fullmatch(r"pulls/(\d+)", rest):
             pull = repo.pulls.get(int(m.group(1)))
             if pull is None:

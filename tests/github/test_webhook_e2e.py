@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.github.client import GitHubClient
+from api.github.events import Task
 from api.github.githubkit_client import GitHubkitClient, RetryPolicy, build_github
 from api.github.markers import fingerprints_in, is_summary
 from api.github.webhook import GitHubWebhook
@@ -55,10 +56,10 @@ def pr_event(repo: FakeRepo, action: str = "opened", *, draft: bool = False) -> 
 
 @pytest.fixture
 def hook(gh_settings: Settings, engines: RuleEngines) -> Iterator[GitHubWebhook]:
-    def client(installation_id: int | None) -> GitHubClient:
+    def client(task: Task) -> GitHubClient:
         retry = RetryPolicy(backoff_s=0.01)
         return GitHubkitClient(
-            build_github(gh_settings, installation_id=installation_id, retry=retry)
+            build_github(gh_settings, installation_id=task.installation_id, retry=retry)
         )
 
     webhook = GitHubWebhook(
