@@ -15,7 +15,7 @@ from api.deps import AppState
 from api.errors import install_error_handlers
 from api.jobs import JobManager
 from api.metrics import BodyLimitMiddleware, Metrics, MetricsMiddleware
-from api.routes import ask, documents, health, library_pages, pages, reviews
+from api.routes import ask, docs_page, documents, health, library_pages, pages, reviews
 from assistant.config import Settings
 from assistant.errors import ConfigError
 from assistant.render import split_suggestion
@@ -70,6 +70,8 @@ def create_app(services: Services) -> FastAPI:
         version=API_VERSION,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # Swagger UI loads from a CDN; /docs is rendered by api/routes/docs_page.py
+        redoc_url=None,
         openapi_tags=[
             {"name": "reviews", "description": "Review drafts."},
             {"name": "ask", "description": "Questions about past decisions."},
@@ -93,6 +95,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(health.router)
     app.include_router(pages.router)
     app.include_router(library_pages.router)
+    app.include_router(docs_page.router)
     # Extra routers mount here (e.g. the GitHub webhook from api/github/).
 
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")

@@ -87,3 +87,11 @@ def test_static_assets_are_served_locally(client: TestClient) -> None:
         assert client.get(f"/static/{name}").status_code == 200
     html = client.get("/review").text
     assert "http://" not in html and "https://" not in html
+
+
+def test_api_reference_is_rendered_locally_from_the_schema(client: TestClient) -> None:
+    html = client.get("/docs").text
+    assert 'id="post-v1-reviews"' in html
+    assert "text/event-stream" in html  # the ask operation documents its stream
+    assert "<script" not in html and "cdn" not in html.lower()
+    assert client.get("/redoc").status_code == 404

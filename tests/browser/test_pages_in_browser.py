@@ -96,3 +96,13 @@ def test_upload_a_document_and_see_it_listed(page, tmp_path: Path) -> None:
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url("**/library?*kind=retro*")
     assert page.locator("#documents tbody tr").count() == 1
+
+
+def test_keyboard_users_can_skip_to_content_and_read_the_api_reference(page) -> None:
+    page.goto("/docs")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    assert page.locator("#post-v1-reviews").is_visible()
+    screenshot(page, "api-docs.png", full_page=False)
