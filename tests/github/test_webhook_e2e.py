@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from api.github.client import GitHubClient
 from api.github.events import Task
 from api.github.githubkit_client import GitHubkitClient, RetryPolicy, build_github
-from api.github.markers import fingerprints_in, is_summary
+from api.github.markers import fingerprints_in, is_summary, read_state
 from api.github.webhook import GitHubWebhook
 from assistant.config import Settings
 from assistant.services import Services
@@ -273,3 +273,39 @@ def test_unhandled_action_is_ignored(fake_github, hook, http):
     result = deliver(http, hook, pr_event(repo, "closed"), "pull_request")
     assert (result["code"], result["status"]) == (200, "ignored")
     assert fake_github.requests == []
+
+
+def test_real_engine_fix_is_resolved_and_nothing_repeats(fake_github, gh_settings):
+    """The offline reviewer and the index pipeline behind the webhook (hashing embedder)."""
+
+    def client(task: Task) -> GitHubClient:
+        github = build_github(gh_settings, retry=RetryPolicy(backoff_s=0.01))
+        return GitHubkitClient(github)
+
+    hook = GitHubWebhook(Services(settings=gh_settings), client_factory=client)
+    app = FastAPI()
+    app.include_router(hook.router)
+    http = TestClient(app)
+    try:
+        repo = make_repo(fake_github)
+        deliver(http, hook, pr_event(repo), "pull_request")
+        assert len(fake_github.reviews) == 1
+        first = {c["line"]: c["body"] for c in fake_github.review_comments}
+        assert first, "the reviewer anchors findings on lines of the new spec"
+        state = read_state(fake_github.issue_comments[0]["body"])
+        assert state.open
+
+        repo.commit("checkout-spec", {"docs/specs/checkout.md": _text("checkout_v2.md")})
+        deliver(http, hook, pr_event(repo, "synchronize"), "pull_request")
+        assert len(fake_github.issue_comments) == 1
+        after = read_state(fake_github.issue_comments[0]["body"])
+        resolved = set(state.open) - set(after.open)
+        assert resolved, "fixing the TBD payment provider resolves a finding"
+        for fp in resolved:
+            assert state.open[fp].title in fake_github.issue_comments[0]["body"]
+        # Every fingerprint is commented at most once across both runs.
+        marked = [fp for c in fake_github.review_comments for fp in fingerprints_in(c["body"])]
+        marked += [fp for r in fake_github.reviews for fp in fingerprints_in(r["body"])]
+        assert len(marked) == len(set(marked))
+    finally:
+        hook.queue.close()
