@@ -14,6 +14,7 @@ from assistant.store import ChromaStore, VectorStore
 if TYPE_CHECKING:
     from assistant.ask import Asker
     from assistant.retrieval import Retriever, StoreHistory
+    from assistant.review import Reviewer
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -62,6 +63,14 @@ class Services:
         from assistant.retrieval import StoreHistory
 
         return StoreHistory(self.retriever, self.store)
+
+    @cached_property
+    def reviewer(self) -> Reviewer:
+        """The offline reviewer: default checks, history when anything is indexed."""
+        from assistant.review import Reviewer
+
+        history = self.history if self.store.list_documents() else None
+        return Reviewer(history=history, config=self.settings.review, embedder=self.embedder)
 
     @cached_property
     def asker(self) -> Asker:

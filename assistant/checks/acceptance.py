@@ -1,0 +1,189 @@
+"""`missing_acceptance_criteria`: nothing says how anyone will know the work is done.
+
+Criteria may be an "Acceptance criteria"/"Done when"/"Exit criteria" section, a test plan,
+Given/When/Then scenarios, a checklist, or a sentence such as "the first milestone is done when
+...". Each criterion is judged on its own: checkable ones name numbers, messages, states, tests or
+observable behaviour; adjectives ("fast", "intuitive", "the team feels it is stable") are not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.anchors import section_at, span_for_lines
+from assistant.checks.base import ReviewContext
+from assistant.checks.signals import (
+    Item,
+    is_placeholder,
+    items_of,
+    strip_dates,
+    strip_quotes,
+    view_of,
+)
+from assistant.models import Finding
+
+CODE = "missing_acceptance_criteria"
+
+VAGUE = re.compile(
+    r"\b(?:fast(?:er)?|quick(?:ly)?|smooth(?:ly)?|easy|easily|simple|simply|intuitive(?:ly)?|"
+    r"user-friendly|seamless(?:ly)?|reliabl[ey]|robust(?:ly)?|secure(?:ly)?|stable|great|good|"
+    r"nice(?:ly)?|well|happy|satisf(?:ied|actory|y)|love[sd]?|enjoy\w*|delight\w*|modern|clean|"
+    r"polished|better|improved|minimal|significant(?:ly)?|appropriate(?:ly)?|properly|"
+    r"thorough(?:ly)?|acceptable|reasonabl[ey]|sufficient(?:ly)?|adequate(?:ly)?|under control|"
+    r"as expected|feels?|looks?|performant|scalable|useful|valuable|high[- ]quality|"
+    r"world[- ]class|best[- ]in[- ]class|confident|comfortable|everything|optimal|efficient(?:ly)?|"
+    r"responsive|painless|hassle[- ]free|sensible|solid|no (?:major|significant|big) \w+|"
+    r"goes? smoothly|on time|in good shape|production[- ]ready|ready for production)\b",
+    re.IGNORECASE,
+)
+_STRONG = re.compile(
+    r"\d|`[^`]+`|\"[^\"]{2,}\"|“[^”]{2,}”|'[^']{3,}'|\b(?:unit|integration|end-to-end|e2e|"
+    r"contract|regression|load|golden|acceptance|permission|smoke)[- ]tests?\b|\bverified\b|"
+    r"\bassert\w*|\bci\b|\bzero\b|\bnone of\b|\bevery\b|\bno (?:run|user|job|request|error)s?\b",
+    re.IGNORECASE,
+)
+_OBSERVABLE = re.compile(
+    r"\b(?:returns?|shows?|shown|displays?|appears?|fails?|rejects?|rejected|receives?|gets?|"
+    r"is (?:deleted|removed|recorded|logged|sent|created|blocked|enforced|attributed|applied|"
+    r"available|visible|read-only|disabled|enabled|updated|published|archived|revoked)|"
+    r"are (?:deleted|removed|recorded|logged|sent|created|blocked|enforced|listed|updated)|"
+    r"logs?|emits?|contains?|lists?|matches|pauses?|resumes?|refused|revoked|sent|published|"
+    r"removed|created|blocked|enforced|updated|signed off|merged|passes|pass|redirects?|"
+    r"expires?|deleted|records?|links? to|keeps?|stops?|can (?:\w+ )?(?:see|assign|export|"
+    r"select|add|remove|set|configure|open|choose))\b",
+    re.IGNORECASE,
+)
+_DONE = re.compile(
+    r"\b(?:is|are|will be|counts? as|be) done when\b|\bdone means\b|\bdefinition of done\b|"
+    r"\bwe(?:'ll| will) (?:know|consider)\b.{0,40}\bdone\b|\bready (?:to ship|for (?:ga|launch|"
+    r"release)) (?:when|once)\b|\bgraduat\w+ (?:when|once|criteria)\b|\bship(?:s)? (?:when|once)\b",
+    re.IGNORECASE,
+)
+_GHERKIN_THEN = re.compile(r"^\s*(?:then|and|but)\b", re.IGNORECASE)
+_GHERKIN_SCENARIO = re.compile(r"^\s*scenario(?: outline)?:", re.IGNORECASE)
+_CHECKBOX = re.compile(r"^\s*[-*]\s+\[[ xX]\]\s+")
+_STUB = (
+    "## Acceptance criteria\n\n"
+    "- [ ] Given <a starting state>, when <the user or system does X>, then <an observable "
+    "result, with a number or message someone else can check>.\n"
+    "- [ ] <A measurable condition: e.g. p95 under N ms on production-shaped data>.\n"
+    "- [ ] <Who signs off, and the test that proves it (unit, integration or end-to-end)>."
+)
+
+
+def is_testable(text: str) -> bool:
+    """A criterion someone else could check: concrete values, messages, tests or observable
+    behaviour, and not a judgement ("fast", "looks good", "the team feels it is stable")."""
+    plain = strip_dates(text)
+    vague = VAGUE.findall(strip_quotes(plain))
+    strong = _STRONG.search(plain)
+    if strong and (not vague or re.search(r"\d|`|\"|“", plain)):
+        return True
+    return bool(_OBSERVABLE.search(plain)) and not vague
+
+
+def _gherkin_outcomes(lines: list[str]) -> list[Item]:
+    if not any(_GHERKIN_SCENARIO.match(line) for line in lines):
+        return []
+    out: list[Item] = []
+    in_then = False
+    for n, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if re.match(r"^(?:then)\b", stripped, re.IGNORECASE):
+            in_then = True
+        elif re.match(r"^(?:given|when|scenario|rule|feature|background)\b", stripped, re.I):
+            in_then = False
+        if in_then and _GHERKIN_THEN.match(stripped):
+            out.append(Item(stripped, n, n))
+    return out
+
+
+def criteria_items(ctx: ReviewContext) -> tuple[list[Item], list[tuple[int, int, str]]]:
+    """(every candidate criterion, the (start, end, label) of each criteria section)."""
+    view = view_of(ctx.spec)
+    items: dict[tuple[int, str], Item] = {}
+    sections: list[tuple[int, int, str]] = []
+    for block in view.of_kind("acceptance"):
+        sections.append((block.start_line, block.last_line, block.label))
+        for item in items_of(block.body):
+            items[(item.start_line, item.text)] = item
+    for item in _gherkin_outcomes(ctx.spec.lines):
+        items[(item.start_line, item.text)] = item
+    for block in view.blocks:
+        if "questions" in block.kinds:
+            continue
+        for item in items_of(block.body):
+            if _DONE.search(item.text) or _CHECKBOX.match(ctx.spec.lines[item.start_line - 1]):
+                items[(item.start_line, item.text)] = item
+    ordered = sorted(items.values(), key=lambda i: i.start_line)
+    return [i for i in ordered if not is_placeholder(i.text)], sections
+
+
+class AcceptanceCheck:
+    """Raises `missing_acceptance_criteria` when no checkable criterion of done exists."""
+
+    codes: tuple[str, ...] = (CODE,)
+
+    def run(self, ctx: ReviewContext) -> list[Finding]:
+        spec = ctx.spec
+        items, sections = criteria_items(ctx)
+        testable = [i for i in items if is_testable(i.text)]
+        vague = [i for i in items if not is_testable(i.text)]
+        if testable and len(testable) >= len(vague):
+            return []
+        view = view_of(spec)
+        if vague:
+            first, last = vague[0], vague[-1]
+            span = span_for_lines(spec, first.start_line, min(last.end_line, first.start_line + 8))
+            examples = "; ".join(f'"{i.text[:80]}"' for i in vague[:3])
+            message = (
+                f"The criteria of done cannot be checked by anyone else: {examples}. Words like "
+                "these describe a feeling, not an observable result, so PM and engineering will "
+                "disagree about whether the work is finished."
+            )
+            suggestion = (
+                "Rewrite each criterion as an observable, measurable result drawn from this "
+                "draft's own requirements, for example:\n\n" + _STUB
+            )
+            severity = "high" if not testable else "medium"
+        elif sections:
+            start, end, label = sections[0]
+            span = span_for_lines(spec, start, end)
+            message = (
+                f'The "{label or "acceptance criteria"}" section is empty or TBD: nothing says '
+                "how anyone will know the work is done, so scope and sign-off stay open."
+            )
+            suggestion = "Fill it in with two or three testable criteria:\n\n" + _STUB
+            severity = "high"
+        else:
+            span = None
+            message = (
+                "Nothing says how anyone will know the work is done: no acceptance criteria, "
+                "definition of done, test plan or Given/When/Then scenarios. PM owns what done "
+                "looks like; without it, sign-off becomes a negotiation at the end."
+            )
+            suggestion = "Add criteria written with engineering:\n\n" + _STUB
+            severity = "high"
+        section = section_at(spec, span.start_line) if span else None
+        return [
+            Finding(
+                code=CODE,
+                severity=severity,
+                title="No testable acceptance criteria",
+                message=message,
+                suggestion=suggestion,
+                span=span,
+                insert_after_line=None if span else _insert_point(view.blocks, spec),
+                section=section.path_label if section else "",
+                confidence=0.8,
+            )
+        ]
+
+
+def _insert_point(blocks: list, spec: object) -> int:  # type: ignore[type-arg]
+    """After the last proposal/requirements block, else at the end of the draft."""
+    last = 0
+    for block in blocks:
+        if "solution" in block.kinds or "metric" in block.kinds:
+            last = max(last, block.last_line)
+    return last or len(getattr(spec, "lines", []))

@@ -1,0 +1,95 @@
+"""Lexical evidence signals: does a sentence report a problem with evidence, or only assert?
+
+Broad vocabularies, not phrases from any dataset: who is affected (users, customers, tickets),
+how we know (surveys, interviews, telemetry, quotes), with what size (numbers, percentages), and
+what it costs them (slow, manual, broken, lost). An appeal to authority or to competitors, or a
+restatement of the feature, carries none of these.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.checks.signals import NUMBER, strip_dates
+
+AFFECTED = re.compile(
+    r"\b(?:users?|customers?|clients?|orgs?|organi[sz]ations?|accounts?|tenants?|teams?|"
+    r"developers?|engineers?|admins?|administrators?|maintainers?|members?|people|buyers?|"
+    r"prospects?|partners?|merchants?|sellers?|shoppers?|patients?|students?|visitors?|"
+    r"tickets?|requests?|complaints?|escalations?|deals?|opportunit(?:y|ies)|renewals?|"
+    r"signups?|sign-ups?|subscribers?|sessions?|views?|visits?|pageviews?|incidents?|outages?|"
+    r"pages?|alerts?|failures?|errors?|votes?|respondents?|participants?|interviewees?|"
+    r"revenue|arr|mrr|spend|costs?|churn|retention|activation|conversion|adoption|nps|csat|"
+    r"latency|p50|p75|p90|p95|p99|time-to-\w+|transactions?|orders?|share|"
+    r"questionnaires?|installs?|downloads?|stars?)\b",
+    re.IGNORECASE,
+)
+SOURCE = re.compile(
+    r"\b(?:tickets?|survey(?:ed|s)?|interview(?:ed|s)?|usability (?:study|test(?:ing)?|session)|"
+    r"user research|research (?:shows|found)|rum\b|real-user monitoring|telemetry|analytics|"
+    r"(?:logs?|data|numbers|metrics|dashboards?) (?:show|shows|showed|says?|suggests?)|"
+    r"we hear|we(?:'ve| have) heard|told us|tell us|complain(?:ed|ts?|s)?|feedback|nps|csat|"
+    r"churn(?:ed)?|lost (?:deals?|customers?|revenue)|lost-deal|renewals?|incidents?|"
+    r"inc-\d+|post-?mortems?|audit(?:or)?s?\b|findings?|questionnaires?|escalat\w+|"
+    r"win/loss|exit interviews?|support (?:tickets?|requests?|volume|load|queue)|"
+    r"session recordings?|funnel|cohort|a/b test|experiment results?|benchmarks? show)\b",
+    re.IGNORECASE,
+)
+PAIN = re.compile(
+    r"\b(?:slow(?:er|ly|ness|s)?|painful|pain|frustrat\w*|confus\w*|wast\w*|by hand|manual(?:ly)?|"
+    r"error-prone|tedious|break(?:s|ing)?|broke(?:n)?|fail(?:s|ing|ed|ures?)?|los(?:e|es|ing)|lost|"
+    r"miss(?:es|ed|ing)?|stuck|expensive|costly|costs? us|risk(?:s|y)?|leak(?:s|ed)?|outages?|"
+    r"downtime|workarounds?|work around|can't|cannot|unable|blocked|delay(?:s|ed)?|"
+    r"abandon\w*|drop(?:s|ped)? off|stall(?:s|ed)?|timed? out|time-?outs?|paged|struggl\w*|"
+    r"hard to|difficult|impossible|worse|insecure|vulnerab\w*|breach\w*|penalt\w*|fines?|"
+    r"overcharg\w*|churn\w*|escalat\w*|complain\w*|gave us until|hard requirement)\b",
+    re.IGNORECASE,
+)
+AUTHORITY = re.compile(
+    r"\b(?:leadership|management|execs?|executives?|the board|ceo|cto|cpo|vp|"
+    r"higher-?ups|senior leaders?|our boss)\b.{0,40}\b(?:asked|wants?|wanted|requested|"
+    r"mandated|decided|said|expects?|would like)|\b(?:competitors?|everyone else|"
+    r"other (?:tools|products|vendors)|rivals?)\b.{0,30}\b(?:have|has|offer|ship|support)|"
+    r"\bit'?s time\b|\btable stakes\b|\bbecause we (?:need|want|should)\b|"
+    r"\bshould (?:stop|start) (?:working|existing)\b",
+    re.IGNORECASE,
+)
+_QUOTE = re.compile(r"[\"“][^\"”\n]{12,}[\"”]")
+_ATTRIBUTION = re.compile(
+    r"\b(?:said|says|wrote|writes|told|asked|put it|quote|in (?:their|his|her) words)\b|:\s*[\"“]",
+    re.IGNORECASE,
+)
+_COUNT = r"(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty)"
+_PROPORTION = re.compile(
+    rf"\b{_COUNT}\s+(?:out\s+)?of\s+(?:the\s+|our\s+|all\s+)?{_COUNT}\b", re.IGNORECASE
+)
+_PERCENT = re.compile(r"\d\s?%|\bpercent\b|\d\s?(?:x|×)\b", re.IGNORECASE)
+
+
+def evidence_score(sentence: str) -> tuple[float, bool]:
+    """(score, strong): strong evidence is data about someone affected, a named source, or a
+    customer quote; pain or consequence language alone adds a little."""
+    text = strip_dates(sentence)
+    strong = False
+    score = 0.0
+    numbers = NUMBER.findall(text)
+    real_numbers = [n for n in numbers if re.search(r"\d", n) or n.lower() in ("half", "double")]
+    if (
+        _PERCENT.search(text)
+        or _PROPORTION.search(text)
+        or (real_numbers and AFFECTED.search(text))
+    ):
+        score += 1.0
+        strong = True
+    if SOURCE.search(text):
+        score += 1.0
+        strong = True
+    if _QUOTE.search(sentence) and _ATTRIBUTION.search(sentence):
+        score += 1.0
+        strong = True
+    if PAIN.search(text):
+        score += 0.5
+    if AUTHORITY.search(text):
+        score = min(score, 0.25)
+        strong = False
+    return score, strong

@@ -1,0 +1,98 @@
+"""`missing_success_metric`: no measurable outcome says whether the shipped feature worked.
+
+An outcome metric is a number with a direction or a bound ("tickets fall from 118 to under 30",
+"p95 under 2 s", "40% of orgs within 60 days") in a success/metrics/outcome/goals section or a
+sentence such as "we'd call this a success if ...". Test plans and requirements with numbers say
+whether it was built, not whether it worked, so they do not count.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.anchors import section_at, span_for_lines
+from assistant.checks.base import ReviewContext
+from assistant.checks.signals import COMPARATOR, NUMBER, items_of, strip_dates, view_of
+from assistant.models import Finding
+
+CODE = "missing_success_metric"
+
+METRIC_PHRASE = re.compile(
+    r"\bsuccess (?:metrics?|measures?|means|looks like|if|is|would be)\b|"
+    r"\bcall (?:this|it) a success\b|\bconsider (?:this|it) (?:a )?success\b|"
+    r"\b(?:primary|north[- ]star|key|outcome|success|guardrail|target) metrics?\b|"
+    r"\bwe(?:'ll| will) know (?:it|this) (?:worked|succeeded)\b|\boutcomes? we(?:'re| are) after\b|"
+    r"\b(?:the )?goal is to (?:reduce|increase|cut|raise|lift|grow|halve|double)\b|\bkpis?\b|"
+    r"\bwe expect\b.{0,40}\d",
+    re.IGNORECASE,
+)
+CHANGE = re.compile(
+    r"\b(?:fall|falls|fell|drop|drops|rise|rises|increase[sd]?|decrease[sd]?|reduce[sd]?|cut|"
+    r"grow|grows|halve[sd]?|double[sd]?|improve[sd]?|lift|lifts|down|up|shrink|shrinks|"
+    r"or (?:fewer|less|more|better)|zero|no more|at most|at least)\b|[+-]\d|%",
+    re.IGNORECASE,
+)
+_STUB = (
+    "## Success metrics\n\n"
+    "- <Outcome metric> moves from <baseline> to <target> within <time> of launch "
+    "(e.g. weekly active orgs using it, tickets about the problem, p95 latency users feel).\n"
+    "- Guardrail: <what must not get worse>."
+)
+
+
+def is_measurable(text: str) -> bool:
+    """A number with a direction or bound, once dates and versions are set aside."""
+    plain = strip_dates(text)
+    numbers = [n for n in NUMBER.findall(plain) if n.strip()]
+    return bool(numbers) and bool(COMPARATOR.search(plain) or CHANGE.search(plain))
+
+
+class MetricCheck:
+    """Raises `missing_success_metric` when no measurable outcome is stated."""
+
+    codes: tuple[str, ...] = (CODE,)
+
+    def run(self, ctx: ReviewContext) -> list[Finding]:
+        spec = ctx.spec
+        view = view_of(spec)
+        metric_blocks = view.of_kind("metric")
+        for block in metric_blocks:
+            if any(is_measurable(i.text) for i in items_of(block.body)):
+                return []
+        for block in view.blocks:
+            for item in items_of(block.body):
+                if METRIC_PHRASE.search(item.text) and is_measurable(item.text):
+                    return []
+        vague = next((b for b in metric_blocks if "goals" not in b.label.lower()), None)
+        span = span_for_lines(spec, vague.start_line, vague.last_line) if vague else None
+        section = section_at(spec, span.start_line) if span else None
+        what = (
+            f'The "{vague.label}" section has no number to check against'
+            if vague
+            else "The draft never says how we will know the feature worked"
+        )
+        return [
+            Finding(
+                code=CODE,
+                severity="medium",
+                title="No outcome metric",
+                message=(
+                    f"{what}: no measurable outcome (adoption, retention, ticket volume, latency "
+                    "users feel) with a baseline and target. Shipping is an output; a shared "
+                    "outcome metric keeps product and engineering pulling the same way."
+                ),
+                suggestion="Add a measurable outcome with a baseline and a target:\n\n" + _STUB,
+                span=span,
+                insert_after_line=None if span else _after_why(view.blocks, view.header_end),
+                section=section.path_label if section else "",
+                confidence=0.75,
+            )
+        ]
+
+
+def _after_why(blocks: list, default: int) -> int:  # type: ignore[type-arg]
+    """Right after the problem/goals block, where success belongs; else under the header."""
+    for block in blocks:
+        if "why" in block.kinds:
+            return int(block.last_line)
+    return default

@@ -1,0 +1,110 @@
+"""`open_questions`: questions, TBDs or TODOs the plan depends on, with no owner or date.
+
+An open question is fine with an owner and a date ("| Cap on tokens? | Rohan | 2024-10-25 |").
+Unowned ones are a finding: open-questions sections, TODO markers, "TBD" in a planning field
+(design, budget, timeline), "needs a decision on whether ...". Owner fields and the core sections
+(why, acceptance criteria) are left to their own checks; quoted messages are not questions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.anchors import section_at, span_for_lines
+from assistant.checks.base import ReviewContext
+from assistant.checks.ownership import OWNER_KEY, OWNERSHIP_TERM, WHO_QUESTION
+from assistant.checks.signals import _DATE, Item, items_of, strip_quotes, view_of
+from assistant.models import Finding
+
+CODE = "open_questions"
+
+TODO = re.compile(r"\b(?:TODO|FIXME|XXX)\b|\bTBD\b|\bTBC\b")
+UNDECIDED = re.compile(
+    r"\bneeds? (?:a )?decision (?:on|about)\b|\b(?:still |yet )?to be decided\b|\bundecided\b|"
+    r"\bnot (?:yet )?decided (?:whether|if|how|which)\b|\bnot sure (?:if|whether|that|how)\b|"
+    r"\bunsure (?:if|whether|how)\b|\bunknown whether\b|\bunclear (?:whether|if|how|what)\b|"
+    r"\bdisagree (?:on|about) (?:whether|how|what|if)\b|\bopen question\b|\bundetermined\b",
+    re.IGNORECASE,
+)
+DEADLINE = re.compile(
+    r"\bby (?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bby (?:the )?end of\b|\bby next\b|"
+    r"\bdue\b|\bbefore (?:the )?(?:design review|kickoff|kick-off|build|sprint|planning)\b",
+    re.IGNORECASE,
+)
+_PERSON = re.compile(r"(?:@[\w-]+|\b[A-Z][a-z]+(?: [A-Z][a-z]+)?)")
+_SKIP_KINDS = frozenset({"why", "acceptance", "metric"})
+_STUB = "| Question | Owner | Answer by |\n|---|---|---|\n| <question> | <name> | <date> |"
+
+
+def owned_and_dated(text: str) -> bool:
+    """Whether an open item names who answers it and by when."""
+    has_date = bool(_DATE.search(text) or DEADLINE.search(text))
+    people = [p for p in _PERSON.findall(text) if p not in ("TODO", "TBD", "Q", "Owner", "Due")]
+    return has_date and len(people) >= 1
+
+
+def unresolved_items(ctx: ReviewContext) -> list[Item]:
+    """Open items the plan depends on that nobody has been asked to answer by a date."""
+    view = view_of(ctx.spec)
+    owner_lines = {f.line for f in view.fields if OWNER_KEY.match(f.key.strip().lower())}
+    core_lines = {
+        f.line
+        for f in view.fields
+        if re.search(r"why|motivation|problem|done|acceptance|criteria|success", f.key, re.I)
+    }
+    out: list[Item] = []
+    for block in view.blocks:
+        in_questions = "questions" in block.kinds
+        if not in_questions and block.kinds & _SKIP_KINDS:
+            continue
+        for item in items_of(block.body):
+            if item.start_line in owner_lines or item.start_line in core_lines:
+                continue
+            raw = item.text
+            text = strip_quotes(raw)
+            if owned_and_dated(raw):
+                continue
+            question = "?" in text
+            if " | " in raw and not question and re.search(r"question|owner", raw, re.I):
+                continue  # a table's header row
+            if in_questions and (question or TODO.search(text) or len(text.split()) >= 4):
+                out.append(item)
+            elif TODO.search(text) or UNDECIDED.search(text):
+                out.append(item)
+            elif question and not (WHO_QUESTION.search(text) and OWNERSHIP_TERM.search(text)):
+                if "why" not in block.kinds and "why_weak" not in block.kinds:
+                    out.append(item)
+    return out
+
+
+class QuestionsCheck:
+    """Raises `open_questions` when blocking questions have no owner or date."""
+
+    codes: tuple[str, ...] = (CODE,)
+
+    def run(self, ctx: ReviewContext) -> list[Finding]:
+        items = unresolved_items(ctx)
+        if not items:
+            return []
+        spec = ctx.spec
+        first, last = items[0], items[-1]
+        end = last.end_line if last.start_line - first.start_line <= 8 else first.end_line
+        span = span_for_lines(spec, first.start_line, end)
+        section = section_at(spec, span.start_line)
+        examples = "; ".join(f'"{i.text[:70]}"' for i in items[:3])
+        return [
+            Finding(
+                code=CODE,
+                severity="medium" if len(items) >= 2 else "low",
+                title="Open questions without owner or date",
+                message=(
+                    f"{len(items)} open item(s) have no owner or answer-by date: {examples}. "
+                    "Engineers will either guess or block on them; an open question is fine "
+                    "once someone owns the answer and a date is set."
+                ),
+                suggestion="Give each question an owner and a date, e.g.:\n\n" + _STUB,
+                span=span,
+                section=section.path_label if section else "",
+                confidence=0.7,
+            )
+        ]

@@ -1,0 +1,402 @@
+"""Shared text signals for the review checks: labelled blocks, fields, items and vocabularies.
+
+Drafts put their content under markdown headings, bold or colon labels ("**Why.**", "Done when:"),
+bare label lines ("Not doing"), tables and front matter. The checks judge meaning, so they first
+cut a draft into labelled blocks and classify each label by broad vocabularies, then look at the
+content of the blocks with explainable lexical signals. Everything here is pure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from assistant.markdown import ParsedSpec
+
+# --- label vocabularies (broad, product-agnostic) ----------------------------------------------
+
+_KIND_PATTERNS: dict[str, re.Pattern[str]] = {
+    "scope_bound": re.compile(
+        r"non[- ]?goals?|out of scope|not in scope|no[- ]gos?|not doing|won'?t do|will not do|"
+        r"not (?:in|part of) (?:this|the|v1|scope|mvp)|future work|exclu|rabbit holes?|"
+        r"not included|deferred|later phases?|limitations"
+    ),
+    "questions": re.compile(
+        r"\bquestions?\b|unresolved|unknowns|open issues|\btbds?\b|parking lot"
+    ),
+    "acceptance": re.compile(
+        r"acceptance|\bdone\b|definition of done|exit criteria|test(?:ing)? plan|\btesting\b|"
+        r"verification|validation|graduation|readiness|launch criteria|release criteria|\bqa\b|"
+        r"quality bar|success criteria|know it(?:'s| is) done|how we(?:'ll| will) know|"
+        r"\bcriteria\b|\btests?\b"
+    ),
+    "metric": re.compile(
+        r"metrics?\b|\bsuccess\b|\boutcomes?\b|\bkpis?\b|measures? of success|measure(?:ment)?s?\b|"
+        r"how we(?:'ll| will) know|\bimpact\b|\bgoals?\b|\bobjectives?\b|\bokrs?\b"
+    ),
+    "why": re.compile(
+        r"\bwhy\b|motivation|problem|background|context|rationale|justification|opportunity|"
+        r"pain points?|where we are|current state|today\b|user needs?|business case|the case for|"
+        r"evidence|what we hear|\bdata\b|customer (?:feedback|research)|research|insights?\b|"
+        r"in order to|overview|summary|introduction|\btl;?dr\b|abstract"
+    ),
+    "ownership": re.compile(
+        r"owner|\bwho\b|raci|\broles?\b|\bdri\b|decision rights|sign[- ]?off|approv|"
+        r"stakeholders|responsib|accountab|\bteam\b|staffing|decision[- ]makers?"
+    ),
+    "solution": re.compile(
+        r"proposal|solution|design|\bwhat\b|how it works|requirements?|\bscope\b|implementation|"
+        r"\bplan\b|\bapi\b|\bui\b|\bux\b|behaviou?r|stories|story|approach|architecture|"
+        r"rollout|release|launch|migration|timeline|appetite|settings|config|detection|details?"
+    ),
+    "aside": re.compile(
+        r"risks?|drawbacks?|alternatives?|\bnotes?\b|appendix|references?|dependencies|"
+        r"glossary|faq|changelog|history|sketch"
+    ),
+}
+# "Summary", "Overview" and the like describe the what; they may also hold the why.
+_WHY_WEAK = re.compile(r"overview|summary|introduction|\btl;?dr\b|abstract|in order to")
+
+
+def label_kinds(label: str) -> frozenset[str]:
+    """The kinds of content a heading or inline label announces (possibly several, or none)."""
+    text = re.sub(r"^[\d.\s§#]+", "", label.lower()).strip(" *_:.")
+    kinds = {kind for kind, pattern in _KIND_PATTERNS.items() if pattern.search(text)}
+    if "scope_bound" in kinds:
+        kinds.discard("solution")  # "Out of scope" is a bound, not the proposal
+    if "scope_bound" in kinds:
+        kinds -= {"acceptance", "metric", "questions"}
+    if "acceptance" in kinds and re.search(r"success|know it worked|how we", text):
+        kinds.add("metric")
+    if kinds & {"acceptance", "metric", "questions", "scope_bound"}:
+        kinds.discard("why")  # "Success criteria" is not the why; "What we hear" still is
+    if "why" in kinds and _WHY_WEAK.search(text) and not re.search(r"why|problem|motivation", text):
+        kinds = (kinds - {"why"}) | {"why_weak"}
+    return frozenset(kinds)
+
+
+# --- blocks ----------------------------------------------------------------------------------
+
+_ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+# "**Why.** text", "**Done when**", "__Scope:__ text"
+_BOLD_LABEL = re.compile(r"^\s*(?:\*\*|__)([^*_\n]{2,60}?)[:.]?(?:\*\*|__)[:.]?\s*(.*)$")
+# "Why: text", "Done when:" (a capitalised label of at most six words, then a colon)
+_COLON_LABEL = re.compile(r"^\s{0,3}([A-Z][\w'&/+ -]{0,50}?)\s*:\s*(.*)$")
+_DATE = re.compile(
+    r"\b\d{4}-\d{2}(?:-\d{2})?(?:/\d{2})?\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|"
+    r"jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+\d{4})?\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|"
+    r"oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?\b|\b(?:q[1-4]|h[12])\s*\d{4}\b|"
+    r"\b\d{4}\.\d{1,2}\b|\bv?\d+\.\d+\.\d+\b|\b(?:19|20)\d{2}\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A labelled stretch of the draft: a heading's section or an inline-labelled paragraph."""
+
+    label: str
+    kinds: frozenset[str]
+    start_line: int  # the label's line (1-based)
+    end_line: int
+    body: tuple[tuple[int, str], ...]  # (line number, text), label removed, blank lines as ""
+    heading: bool  # True for markdown headings, False for inline labels
+    path: tuple[str, ...]  # heading path of the enclosing section
+
+    @property
+    def text(self) -> str:
+        return "\n".join(t for _, t in self.body)
+
+    @property
+    def last_line(self) -> int:
+        filled = [n for n, t in self.body if t]
+        return filled[-1] if filled else self.start_line
+
+
+def _inline_label(lines: list[str], i: int) -> tuple[str, str] | None:
+    """If line i starts an inline-labelled block, return (label, rest of the line)."""
+    line = lines[i]
+    if not line.strip() or _BULLET.match(line) or line.lstrip().startswith(("|", ">", "<")):
+        return None
+    bold = _BOLD_LABEL.match(line)
+    if bold and len(bold.group(1).split()) <= 8:
+        return bold.group(1).strip(), bold.group(2).strip()
+    colon = _COLON_LABEL.match(line)
+    if colon and len(colon.group(1).split()) <= 6 and "://" not in line:
+        return colon.group(1).strip(), colon.group(2).strip()
+    # A bare short label line ("Why", "Not doing") followed by content.
+    words = line.split()
+    prev_blank = i == 0 or not lines[i - 1].strip()
+    nxt = lines[i + 1] if i + 1 < len(lines) else ""
+    if (
+        prev_blank
+        and len(words) <= 4
+        and nxt.strip()
+        and line.strip()[0].isupper()
+        and not re.search(r"[.,;!?`)]$", line.strip())
+    ):
+        return line.strip(), ""
+    return None
+
+
+def split_blocks(spec: ParsedSpec) -> list[Block]:
+    """Cut the draft into blocks at headings and inline labels; fenced code stays in its block."""
+    lines = spec.lines
+    blocks: list[Block] = []
+    first_heading = next((s for s in spec.sections if s.level > 0), None)
+    for section in spec.sections:
+        titled = first_heading is not None and first_heading.level == 1
+        parents = section.path[1:-1] if titled else section.path[:-1]
+        parent_kinds = frozenset().union(*(label_kinds(p) for p in parents))
+        is_title = section is first_heading and section.level == 1
+        own = label_kinds(section.title) if section.level and not is_title else frozenset()
+        kinds = own or (parent_kinds - {"why_weak"})
+        base = (section.title, kinds, section.level > 0)
+        label, start, heading = section.title, section.start_line, section.level > 0
+        body: list[tuple[int, str]] = []
+        in_fence = False
+        one_paragraph = False  # "Owner: X" or "**Problem.** text" end at the next blank line
+        for n in range(section.body_start_line, section.end_line + 1):
+            text = lines[n - 1] if n - 1 < len(lines) else ""
+            if _FENCE.match(text) or in_fence:
+                in_fence = in_fence != bool(_FENCE.match(text))
+                body.append((n, ""))  # code and examples are not prose claims
+                continue
+            found = _inline_label(lines, n - 1)
+            if found and label_kinds(found[0]):
+                blocks.append(Block(label, kinds, start, n - 1, tuple(body), heading, section.path))
+                label, start, heading, body = found[0], n, False, []
+                kinds = label_kinds(found[0])
+                one_paragraph = bool(found[1])
+                if found[1]:
+                    body.append((n, found[1]))
+                continue
+            if one_paragraph and not text.strip():
+                blocks.append(Block(label, kinds, start, n - 1, tuple(body), heading, section.path))
+                (label, kinds, heading), start, body = base, n, []
+                one_paragraph = False
+            body.append((n, text if text.strip() else ""))
+        blocks.append(
+            Block(label, kinds, start, section.end_line, tuple(body), heading, section.path)
+        )
+    return [b for b in blocks if b.text.strip() or b.label]
+
+
+# --- fields (key: value pairs from front matter, label lines and two-column tables) -----------
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    value: str
+    line: int
+
+
+_FIELD = re.compile(
+    r"^(?:\*\*|__)?([A-Za-z][\w'&/+() .-]{0,40}?)(?::\s*(?:\*\*|__)|(?:\*\*|__)?:)\s*(.+)$"
+)
+
+
+def _table_cells(line: str) -> list[str] | None:
+    stripped = line.strip()
+    if not (stripped.startswith("|") and stripped.count("|") >= 2):
+        return None
+    return [c.strip().strip("*_ ") for c in stripped.strip("|").split("|")]
+
+
+def extract_fields(spec: ParsedSpec) -> list[Field]:
+    """Key/value facts: front matter, `Key: value` lines (also bold, bulleted, or `·`-joined)
+    and two-column tables such as `| Owner | TBD |`."""
+    out: list[Field] = []
+    for key, value in spec.front_matter.items():
+        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        at = next(
+            (i + 1 for i, t in enumerate(spec.lines[: spec.front_matter_end]) if t.startswith(key)),
+            1,
+        )
+        out.append(Field(str(key), text, at))
+    in_fence = False
+    for n, line in enumerate(spec.lines[spec.front_matter_end :], start=spec.front_matter_end + 1):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        if in_fence:
+            continue
+        cells = _table_cells(line)
+        if cells is not None:
+            if len(cells) == 2 and cells[0] and not set(cells[1]) <= set("-: "):
+                out.append(Field(cells[0], cells[1], n))
+            continue
+        body = _BULLET.sub("", line, count=1).strip()
+        for part in re.split(r"\s+·\s+", body):
+            match = _FIELD.match(part.strip())
+            if match and len(match.group(1).split()) <= 4 and match.group(2).strip():
+                out.append(Field(match.group(1).strip(), match.group(2).strip().strip("*_ "), n))
+    return out
+
+
+# --- items and sentences ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """A unit of content: a bullet, a table row, a gherkin step or a prose sentence."""
+
+    text: str
+    start_line: int
+    end_line: int
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(`*])")
+
+
+def items_of(body: tuple[tuple[int, str], ...]) -> list[Item]:
+    """Split a block's body into bullets (with their continuation lines), rows and sentences."""
+    units: list[tuple[int, int, str]] = []
+    blank = True
+    for n, text in body:
+        stripped = text.strip()
+        if not stripped:
+            blank = True
+            continue
+        if re.match(r"^\|?[\s:|-]+\|?$", stripped) and "-" in stripped:
+            continue  # table separator
+        cells = _table_cells(text)
+        new_unit = (
+            cells is not None
+            or _BULLET.match(text)
+            or stripped.startswith(("```", "~~~"))
+            or re.match(r"^(?:given|when|then|and|but|scenario|rule|feature)\b", stripped, re.I)
+            or blank
+        )
+        blank = False
+        if cells is not None:
+            stripped = " | ".join(c for c in cells if c)
+        if new_unit:
+            units.append((n, n, stripped))
+        else:
+            start, _, prev = units[-1]
+            units[-1] = (start, n, f"{prev} {stripped}")
+    out: list[Item] = []
+    for start, end, text in units:
+        # Sentence ends inside quotes ("... Did you mean `x`?") do not end the sentence.
+        protected = _QUOTED.sub(lambda m: re.sub(r"(?<=[.!?]) ", "\x00", m.group(0)), text)
+        parts = _SENTENCE_END.split(protected) if not _BULLET.match(text) else [protected]
+        for part in parts:
+            part = part.replace("\x00", " ").strip()
+            if part and not part.startswith(("```", "~~~")):
+                out.append(Item(part, start, end))
+    return out
+
+
+# --- lexical signals -------------------------------------------------------------------------
+
+_QUOTED = re.compile(r"\"[^\"\n]{3,}\"|“[^”\n]{3,}”|`[^`\n]+`")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def strip_quotes(text: str) -> str:
+    """Text without quoted strings or code spans (messages, examples), which are not claims."""
+    return _QUOTED.sub(" ", text)
+
+
+def strip_dates(text: str) -> str:
+    return _DATE.sub(" ", text)
+
+
+PLACEHOLDER = re.compile(
+    r"^\W*(?:tbd|tbc|todo|to ?do|n/?a|none|wip|\?+|-+|—|coming soon|to be (?:added|written|"
+    r"defined|decided|determined|confirmed|agreed)|lorem ipsum)\b|^\W*_?(?:describe|explain|add|"
+    r"insert|write|fill in|list|summari[sz]e|state)\b[^.]*(?:here|\.\.\.|…)|\[(?:describe|insert|"
+    r"add|todo|tbd|placeholder)[^\]]*\]|<(?:describe|insert|add)[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def is_placeholder(text: str) -> bool:
+    """Empty, TBD/TODO, or unfilled template text ("_Describe the problem here._")."""
+    cleaned = _COMMENT.sub(" ", text).strip().strip("*_ ")
+    return not cleaned or bool(PLACEHOLDER.search(cleaned))
+
+
+NUMBER = re.compile(
+    r"(?<![\w.])[-+]?\$?\d[\d,]*(?:\.\d+)?\s?(?:%|x\b|×|k\b|m\b|ms\b|s\b)?|\b(?:zero|one|two|three|"
+    r"four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|half|double|twice|third|quarter)\b",
+    re.IGNORECASE,
+)
+COMPARATOR = re.compile(
+    r"\b(?:under|below|above|over|at least|at most|no more than|no less than|fewer than|"
+    r"less than|more than|greater than|exactly|within|up to|from\b.{1,40}\bto)\b|[<>≤≥±]",
+    re.IGNORECASE,
+)
+
+
+def has_number(text: str) -> bool:
+    return bool(NUMBER.search(strip_dates(strip_quotes(text))))
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z][a-z'-]+", text.lower())
+
+
+_VIEWS: dict[int, tuple[ParsedSpec, DraftView]] = {}
+
+
+def view_of(spec: ParsedSpec) -> DraftView:
+    """The shared view of a parsed draft, so that every check reuses the same blocks."""
+    cached = _VIEWS.get(id(spec))
+    if cached is not None and cached[0] is spec:
+        return cached[1]
+    if len(_VIEWS) >= 8:
+        _VIEWS.pop(next(iter(_VIEWS)))
+    view = DraftView(spec)
+    _VIEWS[id(spec)] = (spec, view)
+    return view
+
+
+@dataclass
+class DraftView:
+    """A parsed draft with its blocks and fields computed once, shared by every check."""
+
+    spec: ParsedSpec
+
+    @cached_property
+    def blocks(self) -> list[Block]:
+        return split_blocks(self.spec)
+
+    @cached_property
+    def fields(self) -> list[Field]:
+        return extract_fields(self.spec)
+
+    def block_at(self, line: int) -> Block | None:
+        """The block a line belongs to (its label line or its body)."""
+        found = None
+        for block in self.blocks:
+            if block.start_line <= line <= max(block.end_line, block.last_line):
+                found = block
+        return found
+
+    def of_kind(self, kind: str) -> list[Block]:
+        return [b for b in self.blocks if kind in b.kinds]
+
+    @cached_property
+    def header_end(self) -> int:
+        """The last line of the title and metadata header: where a missing section belongs."""
+        end = self.spec.front_matter_end
+        for section in self.spec.sections:
+            if section.level == 1 or section.level == 0:
+                end = max(end, section.start_line)
+                for n in range(section.body_start_line, section.end_line + 1):
+                    text = self.spec.lines[n - 1].strip() if n - 1 < len(self.spec.lines) else ""
+                    if not text:
+                        if n > section.body_start_line:
+                            break
+                        continue
+                    if _FIELD.match(_BULLET.sub("", text)) or _table_cells(text) is not None:
+                        end = n
+                    else:
+                        break
+                break
+        return end

@@ -1,0 +1,164 @@
+"""`missing_why`: the draft says what to build but not why.
+
+A why is a user or business problem with evidence: data about who is affected, a named source
+(tickets, interviews, telemetry), a customer quote, and the cost of the status quo. It may sit
+under any heading or none. A "Motivation" that is empty, TBD, template text, an appeal to
+authority ("leadership asked") or a restatement of the feature carries no evidence: a finding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.anchors import section_at, span_for_lines
+from assistant.checks.base import ReviewContext
+from assistant.checks.evidence import AUTHORITY, evidence_score
+from assistant.checks.exemplars import SemanticScorer
+from assistant.checks.signals import Block, Item, is_placeholder, items_of, view_of
+from assistant.models import Finding
+
+CODE = "missing_why"
+_STORY = re.compile(r"\b(?:so that|in order to)\b", re.IGNORECASE)
+_STUB = (
+    "## Problem\n\n"
+    "- Who has the problem, and what does it cost them today?\n"
+    "- How we know: a metric, a support-ticket theme, a customer quote or a research finding.\n"
+    "- What outcome changes for users or the business if we solve it?"
+)
+
+
+@dataclass(frozen=True)
+class WhyEvidence:
+    """How much evidence of a problem the draft gives, and where."""
+
+    labelled_score: float
+    labelled_strong: int
+    other_score: float
+    other_strong: int
+    best: float  # the strongest single sentence anywhere in the region
+    semantic: float = 0.0
+
+    @property
+    def present(self) -> bool:
+        if self.labelled_strong >= 1 and self.labelled_score >= 1.5:
+            return True
+        if self.labelled_strong + self.other_strong >= 2 and (
+            self.labelled_score + self.other_score >= 2.5
+        ):
+            return True
+        if self.best >= 2.0:
+            return True
+        return self.semantic >= 0.5 and self.labelled_score + self.other_score >= 1.0
+
+
+def _region(ctx_blocks: list[Block]) -> tuple[list[Block], list[Block]]:
+    """(blocks labelled as the why, unlabelled or summary blocks that may hold it)."""
+    labelled = [b for b in ctx_blocks if "why" in b.kinds]
+    other = [b for b in ctx_blocks if not b.kinds or b.kinds == frozenset({"why_weak"})]
+    return labelled, other
+
+
+def _score(blocks: list[Block]) -> tuple[float, int, float, list[Item]]:
+    total, strong, best, items = 0.0, 0, 0.0, []
+    for block in blocks:
+        for item in items_of(block.body):
+            score, is_strong = evidence_score(item.text)
+            total += score
+            strong += int(is_strong)
+            best = max(best, score if is_strong else 0.0)
+            items.append(item)
+    return total, strong, best, items
+
+
+class WhyCheck:
+    """Raises `missing_why` when no problem with evidence is stated anywhere in the draft."""
+
+    codes: tuple[str, ...] = (CODE,)
+
+    def __init__(self, *, semantic: SemanticScorer | None = None) -> None:
+        self._semantic = semantic
+
+    def measure(self, ctx: ReviewContext) -> WhyEvidence:
+        view = view_of(ctx.spec)
+        labelled, other = _region(view.blocks)
+        l_score, l_strong, l_best, l_items = _score(labelled)
+        o_score, o_strong, o_best, o_items = _score(other)
+        best = max(l_best, o_best)
+        lexical = WhyEvidence(l_score, l_strong, o_score, o_strong, best)
+        if lexical.present or self._semantic is None or l_score + o_score < 1.0:
+            return lexical
+        share = self._semantic.problem_share([i.text for i in (l_items + o_items)[:24]])
+        return WhyEvidence(l_score, l_strong, o_score, o_strong, best, share)
+
+    def run(self, ctx: ReviewContext) -> list[Finding]:
+        evidence = self.measure(ctx)
+        if evidence.present:
+            return []
+        view = view_of(ctx.spec)
+        labelled, _ = _region(view.blocks)
+        spec = ctx.spec
+        if labelled:
+            block = labelled[0]
+            span = span_for_lines(spec, block.start_line, block.last_line)
+            name = block.label or "opening"
+            if is_placeholder(block.text):
+                what = f'The "{name}" section is empty, TBD or template text'
+                severity = "high"
+            elif AUTHORITY.search(block.text):
+                what = (
+                    f'The "{name}" section gives a mandate (who asked for it) rather than a problem'
+                )
+                severity = "medium"
+            else:
+                what = (
+                    f'The "{name}" section restates what will be built; it names no user or '
+                    "business problem and gives no evidence"
+                )
+                severity = "medium"
+            section = section_at(spec, span.start_line)
+            return [
+                Finding(
+                    code=CODE,
+                    severity=severity,
+                    title="The why is missing",
+                    message=(
+                        f"{what}. Without the problem and how we know it (a metric, ticket theme "
+                        "or customer quote), engineers cannot make trade-offs when the plan meets "
+                        "reality, and reviewers cannot judge whether this is worth building."
+                    ),
+                    suggestion="Replace it with the problem and its evidence:\n\n" + _STUB,
+                    span=span,
+                    section=section.path_label if section else "",
+                    confidence=0.8,
+                )
+            ]
+        story = next(
+            (i for b in view.blocks for i in items_of(b.body) if _STORY.search(i.text)), None
+        )
+        anchor = span_for_lines(spec, story.start_line, story.end_line) if story else None
+        section = section_at(spec, anchor.start_line) if anchor else None
+        return [
+            Finding(
+                code=CODE,
+                severity="high",
+                title="The why is missing",
+                message=(
+                    "The draft describes what to build but never says why: no user or business "
+                    "problem, no evidence (a metric, ticket theme or customer quote) and no "
+                    "outcome it serves"
+                    + (
+                        "; the user-story 'so that' clauses restate the feature itself"
+                        if story
+                        else ""
+                    )
+                    + ". Without it, engineers ask for permission instead of making judgement "
+                    "calls."
+                ),
+                suggestion="Add a problem section near the top:\n\n" + _STUB,
+                span=anchor,
+                insert_after_line=view.header_end,
+                section=section.path_label if section else "",
+                confidence=0.75,
+            )
+        ]

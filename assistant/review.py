@@ -1,0 +1,225 @@
+"""The Reviewer: parse → checks → suppression → stages (the LLM pass) → fingerprints → dedupe.
+
+Offline by default: the checks use the text itself, the local embedding model and, when a
+history is given, retrieval over the team's records. Each later stage (such as the LLM pass)
+gets the findings and the LLM status; a stage that fails marks the status degraded and the
+offline findings are kept.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import cast
+
+from assistant.anchors import fingerprint, normalise, span_for_lines
+from assistant.checks.acceptance import AcceptanceCheck
+from assistant.checks.base import Check, History, ReviewContext, ReviewStage
+from assistant.checks.exemplars import SemanticScorer
+from assistant.checks.metric import MetricCheck
+from assistant.checks.ownership import OwnershipCheck
+from assistant.checks.questions import QuestionsCheck
+from assistant.checks.scope import ScopeCheck
+from assistant.checks.why import WhyCheck
+from assistant.config import ReviewConfig
+from assistant.embed import Embedder
+from assistant.errors import InputError, SpecreviewError
+from assistant.markdown import ParsedSpec, parse_spec
+from assistant.models import SEVERITY_ORDER, Coverage, Finding, LLMStatus, Review
+from assistant.suppress import code_enabled, suppress
+
+MAX_FILE_BYTES = 20_000_000  # review_file refuses larger files outright
+MAX_REVIEW_CHARS = 300_000  # about 45,000 words; the rest is skipped and reported in coverage
+_SNIFF = 8192
+
+
+def default_checks(
+    config: ReviewConfig | None = None, embedder: Embedder | None = None
+) -> list[Check]:
+    """Every check, offline: the text checks here and the history checks (conflicts, lessons).
+
+    The embedder adds semantic similarity to exemplar sentences; the hashing test embedder is
+    not semantic, so it is not used for that.
+    """
+    semantic = (
+        SemanticScorer(embedder)
+        if embedder is not None and not embedder.name.startswith("hashing")
+        else None
+    )
+    checks: list[Check] = [
+        WhyCheck(semantic=semantic),
+        AcceptanceCheck(),
+        OwnershipCheck(),
+        MetricCheck(),
+        ScopeCheck(),
+        QuestionsCheck(),
+    ]
+    try:
+        from assistant.checks.history import ConflictCheck, LessonCheck
+    except ImportError:  # pragma: no cover - until the history checks land
+        pass
+    else:
+        history_checks: list[object] = [ConflictCheck(), LessonCheck()]
+        checks.extend(cast("list[Check]", history_checks))
+    cfg = config or ReviewConfig()
+    return [c for c in checks if any(code_enabled(code, cfg) for code in c.codes)]
+
+
+def decode_draft(data: bytes, *, name: str = "<draft>") -> str:
+    """Bytes → text, or an InputError that says what is wrong and how to fix it."""
+    if not data.strip():
+        raise InputError(f"{name} is empty; write the draft (markdown or plain text) first")
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{name} is not valid {codec} text ({exc.reason})") from exc
+    head = data[:_SNIFF]
+    if b"\x00" in head:
+        raise InputError(
+            f"{name} looks binary (it contains NUL bytes); review a text or markdown file"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name} is not UTF-8 (undecodable byte at offset {exc.start}); "
+            "re-save it as UTF-8 and try again"
+        ) from exc
+    _refuse_binary(text, name)
+    return text
+
+
+def _refuse_binary(text: str, name: str) -> None:
+    head = text[:_SNIFF]
+    control = sum(1 for ch in head if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if "\x00" in head or control > max(8, len(head) // 10):
+        raise InputError(
+            f"{name} looks binary (control characters); review a text or markdown file"
+        )
+
+
+class Reviewer:
+    """Reviews a draft spec; offline unless a stage (the LLM pass) is configured."""
+
+    def __init__(
+        self,
+        *,
+        checks: Sequence[Check] | None = None,
+        stages: Sequence[ReviewStage] = (),
+        history: History | None = None,
+        config: ReviewConfig | None = None,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.config = config or ReviewConfig()
+        self.checks = list(checks) if checks is not None else default_checks(self.config, embedder)
+        self.stages = list(stages)
+        self.history = history
+
+    def review_file(self, path: Path) -> Review:
+        """Read and review one file; InputError for missing, huge, binary or non-UTF-8 files."""
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise InputError(
+                    f"{path} is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit "
+                    "for a draft; review the spec itself, not an export or a log"
+                )
+            data = path.read_bytes()
+        except IsADirectoryError as exc:
+            raise InputError(f"{path} is a folder; pass the draft's file path") from exc
+        except FileNotFoundError as exc:
+            raise InputError(f"{path} does not exist; check the path") from exc
+        return self.review_text(decode_draft(data, name=str(path)), path=str(path))
+
+    def review_text(self, text: str, *, path: str = "<draft>") -> Review:
+        """Review draft text. Huge drafts are reviewed up to a bound; coverage says the rest."""
+        started = time.perf_counter()
+        if not text.strip():
+            raise InputError(f"{path} is empty; write the draft (markdown or plain text) first")
+        _refuse_binary(text, path)
+        skipped: list[str] = []
+        total_lines = text.count("\n") + 1
+        if len(text) > MAX_REVIEW_CHARS:
+            cut = text.rfind("\n", 0, MAX_REVIEW_CHARS)
+            text = text[: cut if cut > 0 else MAX_REVIEW_CHARS]
+            kept_lines = text.count("\n") + 1
+            skipped.append(
+                f"lines {kept_lines + 1}-{total_lines}: too large (only the first "
+                f"{MAX_REVIEW_CHARS:,} characters of a draft are reviewed)"
+            )
+        spec = parse_spec(text)
+        if spec.front_matter_error:
+            skipped.append(f"front matter: {spec.front_matter_error}")
+        ctx = ReviewContext(spec=spec, path=path, config=self.config, history=self.history)
+        findings = self._run_checks(ctx, skipped)
+        findings, suppressed = suppress(findings, spec, self.config)
+        status = LLMStatus()
+        for stage in self.stages:
+            before = list(findings)
+            try:
+                findings = stage.apply(ctx, list(findings), status)
+            except Exception as exc:  # a failing stage must never lose the offline review
+                status.mode = "degraded"
+                status.reason = f"{type(exc).__name__}: {exc}"[:300]
+                findings = before
+        findings, more = suppress(findings, spec, self.config)
+        findings = _dedupe([_anchored(f, spec) for f in findings])
+        return Review(
+            path=path,
+            findings=findings,
+            coverage=Coverage(
+                sections_read=[s.path_label for s in spec.sections],
+                skipped=skipped,
+                lines=len(spec.lines),
+                words=len(text.split()),
+            ),
+            llm=status,
+            suppressed=list(dict.fromkeys(suppressed + more)),
+            seconds=round(time.perf_counter() - started, 4),
+        )
+
+    def _run_checks(self, ctx: ReviewContext, skipped: list[str]) -> list[Finding]:
+        findings: list[Finding] = []
+        for check in self.checks:
+            if not any(code_enabled(code, self.config) for code in check.codes):
+                continue
+            try:
+                findings.extend(check.run(ctx))
+            except SpecreviewError as exc:  # e.g. the store is unreachable for history checks
+                skipped.append(f"check {', '.join(check.codes)}: {exc}")
+        return findings
+
+
+def _anchored(finding: Finding, spec: ParsedSpec) -> Finding:
+    """Quotes always come from the text at the span's lines; then the stable fingerprint."""
+    span = finding.span
+    if span is not None:
+        exact = span_for_lines(spec, span.start_line, span.end_line)
+        precise = normalise(span.quote) and normalise(span.quote) in normalise(exact.quote)
+        span = exact.model_copy(update={"quote": span.quote}) if precise else exact
+    # The first line of the quote (a heading, a field, a sentence) keeps the id stable while
+    # the rest of a section is edited.
+    quote = next((line for line in (span.quote if span else "").split("\n") if line.strip()), "")
+    return finding.model_copy(
+        update={"span": span, "fingerprint": fingerprint(finding.code, finding.section, quote)}
+    )
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """One finding per fingerprint (the most severe), ordered by position then severity."""
+    best: dict[str, Finding] = {}
+    for finding in findings:
+        kept = best.get(finding.fingerprint)
+        if kept is None or SEVERITY_ORDER[finding.severity] > SEVERITY_ORDER[kept.severity]:
+            best[finding.fingerprint] = finding
+    return sorted(
+        best.values(),
+        key=lambda f: (f.span.start_line if f.span else 0, -SEVERITY_ORDER[f.severity], f.code),
+    )

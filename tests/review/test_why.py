@@ -1,0 +1,127 @@
+"""missing_why: the why judged by meaning, not by headings."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.checks.why import WhyCheck
+from tests.review.conftest import run_check
+
+WITH_WHY = {
+    "data without a heading": """
+        # Saved payment methods
+
+        Owner: Lucía Gómez
+
+        Returning customers re-enter their card on every order. In the March cohort 27% of
+        mobile checkouts were abandoned on the payment step, and card-entry errors are the
+        second most common support ticket theme (about 340 tickets a month).
+
+        ## Proposal
+        Let customers save a card and pick it at checkout.
+        """,
+    "customer quotes under Context": """
+        # Bulk invoice export
+
+        ## Context
+        Finance teams at our larger accounts download invoices one at a time. In interviews,
+        six of eight controllers told us month-end close takes them an extra day because of it.
+        One wrote: "I spend my whole Monday clicking download buttons."
+
+        ## Design
+        A zip export of all invoices for a date range.
+        """,
+    "qualitative problem with a named source": """
+        # Shift swap requests
+
+        ## Problem
+        Nurses swap shifts over WhatsApp today, so managers find out late and rosters are wrong.
+        Ward managers complain about this in every quarterly feedback session, and the audit
+        last year found two understaffed nights caused by swaps nobody recorded.
+        """,
+}
+
+WITHOUT_WHY = {
+    "motivation restates the feature": """
+        # Dark theme for the admin console
+
+        ## Motivation
+        We need a dark theme. Today the admin console only has a light theme and there is no
+        setting to switch it. This spec adds one.
+
+        ## Design
+        A toggle in the user menu.
+        """,
+    "problem is TBD": """
+        # Webhook retries
+
+        ## Problem
+        TBD
+
+        ## Proposal
+        Retry failed webhooks with exponential backoff for up to 24 hours.
+        """,
+    "template placeholder text": """
+        # Export to CSV
+
+        ## Problem statement
+        <!-- Describe the user problem. Include evidence. -->
+        _Describe the problem here._
+
+        ## Proposal
+        Add an export button.
+        """,
+    "leadership asked": """
+        # Team workspaces
+
+        ## Background
+        Leadership asked for workspaces as part of the enterprise theme this half.
+
+        ## Proposal
+        Workspaces group projects and members.
+        """,
+    "competitors have it": """
+        # Referral codes
+
+        ## Why
+        Competitors have referral codes, so we should have them too.
+
+        ## What
+        Each account gets a code worth one free month.
+        """,
+    "feature list only": """
+        # Calendar sync
+
+        - Sync bookings to Google Calendar
+        - Sync to Outlook later
+        - Show busy times from the calendar on the booking page
+        - Owner: Priya Nair
+        """,
+}
+
+
+@pytest.mark.parametrize("draft", WITH_WHY.values(), ids=WITH_WHY.keys())
+def test_a_why_given_as_evidence_is_not_raised(draft: str) -> None:
+    assert run_check(WhyCheck(), draft) == []
+
+
+@pytest.mark.parametrize("draft", WITHOUT_WHY.values(), ids=WITHOUT_WHY.keys())
+def test_a_missing_or_empty_why_is_raised(draft: str) -> None:
+    findings = run_check(WhyCheck(), draft)
+    assert [f.code for f in findings] == ["missing_why"]
+    assert findings[0].severity in ("high", "medium")
+    assert "Problem" in findings[0].suggestion
+
+
+def test_a_bad_motivation_section_is_anchored_to_it() -> None:
+    findings = run_check(WhyCheck(), WITHOUT_WHY["leadership asked"])
+    span = findings[0].span
+    assert span is not None
+    assert span.quote.startswith("## Background")
+    assert "mandate" in findings[0].message
+
+
+def test_an_absent_why_says_where_the_stub_belongs() -> None:
+    findings = run_check(WhyCheck(), WITHOUT_WHY["feature list only"])
+    assert findings[0].span is None
+    assert findings[0].insert_after_line is not None
