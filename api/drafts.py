@@ -59,7 +59,7 @@ async def read_draft(request: Request, *, max_bytes: int) -> tuple[str, str]:
         data = draft.text.encode("utf-8")
         return decode_text(data, name="text", max_bytes=max_bytes), draft.path
     if content_type == "multipart/form-data":
-        async with request.form(max_files=1, max_fields=10) as form:
+        async with request.form(max_files=1, max_fields=10, max_part_size=max_bytes + 1) as form:
             upload = form.get("file")
             if isinstance(upload, UploadFile):
                 return await read_upload(upload, max_bytes=max_bytes)

@@ -59,7 +59,7 @@ async def review_submit(request: Request, state: StateDep) -> Response:
     limit = state.settings.max_draft_bytes
     text, path = "", "draft.md"
     try:
-        async with request.form(max_files=1, max_fields=10) as form:
+        async with request.form(max_files=1, max_fields=10, max_part_size=limit + 1) as form:
             upload = form.get("file")
             pasted = form.get("text")
             if isinstance(upload, UploadFile) and upload.filename:

@@ -95,3 +95,10 @@ def test_api_reference_is_rendered_locally_from_the_schema(client: TestClient) -
     assert "text/event-stream" in html  # the ask operation documents its stream
     assert "<script" not in html and "cdn" not in html.lower()
     assert client.get("/redoc").status_code == 404
+
+
+def test_a_pasted_draft_over_a_megabyte_is_reviewed(client: TestClient) -> None:
+    text = "# Big\n" + ("Owner: TBD\n" + "x" * 200 + "\n") * 6000  # about 1.3 MB
+    response = client.post("/review", data={"text": text})
+    assert response.status_code == 200
+    assert "Owner is TBD" in row(response.text, 2)

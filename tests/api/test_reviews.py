@@ -134,3 +134,10 @@ def test_review_metrics_count_findings_by_code(client: TestClient) -> None:
     assert 'specreview_reviews_total{llm="off"} 2.0' in metrics
     assert 'specreview_findings_total{code="unresolved_ownership",severity="high"} 2.0' in metrics
     assert 'route="/v1/reviews"' in metrics
+
+
+def test_multipart_text_field_over_a_megabyte_is_accepted(client: TestClient) -> None:
+    text = "# Big\nOwner: TBD\n" + "y" * 1_200_000
+    response = client.post("/v1/reviews", data={"text": text, "path": "big.md"})
+    assert response.status_code == 200
+    assert response.json()["path"] == "big.md"
