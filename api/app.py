@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.deps import AppState
 from api.errors import install_error_handlers
+from api.github.webhook import GitHubWebhook
 from api.jobs import JobManager
 from api.metrics import BodyLimitMiddleware, Metrics, MetricsMiddleware
 from api.routes import ask, docs_page, documents, health, library_pages, pages, reviews
@@ -97,6 +98,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(library_pages.router)
     app.include_router(docs_page.router)
     # Extra routers mount here (e.g. the GitHub webhook from api/github/).
+    app.include_router(GitHubWebhook(services).router)
 
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
     return app

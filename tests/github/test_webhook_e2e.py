@@ -309,3 +309,22 @@ def test_real_engine_fix_is_resolved_and_nothing_repeats(fake_github, gh_setting
         assert len(marked) == len(set(marked))
     finally:
         hook.queue.close()
+
+
+def test_mounted_in_the_service_app(fake_github, gh_settings):
+    """create_app mounts the webhook: signed ping answered, unsigned refused, no bearer needed."""
+    from api.app import create_app
+
+    settings = gh_settings.model_copy(update={"api_tokens": "secret-api-token"})
+    client = TestClient(create_app(Services(settings=settings)))
+    raw = json.dumps({"zen": "Design for failure.", "hook_id": 2}).encode()
+    assert (
+        client.post("/github/webhook", content=raw, headers=signed_headers(raw, "ping")).json()[
+            "status"
+        ]
+        == "pong"
+    )
+    assert (
+        client.post("/github/webhook", content=raw, headers={"X-GitHub-Event": "ping"}).status_code
+        == 401
+    )
