@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,9 +45,7 @@ class ScriptedLLM:
     history: list[Call] = field(default_factory=list)
     _queue: list[Any] = field(default_factory=list)
 
-    def enqueue(
-        self, *replies: str | dict[str, Any] | BaseModel | LLMReply | Exception | Responder
-    ) -> None:
+    def enqueue(self, *replies: Reply) -> None:
         self._queue.extend(replies)
 
     @property
@@ -62,9 +61,27 @@ class ScriptedLLM:
         deadline: float | None = None,  # noqa: ARG002
     ) -> LLMReply:
         self.history.append(Call(list(messages), schema, max_tokens))
+        return self._next(messages)
+
+    def stream(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int | None = None,
+        deadline: float | None = None,  # noqa: ARG002
+        on_done: Callable[[LLMReply], None] | None = None,
+    ) -> Iterator[str]:
+        """The next reply's text, yielded word by word; `on_done` gets the whole reply."""
+        self.history.append(Call(list(messages), None, max_tokens))
+        reply = self._next(messages)
+        yield from re.findall(r"\s*\S+", reply.text) or [reply.text]
+        if on_done is not None:
+            on_done(reply)
+
+    def _next(self, messages: Sequence[Message]) -> LLMReply:
         if not self._queue:
             raise LLMError(
-                f"ScriptedLLM {self.name!r}: no reply enqueued for call {len(self.history)}"
+                f"ScriptedLLM {self.name!r}: nothing enqueued for call {len(self.history)}"
             )
         item = self._queue.pop(0)
         if isinstance(item, Exception):
