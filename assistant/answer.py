@@ -110,19 +110,34 @@ class CitationFilter:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences and list items of a passage, markdown noise trimmed."""
+    """Sentences and list items of a passage; headings, tables and code left out."""
+    kept: list[str] = []
+    in_code = False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            in_code = not in_code
+            kept.append("")
+            continue
+        if in_code or stripped.startswith(("|", "#", "<!--")):
+            kept.append("")
+            continue
+        kept.append(line)
     out = []
-    for piece in _SENTENCE.split(text):
+    for piece in _SENTENCE.split("\n".join(kept)):
         sentence = " ".join(piece.split()).strip()
-        sentence = re.sub(r"^(#+|[-*+]|\d+\.)\s+", "", sentence)
-        if len(sentence) >= 25 and not sentence.startswith(("|", "```", "<!--")):
+        sentence = re.sub(r"^([-*+]|\d+\.)\s+", "", sentence)
+        if len(sentence) >= 25:
             out.append(sentence)
     return out
 
 
 def _score_sentence(sentence: str, terms: set[str], heading: str) -> float:
+    """Share of the question's terms in the sentence, plus small bonuses for decision cues."""
     tokens = set(tokenize(sentence))
     overlap = len(tokens & terms) / (len(terms) or 1)
+    if overlap == 0:
+        return 0.0
     bonus = 0.15 if _DECISION_CUES.search(sentence) else 0.0
     if any(h in heading.lower() for h in _DECISION_HEADINGS):
         bonus += 0.1
@@ -130,12 +145,15 @@ def _score_sentence(sentence: str, terms: set[str], heading: str) -> float:
 
 
 class ExtractiveWriter:
-    """Offline answers: the most relevant sentences of the top passages, quoted and cited."""
+    """Offline answers: the most relevant sentences of the leading passages, quoted and cited,
+    with supersede/replace notes first when the leading record was replaced."""
 
     model: str | None = None
 
-    def __init__(self, *, max_quotes: int = 3) -> None:
+    def __init__(self, *, max_quotes: int = 3, per_record: int = 2, records: int = 2) -> None:
         self.max_quotes = max_quotes
+        self.per_record = per_record
+        self.records = records
 
     def write(
         self,
@@ -143,31 +161,49 @@ class ExtractiveWriter:
         evidence: Sequence[Evidence],
         status: LLMStatus,  # noqa: ARG002 - offline: nothing to record
     ) -> Iterator[str]:
-        terms = set(key_terms(question))
-        picked: list[tuple[Evidence, str]] = []
-        used_docs: set[str] = set()
-        for item in evidence:
-            if len(picked) >= self.max_quotes:
-                break
-            if item.doc_id in used_docs:
-                continue
-            heading = " ".join(item.heading_path)
-            sentences = split_sentences(item.text)
-            if not sentences:
-                continue
-            best = max(sentences, key=lambda s: _score_sentence(s, terms, heading))
-            picked.append((item, best if len(best) <= 500 else best[:497] + "..."))
-            used_docs.add(item.doc_id)
-        if not picked:
+        if not evidence:
             yield "The records retrieved contain no passage that answers this directly."
             return
-        first = picked[0][0]
-        yield f"According to {_label(first)} [{first.n}]:\n"
-        for item, sentence in picked:
-            yield f'- "{sentence}" [{item.n}]\n'
-        notes = [item.note for item in evidence if item.note]
-        for note in dict.fromkeys(notes):
-            yield f"\nNote: {note}\n"
+        terms = set(key_terms(question))
+        # Quote from the leading records and from records a note links them to.
+        leading = list(dict.fromkeys(e.doc_id for e in evidence))[: self.records]
+        linked = {e.doc_id for e in evidence if any(f"[{e.n}]" in x.note for x in evidence)}
+        allowed = set(leading) | linked
+        scored: list[tuple[float, int, str, Evidence]] = []
+        for order, item in enumerate(evidence):
+            if item.doc_id not in allowed:
+                continue
+            heading = " ".join(item.heading_path)
+            title = " ".join(item.title.lower().split())
+            for sentence in split_sentences(item.text):
+                if sentence.lower().rstrip(".") == title:
+                    continue
+                value = _score_sentence(sentence, terms, heading)
+                if value > 0:
+                    scored.append((value - 0.05 * order, order, sentence, item))
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        picked: list[tuple[int, str, Evidence]] = []
+        per_doc: dict[str, int] = {}
+        for _, order, sentence, item in scored:
+            if len(picked) >= self.max_quotes:
+                break
+            if per_doc.get(item.doc_id, 0) >= self.per_record:
+                continue
+            per_doc[item.doc_id] = per_doc.get(item.doc_id, 0) + 1
+            quote = sentence if len(sentence) <= 500 else sentence[:497] + "..."
+            picked.append((order, quote, item))
+        quoted = {item.doc_id for _, _, item in picked} | {evidence[0].doc_id}
+        notes = list(dict.fromkeys(e.note for e in evidence if e.note and e.doc_id in quoted))
+        for note in notes:
+            yield f"Note: {note}\n"
+        if not picked:
+            first = evidence[0]
+            yield f"The closest record is {_label(first)} [{first.n}]; no sentence in it "
+            yield "matches the question closely, see the cited passage.\n"
+            return
+        yield ("\n" if notes else "") + "From the records:\n"
+        for _, sentence, item in sorted(picked, key=lambda t: t[0]):
+            yield f'- "{sentence}" ({item.doc_id}) [{item.n}]\n'
 
 
 def _label(item: Evidence) -> str:

@@ -136,43 +136,41 @@ class Asker:
         return assess(
             question,
             self.retriever.keyword_index(),
-            top.doc_id if top else None,
-            dense_rank=top.dense_rank if top else None,
-            keyword_rank=top.keyword_rank if top else None,
-            top_dense=top.dense_score if top else 0.0,
-            others=[d.doc_id for d in docs[1:3]],
+            hits=top.hits if top else [],
+            dense_z=top.dense_z if top else 0.0,
+            keyword_z=top.keyword_z if top else 0.0,
+            subject=self.retriever.title_similarity(question, top.title) if top else 0.0,
         )
 
     # --- evidence ------------------------------------------------------------------------------
 
     def _evidence(self, question: str, docs: list[DocHit]) -> list[Evidence]:
-        """The best passage of each top document, numbered, with supersede links followed."""
+        """The best passages of the top documents, numbered, with supersede links followed:
+        a replaced record brings in the passage of what replaced it, and a note says so."""
         evidence: list[Evidence] = []
-        seen_docs: set[str] = set()
+        noted: set[frozenset[str]] = set()
         for doc in docs:
-            if doc.doc_id in seen_docs or not doc.hits:
+            if any(e.doc_id == doc.doc_id for e in evidence) or not doc.hits:
                 continue
-            seen_docs.add(doc.doc_id)
-            hit = doc.hits[0]
-            evidence.append(_evidence_from(len(evidence) + 1, hit.chunk))
-            if len(evidence) > 3:
+            # The leading record gets its two best passages, the others their best one.
+            for hit in doc.hits[: 2 if not evidence else 1]:
+                evidence.append(_evidence_from(len(evidence) + 1, hit.chunk))
+            source = next(e for e in evidence if e.doc_id == doc.doc_id)
+            if len({e.doc_id for e in evidence}) > 4:
                 continue  # follow links for the leading documents only
             record = self.store.get_document(doc.doc_id, with_text=False)
-            if record is None:
-                continue
-            for rel, target in _links(record):
-                if target in seen_docs:
-                    note_target = next((e for e in evidence if e.doc_id == target), None)
-                    if note_target is not None:
-                        evidence[-1].note = _note(evidence[-1], rel, note_target)
+            for rel, target in _links(record) if record else []:
+                if frozenset((doc.doc_id, target)) in noted:
                     continue
-                passage = self._best_passage(question, target)
-                if passage is None:
-                    continue
-                seen_docs.add(target)
-                evidence.append(passage.model_copy(update={"n": len(evidence) + 1}))
-                source = next(e for e in evidence if e.doc_id == doc.doc_id)
-                source.note = _note(source, rel, evidence[-1])
+                linked = next((e for e in evidence if e.doc_id == target), None)
+                if linked is None:
+                    linked = self._best_passage(question, target)
+                    if linked is None:
+                        continue  # the link points at something not indexed
+                    linked = linked.model_copy(update={"n": len(evidence) + 1})
+                    evidence.append(linked)
+                noted.add(frozenset((doc.doc_id, target)))
+                source.note = " ".join(filter(None, [source.note, _note(source, rel, linked)]))
         return evidence
 
     def _best_passage(self, question: str, doc_id: str) -> Evidence | None:

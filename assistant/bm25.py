@@ -27,11 +27,24 @@ def _stemmer() -> object:
     return Stemmer.Stemmer("english")
 
 
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
+# English function words (bm25s's list has only 33): none of them says what a record is about.
+FUNCTION_WORDS = frozenset(
+    """a about above after again against all also am an and any are aren as at be because been
+    before being below between both but by can cannot could couldn did didn do does doesn doing
+    don down during each either else ever every few for from further had hadn has hasn have
+    haven having he her here hers herself him himself his how however i if in into is isn it
+    its itself just let me more most much must mustn my myself neither no nor not now of off
+    on once one only or other others our ours ourselves out over own per rather same shall
+    shan she should shouldn since so some something somehow such than that the their theirs
+    them themselves then there these they this those though through thus to too under until
+    up upon us very was wasn we were weren what whatever when where whether which while who
+    whom whose why will with within without won would wouldn yet you your yours yourself
+    """.split()
+)
 
-    return frozenset(STOPWORDS_EN)
+
+def _stopwords() -> frozenset[str]:
+    return FUNCTION_WORDS
 
 
 def split_words(text: str) -> list[str]:
@@ -39,7 +52,9 @@ def split_words(text: str) -> list[str]:
     words: list[str] = []
     stop = _stopwords()
     for word in _TOKEN.findall(text.lower()):
-        parts = [word] if "-" not in word else [word, *word.split("-")]
+        # Hyphenated compounds count as their parts ("driver-negotiated"), which is how
+        # records written without the hyphen spell them.
+        parts = word.split("-") if "-" in word else [word]
         words.extend(p for p in parts if len(p) > 1 and p not in stop)
     return words
 

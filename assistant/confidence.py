@@ -1,19 +1,33 @@
-"""How sure retrieval is that a record answers the question: a few explainable features of the
-ranking, combined into one confidence in [0, 1]; below the threshold the asker refuses.
+"""How sure retrieval is that a record answers the question: three explainable features of the
+ranking, multiplied into one confidence; below the threshold the asker refuses.
 
-No raw similarity threshold separates answerable from unanswerable questions (an unanswerable
-question about a corpus topic still finds on-topic documents with high scores). What does:
-whether the question's *distinctive* terms (rare in the corpus, high IDF) actually occur in
-the top document, and whether dense and keyword search agree on it.
+No raw similarity threshold separates answerable from unanswerable questions: a question about
+something the records never decided still finds on-topic documents with high cosine scores.
+Each feature below asks something a careful reader would, and all three must hold:
+
+- standout: does the top document stand out from the other retrieved documents, in both
+  dense and keyword search? (the mean of its two standard scores). A record that answers the
+  question tends to lead both lists clearly; for an unanswerable one, many documents are about
+  equally near, or the two searches disagree.
+- coverage: does one passage of it hold the question's terms? (the share of the question's
+  terms, weighted by IDF so rare terms count most, phrasing words and terms the corpus never
+  uses left out, found together in its best passage). An answer needs a passage about the
+  question's subject, not a document that mentions its words here and there.
+- subject: is the record about what is asked? (cosine similarity of the question and the
+  record's title). Unanswerable questions land on a neighbouring record (asked about a
+  service mesh, found "Serverless"; asked about async closure syntax, found "futures").
+
+confidence = min(1, standout * coverage * subject). One product, one threshold: on ask-dev the
+threshold chosen by leave-one-out was stable (0.29-0.30) and refused 4/4 unanswerable while
+answering 33/36; see evals/reports/ask-dev.md for the trade-off curve.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from pydantic import BaseModel
 
-from assistant.bm25 import KeywordIndex, split_words, tokenize
+from assistant.bm25 import KeywordIndex, indexed_text, split_words, tokenize
+from assistant.models import Hit
 
 # Words a question is phrased with, which say nothing about which record answers it.
 QUESTION_WORDS = frozenset(
@@ -23,78 +37,74 @@ QUESTION_WORDS = frozenset(
     """.split()
 )
 
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.3
 
 
 class Confidence(BaseModel):
-    """The features behind a refusal decision and the combined score."""
+    """The features behind a refusal decision, the combined score, and why, in words."""
 
     score: float
-    covered: float  # IDF-weighted share of the question's terms found in the top document
-    distinctive_missing: list[str]  # rare question terms absent from the top document
-    agreement: float  # 1 if dense and keyword rank the same document first, else lower
-    top_dense: float  # best cosine similarity
+    standout: float
+    coverage: float
+    subject: float
+    missing: list[str]  # the question's rarer terms absent from the best passage
     reason: str
 
 
 def key_terms(question: str) -> list[str]:
     """The question's content words (stemmed, de-duplicated, question phrasing dropped)."""
     words = [w for w in split_words(question) if w not in QUESTION_WORDS]
-    seen: dict[str, None] = {}
-    for word in words:
-        for tok in tokenize(word):
-            seen.setdefault(tok, None)
-    return list(seen)
+    return list(dict.fromkeys(tokenize(" ".join(words))))
+
+
+def passage_coverage(
+    terms: list[str], index: KeywordIndex, hits: list[Hit]
+) -> tuple[float, list[str]]:
+    """Best IDF-weighted share of `terms` found in one of the passages, and what it lacks."""
+    weights = {t: index.idf(t) for t in terms if index.doc_freq(t) > 0}
+    total = sum(weights.values())
+    if not total or not hits:
+        return 0.0, []
+    best, best_tokens = -1.0, set[str]()
+    for hit in hits:
+        tokens = set(tokenize(indexed_text(hit.chunk)))
+        share = sum(w for t, w in weights.items() if t in tokens) / total
+        if share > best:
+            best, best_tokens = share, tokens
+    missing = sorted((t for t in weights if t not in best_tokens), key=lambda t: -weights[t])
+    return best, missing[:4]
 
 
 def assess(
     question: str,
     index: KeywordIndex,
-    top_doc: str | None,
     *,
-    dense_rank: int | None,
-    keyword_rank: int | None,
-    top_dense: float,
-    others: Sequence[str] = (),
+    hits: list[Hit],
+    dense_z: float,
+    keyword_z: float,
+    subject: float,
 ) -> Confidence:
-    """Score how well the top-ranked document (and the runner-ups in `others`) covers the
-    question's distinctive terms, and combine with dense/keyword agreement."""
-    if top_doc is None:
+    """Confidence that the top document answers the question, from its retrieved passages
+    (`hits`), its standard scores in dense and keyword search, and the question-title
+    similarity (`subject`)."""
+    if not hits:
         return Confidence(
-            score=0.0,
-            covered=0.0,
-            distinctive_missing=[],
-            agreement=0.0,
-            top_dense=0.0,
-            reason="nothing is indexed",
+            score=0.0, standout=0.0, coverage=0.0, subject=0.0, missing=[], reason="no records"
         )
-    terms = key_terms(question)
-    weights = {t: index.idf(t) for t in terms}
-    total = sum(weights.values()) or 1.0
-    top_terms = index.doc_terms(top_doc)
-    pool = set(top_terms)
-    for other in others:
-        pool |= index.doc_terms(other)
-    covered = sum(w for t, w in weights.items() if t in top_terms) / total
-    # A term is distinctive when few documents use it; missing from all the top documents, it
-    # names something the records may not talk about at all.
-    rare = [t for t in terms if index.doc_freq(t) <= max(2, index.n_docs // 50)]
-    missing = [t for t in rare if t not in pool]
-    agreement = 0.0
-    if dense_rank and keyword_rank:
-        agreement = 1.0 if dense_rank == keyword_rank == 1 else 0.5
-    score = 0.6 * covered + 0.25 * agreement + 0.15 * min(1.0, max(0.0, (top_dense - 0.3) / 0.4))
-    score *= 0.5 ** len(missing)
+    standout = (dense_z + keyword_z) / 2
+    coverage, missing = passage_coverage(key_terms(question), index, hits)
+    score = min(1.0, max(0.0, standout * coverage * max(0.0, subject)))
     reason = (
-        f"top record covers {covered:.0%} of the question's terms"
-        + (f"; not found in it: {', '.join(missing)}" if missing else "")
-        + ("; dense and keyword search agree" if agreement == 1.0 else "")
+        f"best record stands out by {standout:.1f} sd, its best passage holds {coverage:.0%} "
+        f"of the question's terms"
+        + (f" (lacks: {', '.join(missing)})" if missing else "")
+        + f", title similarity {subject:.2f}"
     )
     return Confidence(
         score=round(score, 4),
-        covered=round(covered, 4),
-        distinctive_missing=missing,
-        agreement=agreement,
-        top_dense=round(top_dense, 4),
+        standout=round(standout, 3),
+        coverage=round(coverage, 3),
+        subject=round(subject, 3),
+        missing=missing,
         reason=reason,
     )

@@ -38,7 +38,7 @@ def test_where_filters_both_sides(retriever: Retriever) -> None:
 
 
 def test_rank_documents_lists_each_document_once_best_first(retriever: Retriever) -> None:
-    docs = retriever.rank_documents("why CockroachDB for the orders datastore in many regions", 5)
+    docs = retriever.rank_documents("CockroachDB so that every region can write locally", 5)
     ids = [d.doc_id for d in docs]
     assert ids[0] == "adr-007-cockroach"
     assert len(ids) == len(set(ids))
