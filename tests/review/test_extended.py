@@ -1,0 +1,118 @@
+"""Extended checks: success metric, bounded scope, open questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.checks.metric import MetricCheck
+from assistant.checks.questions import QuestionsCheck
+from assistant.checks.scope import ScopeCheck
+from tests.review.conftest import run_check
+
+METRIC_PRESENT = {
+    "success metrics section": """
+        # Saved carts
+        ## Success metrics
+        - Cart recovery rate rises from 8% to 12% within two quarters.
+        """,
+    "success sentence in prose": """
+        # Saved carts
+
+        We'd call this a success if abandoned carts fall by a third within 90 days of launch.
+        """,
+    "latency target as outcome": """
+        # Faster search
+        ## Goals
+        - p95 search latency users see is under 300 ms.
+        """,
+}
+METRIC_MISSING = {
+    "nothing measurable": """
+        # Saved carts
+        ## Proposal
+        Keep the cart for 30 days. The cart page shows up to 50 items.
+        """,
+    "vague success": """
+        # Saved carts
+        ## Success
+        Customers love it and use it a lot.
+        """,
+    "test plan numbers are not outcomes": """
+        # Saved carts
+        ## Test plan
+        - A cart with 50 items loads in under 1 s.
+        """,
+}
+
+
+@pytest.mark.parametrize("draft", METRIC_PRESENT.values(), ids=METRIC_PRESENT.keys())
+def test_a_measurable_outcome_is_accepted(draft: str) -> None:
+    assert run_check(MetricCheck(), draft) == []
+
+
+@pytest.mark.parametrize("draft", METRIC_MISSING.values(), ids=METRIC_MISSING.keys())
+def test_no_outcome_metric_is_raised(draft: str) -> None:
+    findings = run_check(MetricCheck(), draft)
+    assert [(f.code, f.severity) for f in findings] == [("missing_success_metric", "medium")]
+
+
+def test_a_vague_success_section_is_anchored() -> None:
+    findings = run_check(MetricCheck(), METRIC_MISSING["vague success"])
+    assert findings[0].span is not None and "## Success" in findings[0].span.quote
+
+
+OPEN_ENDED = """
+    # Themes
+    - Dark theme for the dashboard
+    - Maybe: a high-contrast theme while we're at it
+    - Eventually the marketing site and the emails too
+    """
+
+
+def test_open_ended_scope_without_non_goals_is_raised() -> None:
+    findings = run_check(ScopeCheck(), OPEN_ENDED)
+    assert [f.code for f in findings] == ["unbounded_scope"]
+    assert findings[0].span is not None
+    assert "Non-goals" in findings[0].suggestion
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        OPEN_ENDED + "\n## Out of scope\n- The marketing site.\n",
+        "# Themes\n\nA dark theme for the dashboard, toggled in the user menu.\n",
+        "# SSO\n\nOkta first; OneLogin later if asked.\n",
+    ],
+    ids=["bounded", "not open-ended", "one mild later"],
+)
+def test_bounded_or_closed_scope_is_not_raised(draft: str) -> None:
+    assert run_check(ScopeCheck(), draft) == []
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "# X\n\n## Open questions\n- Do we need an EU region?\n- What is the retention?\n",
+        "# X\n\nTODO: check whether the vendor API supports webhooks.\n",
+        "# X\n\n- Budget: TBD\n",
+        "# X\n\nWe still need a decision on whether imports run nightly or hourly.\n",
+    ],
+    ids=["open questions list", "todo", "tbd field", "undecided"],
+)
+def test_unowned_open_questions_are_raised(draft: str) -> None:
+    assert [f.code for f in run_check(QuestionsCheck(), draft)] == ["open_questions"]
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "# X\n\n## Open questions\n| Question | Owner | Due |\n|---|---|---|\n"
+        "| EU region? | Ana Silva | 2025-02-01 |\n",
+        '# X\n\nThe parser warns: "Did you mean `timeout`?" and carries on.\n',
+        "# X\n\n## Problem\nWhich version is live? Nobody can tell without asking in chat.\n",
+        "# X\n\nOwner: TBD\n\n## Acceptance criteria\nTBD\n",
+    ],
+    ids=["owned and dated", "quoted message", "rhetorical question in problem", "core TBDs"],
+)
+def test_owned_quoted_or_core_items_are_not_open_questions(draft: str) -> None:
+    assert run_check(QuestionsCheck(), draft) == []

@@ -1,0 +1,101 @@
+"""unresolved_ownership: owners in fields, tables and sentences; red flags of every kind."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.checks.ownership import OwnershipCheck
+from tests.review.conftest import run_check
+
+RESOLVED = {
+    "front matter": """
+        ---
+        owner: Ana Silva
+        approvers: [Tom Becker]
+        ---
+        # Export
+        """,
+    "DRI table": """
+        # Export
+
+        | Role | Person |
+        |---|---|
+        | DRI | Ana Silva (PM) |
+        | Approver | Tom Becker |
+        """,
+    "sentence": """
+        # Export
+
+        I'll own the product side and Ben Okoro will lead the build.
+        """,
+    "handle": """
+        # Export
+
+        Driver: @asilva
+        """,
+    "RACI with one A per row": """
+        # Export
+
+        | Activity | Responsible | Accountable | Consulted | Informed |
+        |---|---|---|---|---|
+        | Requirements | Ana Silva | Ana Silva | Legal | Support |
+        | Build | Ben Okoro | Tom Becker | Security | — |
+        """,
+    "owned open question": """
+        # Export
+
+        Owner: Ana Silva
+
+        ## Open questions
+        | Question | Owner | Due |
+        |---|---|---|
+        | Which formats first? | Ben Okoro | 2025-02-01 |
+        """,
+}
+
+UNRESOLVED = {
+    "owner TBD": "# Export\n\nOwner: TBD\n",
+    "owner question mark": "# Export\n\n| Field | Value |\n|---|---|\n| Owner | ? |\n",
+    "alternatives": "# Export\n\n**Owner:** Payments or Checkout team, to be agreed\n",
+    "whole department": "# Export\n\nOwner: Engineering\n",
+    "someone from design": "# Export\n\nOwner: someone from Design\n",
+    "team not formed": "# Export\n\nOwner: Data Platform team (not formed yet)\n",
+    "nobody named": "# Export\n\nAdd a CSV export to the reports page.\n",
+    "two accountable": """
+        # Export
+
+        | Activity | Responsible | Accountable |
+        |---|---|---|
+        | Launch | Ana Silva | Ana Silva and Tom Becker |
+        """,
+    "both claim the call": """
+        # Export
+
+        Author: Ana Silva
+
+        ## Decision rights
+        Ana expects Product to own the format decision; Tom expects Platform to make that call.
+        Both teams want to set the roadmap for it.
+        """,
+    "who decides is an open question": """
+        # Export
+
+        Owner: Ana Silva
+
+        ## Open questions
+        - Who signs off on the data retention rules, Legal or Security?
+        """,
+}
+
+
+@pytest.mark.parametrize("draft", RESOLVED.values(), ids=RESOLVED.keys())
+def test_clear_ownership_is_not_raised(draft: str) -> None:
+    assert run_check(OwnershipCheck(), draft) == []
+
+
+@pytest.mark.parametrize("draft", UNRESOLVED.values(), ids=UNRESOLVED.keys())
+def test_unresolved_ownership_is_raised(draft: str) -> None:
+    findings = run_check(OwnershipCheck(), draft)
+    assert [f.code for f in findings] == ["unresolved_ownership"]
+    assert findings[0].severity == "high"
+    assert "DRI" in findings[0].suggestion
