@@ -42,7 +42,7 @@ async def read_upload(upload: UploadFile, *, max_bytes: int) -> tuple[str, str]:
 
 
 async def read_draft(request: Request, *, max_bytes: int) -> tuple[str, str]:
-    """(text, path) from a JSON body, a multipart upload (`file` or `text`) or a raw text body."""
+    """(text, path) from JSON, a form (a `file` upload or a `text` field) or a raw text body."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
         body = await request.body()
@@ -58,7 +58,7 @@ async def read_draft(request: Request, *, max_bytes: int) -> tuple[str, str]:
             ) from exc
         data = draft.text.encode("utf-8")
         return decode_text(data, name="text", max_bytes=max_bytes), draft.path
-    if content_type == "multipart/form-data":
+    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         async with request.form(max_files=1, max_fields=10, max_part_size=max_bytes + 1) as form:
             upload = form.get("file")
             if isinstance(upload, UploadFile):

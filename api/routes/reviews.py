@@ -31,6 +31,13 @@ _REQUEST_BODY: dict[str, Any] = {
                 },
             }
         },
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "properties": {"text": {"type": "string"}, "path": {"type": "string"}},
+                "required": ["text"],
+            }
+        },
         "text/markdown": {"schema": {"type": "string"}},
     },
 }

@@ -140,7 +140,7 @@ def test_openapi_is_versioned_and_documents_the_error_shape(client: TestClient) 
     schema = client.get("/openapi.json").json()
     assert schema["info"]["version"] == "1.0.0"
     assert all(
-        path.startswith("/v1/") or path in ("/healthz", "/readyz", "/metrics")
+        path.startswith(("/v1/", "/github/")) or path in ("/healthz", "/readyz", "/metrics")
         for path in schema["paths"]
     )
     review_body = schema["paths"]["/v1/reviews"]["post"]["requestBody"]["content"]

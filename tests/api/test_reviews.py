@@ -136,8 +136,11 @@ def test_review_metrics_count_findings_by_code(client: TestClient) -> None:
     assert 'route="/v1/reviews"' in metrics
 
 
-def test_multipart_text_field_over_a_megabyte_is_accepted(client: TestClient) -> None:
+def test_form_text_fields_over_a_megabyte_are_accepted(client: TestClient) -> None:
     text = "# Big\nOwner: TBD\n" + "y" * 1_200_000
-    response = client.post("/v1/reviews", data={"text": text, "path": "big.md"})
-    assert response.status_code == 200
-    assert response.json()["path"] == "big.md"
+    multipart = client.post("/v1/reviews", files={"text": (None, text), "path": (None, "big.md")})
+    assert multipart.status_code == 200
+    assert multipart.json()["path"] == "big.md"
+    urlencoded = client.post("/v1/reviews", data={"text": text, "path": "big.md"})
+    assert urlencoded.status_code == 200
+    assert urlencoded.json()["findings"][0]["span"]["start_line"] == 2
