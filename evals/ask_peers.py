@@ -1,7 +1,7 @@
 """The peers the ask feature is measured against, as the issue defines them: plain BM25 over the
-chunk text (bm25s defaults: English stop words, no stemming, no titles), plain dense (the
-store's cosine search), and their reciprocal-rank fusion. Each ranks documents by their best
-chunk."""
+chunk text (the bm25s README recipe: English stop words, Snowball stemmer; no titles), plain
+dense (the store's cosine search), and their reciprocal-rank fusion. Each ranks documents by
+their best chunk."""
 
 from __future__ import annotations
 
@@ -41,16 +41,30 @@ class PeerRankers:
         self.store = store
         self.embedder = embedder
         self.chunks: list[Chunk] = store.all_chunks()
+        import Stemmer
+
+        self._stemmer = Stemmer.Stemmer("english")
         self._bm25 = bm25s.BM25()
         self._bm25.index(
-            bm25s.tokenize([c.text for c in self.chunks], stopwords="en", show_progress=False),
+            bm25s.tokenize(
+                [c.text for c in self.chunks],
+                stopwords="en",
+                stemmer=self._stemmer,
+                show_progress=False,
+            ),
             show_progress=False,
         )
 
     def bm25(self, query: str, depth: int = DEPTH) -> list[str]:
         import bm25s
 
-        tokens = bm25s.tokenize(query, stopwords="en", return_ids=False, show_progress=False)
+        tokens = bm25s.tokenize(
+            query,
+            stopwords="en",
+            stemmer=self._stemmer,
+            return_ids=False,
+            show_progress=False,
+        )
         vocab = self._bm25.vocab_dict
         known = [t for t in tokens[0] if t in vocab] if tokens else []
         if not known:
