@@ -6,8 +6,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from api.github.client import CheckConclusion, Comment, GitHubClient, InlineComment, PullRequest
-from api.github.diff import parse_patch
+from api.github.client import (
+    CheckConclusion,
+    Comment,
+    GitHubClient,
+    InlineComment,
+    PullRequest,
+    ReviewRejectedError,
+)
+from api.github.diff import DiffLines, parse_patch
 from api.github.engines import RepoEngines
 from api.github.format import (
     PlacedFinding,
@@ -57,6 +64,22 @@ def apply_review_config(findings: list[Finding], config: ReviewConfig) -> list[F
     return out
 
 
+def place(path: str, finding: Finding, diff: DiffLines) -> PlacedFinding:
+    """Where a finding can be commented: the best diff line of its span, and the span's first
+    line too when every line between is in the diff (a multi-line comment)."""
+    if finding.span is None:
+        return PlacedFinding(path=path, finding=finding)
+    start, end = finding.span.start_line, finding.span.end_line
+    line = diff.nearest_in(start, end)
+    if (
+        line is not None
+        and start < end
+        and all(n in diff.commentable for n in range(start, end + 1))
+    ):
+        return PlacedFinding(path=path, finding=finding, line=end, start_line=start)
+    return PlacedFinding(path=path, finding=finding, line=line)
+
+
 def _conclusion(reviews: list[Review], fail_on: str | None) -> CheckConclusion:
     if fail_on and fails(reviews, fail_on):
         return "failure"
@@ -87,11 +110,16 @@ class Bot:
 
     def _index_kb(self, config: RepoConfig, ref: str) -> None:
         files = collect_kb_files(
-            self.client, self.owner, self.repo, config.github.kb_paths, ref=ref
+            self.client,
+            self.owner,
+            self.repo,
+            config.github.kb_paths,
+            ref=ref,
+            known=self.engines.indexed_version,
         )
-        if files:
+        if files or config.github.kb_paths:
             changed = self.engines.index(files)
-            log.info("indexed %d of %d kb files of %s", changed, len(files), self.repo)
+            log.info("kb of %s: %d records, %d (re)indexed", self.repo, len(files), changed)
 
     # --- pull request review --------------------------------------------------------------
 
@@ -147,10 +175,7 @@ class Bot:
             outcome.llm = review.llm
             diff = parse_patch(f.patch)
             for finding in review.findings:
-                line = None
-                if finding.span is not None:
-                    line = diff.nearest_in(finding.span.start_line, finding.span.end_line)
-                outcome.findings.append(PlacedFinding(path=f.filename, finding=finding, line=line))
+                outcome.findings.append(place(f.filename, finding, diff))
 
         report = self._post(number, pr, outcome, summary, config.github.max_comments)
         report.reviews = reviews
@@ -209,18 +234,37 @@ class Bot:
         if not (inline or absences or overflow):
             return report
         comments = [
-            InlineComment(path=p.path, line=p.line, body=inline_body(p.finding))
+            InlineComment(
+                path=p.path, line=p.line, start_line=p.start_line, body=inline_body(p.finding)
+            )
             for p in inline
             if p.line is not None
         ]
-        report.review_id = self.client.create_review(
-            self.owner,
-            self.repo,
-            number,
-            commit_id=pr.head_sha,
-            body=review_body(absences=absences, overflow=overflow, n_inline=len(comments)),
-            comments=comments,
-        )
+        try:
+            report.review_id = self.client.create_review(
+                self.owner,
+                self.repo,
+                number,
+                commit_id=pr.head_sha,
+                body=review_body(absences=absences, overflow=overflow, n_inline=len(comments)),
+                comments=comments,
+            )
+        except ReviewRejectedError:
+            if not comments:
+                raise
+            # The diff moved under us (a push while we worked): keep the findings, in the body.
+            log.warning(
+                "review rejected on %s#%d; posting it without inline comments", self.repo, number
+            )
+            comments = []
+            report.review_id = self.client.create_review(
+                self.owner,
+                self.repo,
+                number,
+                commit_id=pr.head_sha,
+                body=review_body(absences=absences, overflow=inline + overflow, n_inline=0),
+                comments=[],
+            )
         report.inline_posted = len(comments)
         return report
 

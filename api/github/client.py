@@ -10,6 +10,8 @@ from typing import Any, Final, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from assistant.errors import SpecreviewError
+
 API_VERSION: Final = "2022-11-28"  # pinned: the REST shapes the bot (and the test fake) speak
 
 
@@ -54,10 +56,15 @@ class InlineComment(BaseModel):
 
 
 class RepoEntry(BaseModel):
-    """A file or directory listed by the contents API."""
+    """A file or directory listed by the contents API (`sha`: its blob or tree id)."""
 
     path: str
     type: str  # "file", "dir", "symlink", "submodule"
+    sha: str = ""
+
+
+class ReviewRejectedError(SpecreviewError):
+    """GitHub refused a review (422), e.g. a comment on a line it no longer has in the diff."""
 
 
 CheckConclusion = Literal["success", "failure", "neutral"]
@@ -93,7 +100,9 @@ class GitHubClient(Protocol):
         commit_id: str,
         body: str,
         comments: list[InlineComment],
-    ) -> int: ...
+    ) -> int:
+        """Post a submitted COMMENT review; ReviewRejectedError when GitHub answers 422."""
+        ...
 
     def create_issue_comment(self, owner: str, repo: str, number: int, body: str) -> int: ...
 

@@ -7,7 +7,6 @@ the embedding model is shared. The real implementation builds a per-repo `Servic
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,11 +20,25 @@ from assistant.services import Services
 from assistant.store import InMemoryStore
 
 
+@dataclass(frozen=True)
+class KbFile:
+    """A knowledge-base record read from the repo; `version` is its blob sha (or text hash)."""
+
+    path: str
+    text: str
+    version: str
+
+
 class RepoEngines(Protocol):
     """The engine as one repository sees it."""
 
-    def index(self, files: Sequence[tuple[str, str]]) -> int:
-        """Index (path, text) records of the repo's knowledge base; returns how many changed."""
+    def indexed_version(self, path: str) -> str | None:
+        """The version of `path` already indexed, so unchanged records are not fetched again."""
+        ...
+
+    def index(self, files: Sequence[KbFile]) -> int:
+        """Make the index hold exactly these records (all of the repo's knowledge base);
+        returns how many were (re)indexed."""
         ...
 
     def review(self, text: str, *, path: str, config: ReviewConfig) -> Review: ...
@@ -43,7 +56,8 @@ class ServicesEngines:
 
     base: Services
     store: InMemoryStore = field(default_factory=InMemoryStore)
-    _hashes: dict[str, str] = field(default_factory=dict)
+    _versions: dict[str, str] = field(default_factory=dict)
+    _doc_ids: dict[str, str] = field(default_factory=dict)
 
     def _services(self, config: ReviewConfig | None = None) -> Services:
         settings = self.base.settings
@@ -51,19 +65,27 @@ class ServicesEngines:
             settings = settings.model_copy(update={"review": config})
         return Services(settings=settings, _embedder=self.base.embedder, _store=self.store)
 
-    def index(self, files: Sequence[tuple[str, str]]) -> int:
+    def indexed_version(self, path: str) -> str | None:
+        return self._versions.get(path)
+
+    def index(self, files: Sequence[KbFile]) -> int:
         from index.load import load_text  # the bot lives at the edge: it may use index/
 
+        listed = {f.path for f in files}
+        for gone in [p for p in self._versions if p not in listed]:
+            self.store.delete_document(self._doc_ids.pop(gone))  # deleted from the repo
+            del self._versions[gone]
         documents = []
-        for path, text in files:
-            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            if self._hashes.get(path) == digest:
+        for f in files:
+            if self._versions.get(f.path) == f.version:
                 continue  # unchanged since the last run: nothing to parse or embed
             try:
-                documents.append(load_text(text, path=path))
+                doc = load_text(f.text, path=f.path)
             except InputError:
                 continue  # an empty or oversized record is skipped, not fatal
-            self._hashes[path] = digest
+            documents.append(doc)
+            self._versions[f.path] = f.version
+            self._doc_ids[f.path] = doc.id
         if not documents:
             return 0
         from index.pipeline import index_documents

@@ -26,6 +26,7 @@ class PlacedFinding:
     path: str
     finding: Finding
     line: int | None = None  # a diff line to comment on; None = not commentable inline
+    start_line: int | None = None  # first line of a multi-line comment
 
 
 @dataclass
@@ -61,7 +62,8 @@ def review_body(
     n_inline: int,
 ) -> str:
     """The review's body: absent sections with the stub to add, and findings over the cap."""
-    parts = [f"**specreview** found {n_inline + len(absences) + len(overflow)} new finding(s)."]
+    total = n_inline + len(absences) + len(overflow)
+    parts = [f"**specreview** found {total} new finding(s)."]
     if absences:
         parts.append("### Missing from the spec")
         for p in absences:
@@ -74,7 +76,7 @@ def review_body(
                 + finding_marker(p.finding.fingerprint)
             )
     if overflow:
-        parts.append(f"### {len(overflow)} more finding(s) not shown inline (comment cap)")
+        parts.append(f"### {len(overflow)} more finding(s) not shown inline")
         for p in overflow:
             f = p.finding
             parts.append(

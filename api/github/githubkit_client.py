@@ -38,6 +38,7 @@ from api.github.client import (
     PullFile,
     PullRequest,
     RepoEntry,
+    ReviewRejectedError,
 )
 from assistant.config import Settings
 from assistant.errors import ConfigError
@@ -219,16 +220,23 @@ class GitHubkitClient:
             if c.start_line is not None and c.start_line < c.line:
                 item.update(start_line=c.start_line, start_side="RIGHT")
             items.append(item)
-        response = self._rest.pulls.create_review(
-            owner,
-            repo,
-            number,
-            headers=_HEADERS,
-            commit_id=commit_id,
-            body=body,
-            event="COMMENT",
-            comments=items,
-        )
+        try:
+            response = self._rest.pulls.create_review(
+                owner,
+                repo,
+                number,
+                headers=_HEADERS,
+                commit_id=commit_id,
+                body=body,
+                event="COMMENT",
+                comments=items,
+            )
+        except RequestFailed as exc:
+            if _is_status(exc, 422):
+                raise ReviewRejectedError(
+                    f"GitHub rejected the review on #{number}: {exc.response.text[:300]}"
+                ) from exc
+            raise
         return int(response.json()["id"])
 
     def create_issue_comment(self, owner: str, repo: str, number: int, body: str) -> int:

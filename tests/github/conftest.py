@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from api.github.engines import KbFile
 from assistant.anchors import fingerprint, section_at, span_for_lines
 from assistant.config import ReviewConfig, Settings
 from assistant.markdown import parse_spec
@@ -69,14 +70,20 @@ class RuleEngines:
     without an acceptance-criteria heading misses them (an absence, medium)."""
 
     def __init__(self) -> None:
-        self.indexed: list[tuple[str, str]] = []
+        self.indexed: list[KbFile] = []
+        self.versions: dict[str, str] = {}
         self.reviewed: list[str] = []
         self.configs: list[ReviewConfig] = []
         self.questions: list[str] = []
 
-    def index(self, files: Sequence[tuple[str, str]]) -> int:
-        self.indexed.extend(files)
-        return len(files)
+    def indexed_version(self, path: str) -> str | None:
+        return self.versions.get(path)
+
+    def index(self, files: Sequence[KbFile]) -> int:
+        fresh = [f for f in files if self.versions.get(f.path) != f.version]
+        self.indexed.extend(fresh)
+        self.versions = {f.path: f.version for f in files}
+        return len(fresh)
 
     def review(self, text: str, *, path: str, config: ReviewConfig) -> Review:
         self.reviewed.append(path)

@@ -511,7 +511,14 @@ class FakeGitHub:
         files = {f["filename"]: f for f in self._pull_files(repo, pull)}
         for c in body.get("comments", []):
             f = files.get(c["path"])
-            if f is None or c.get("line") not in right_lines(f.get("patch", "")):
+            lines = right_lines(f.get("patch", "")) if f else set()
+            start = c.get("start_line", c.get("line"))
+            if (
+                f is None
+                or c.get("line") not in lines
+                or start not in lines
+                or start > c.get("line", 0)
+            ):
                 return self._error(
                     422,
                     "Unprocessable Entity",

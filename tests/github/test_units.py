@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from api.github.bot import place
 from api.github.diff import parse_patch
 from api.github.events import parse_command, task_for
 from api.github.markers import (
@@ -21,6 +22,7 @@ from api.github.markers import (
 from api.github.repo_config import is_spec_path, matches_glob, parse_repo_config
 from api.github.signature import DeliveryLog, sign, verify_signature
 from assistant.errors import ConfigError
+from assistant.models import Finding, Span
 
 PATCH = """@@ -1,4 +1,5 @@
  # Title
@@ -190,3 +192,28 @@ def test_task_routing():
         )
         is None
     )
+
+
+def _finding(start: int, end: int) -> Finding:
+    return Finding(
+        code="c",
+        severity="low",
+        title="t",
+        message="m",
+        suggestion="s",
+        span=Span(start_line=start, end_line=end, quote="q"),
+        fingerprint="f",
+    )
+
+
+def test_placement_of_spans():
+    diff = parse_patch(PATCH)  # commentable 1-5 and 21-23, added 2, 3, 22
+    assert (
+        place("a.md", _finding(2, 4), diff).start_line,
+        place("a.md", _finding(2, 4), diff).line,
+    ) == (2, 4)  # multi-line, all in the diff
+    spanning = place("a.md", _finding(4, 21), diff)  # crosses lines outside the diff
+    assert (spanning.start_line, spanning.line) == (None, 21)
+    assert place("a.md", _finding(8, 9), diff).line is None  # summary only
+    absent = Finding(code="c", severity="low", title="t", message="m", suggestion="s")
+    assert place("a.md", absent, diff).line is None

@@ -90,7 +90,7 @@ def test_opened_then_fix_pushed(fake_github, hook, http, engines):
 
     # One review: inline comments on the two TBD lines (in the diff), the absence in the body.
     assert engines.reviewed == ["docs/specs/checkout.md"]  # src/app.py is not a spec
-    assert ("docs/adr/001-postgres.md", ADR) in engines.indexed  # the repo's own decisions
+    assert [(f.path, f.text) for f in engines.indexed] == [("docs/adr/001-postgres.md", ADR)]
     assert len(fake_github.reviews) == 1
     review = fake_github.reviews[0]
     assert review["commit_id"] == repo.branches["checkout-spec"]
@@ -108,6 +108,9 @@ def test_opened_then_fix_pushed(fake_github, hook, http, engines):
     assert second["code"] == 202
 
     assert len(fake_github.reviews) == 1  # nothing new: no second review
+    assert len(engines.indexed) == 1  # the unchanged ADR was neither fetched nor re-indexed
+    reads = [r.path for r in fake_github.requests if r.path.endswith("001-postgres.md")]
+    assert len(reads) == 1
     assert len(fake_github.review_comments) == 2  # no duplicate comments
     assert len(fake_github.issue_comments) == 1  # the summary was edited in place
     patches = [r for r in fake_github.writes() if r.method == "PATCH"]
@@ -328,3 +331,32 @@ def test_mounted_in_the_service_app(fake_github, gh_settings):
         client.post("/github/webhook", content=raw, headers={"X-GitHub-Event": "ping"}).status_code
         == 401
     )
+
+
+def test_rejected_review_is_posted_without_inline_comments(fake_github, hook, http):
+    """A 422 (the diff moved while we worked) keeps every finding, in the review body."""
+    repo = make_repo(fake_github)
+    fake_github.fail("POST", r"/pulls/7/reviews$", 422, message="Unprocessable Entity")
+    deliver(http, hook, pr_event(repo), "pull_request")
+    [review] = fake_github.reviews
+    assert fake_github.review_comments == []
+    assert len(fingerprints_in(review["body"])) == 3
+
+
+def test_no_check_run_permission_falls_back_to_a_commit_status(fake_github, hook, http):
+    repo = make_repo(fake_github)
+    fake_github.fail("POST", r"/check-runs$", 403, message="Resource not accessible by integration")
+    deliver(http, hook, pr_event(repo), "pull_request")
+    assert fake_github.check_runs == []
+    [status] = fake_github.statuses
+    assert status["state"] == "failure" and status["context"] == "specreview"
+    assert status["sha"] == repo.branches["checkout-spec"]
+
+
+def test_deleted_kb_record_leaves_the_index(fake_github, hook, http, engines):
+    repo = make_repo(fake_github)
+    deliver(http, hook, pr_event(repo), "pull_request")
+    assert set(engines.versions) == {"docs/adr/001-postgres.md"}
+    repo.commit("main", {"docs/adr/001-postgres.md": None, "docs/adr/002-queues.md": ADR})
+    deliver(http, hook, pr_event(repo, "synchronize"), "pull_request")
+    assert set(engines.versions) == {"docs/adr/002-queues.md"}
