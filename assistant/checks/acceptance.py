@@ -38,7 +38,8 @@ VAGUE = re.compile(
 )
 _STRONG = re.compile(
     r"\d|`[^`]+`|\"[^\"]{2,}\"|“[^”]{2,}”|'[^']{3,}'|\b(?:unit|integration|end-to-end|e2e|"
-    r"contract|regression|load|golden|acceptance|permission|smoke)[- ]tests?\b|\bverified\b|"
+    r"contract|regression|load|golden|acceptance|permission|smoke|conformance|performance|"
+    r"scalability|upgrade|api|ui|browser|snapshot)[- ]tests?\b|\bverified\b|"
     r"\bassert\w*|\bci\b|\bzero\b|\bnone of\b|\bevery\b|\bno (?:run|user|job|request|error)s?\b",
     re.IGNORECASE,
 )
@@ -49,7 +50,8 @@ _OBSERVABLE = re.compile(
     r"are (?:deleted|removed|recorded|logged|sent|created|blocked|enforced|listed|updated)|"
     r"logs?|emits?|contains?|lists?|matches|pauses?|resumes?|refused|revoked|sent|published|"
     r"removed|created|blocked|enforced|updated|signed off|merged|passes|pass|redirects?|"
-    r"expires?|deleted|records?|links? to|keeps?|stops?|can (?:\w+ )?(?:see|assign|export|"
+    r"expires?|deleted|records?|links? to|keeps?|stops?|exists?|documented|supported|works with|"
+    r"succeeds?|completes?|can (?:\w+ )?(?:see|assign|export|"
     r"select|add|remove|set|configure|open|choose))\b",
     re.IGNORECASE,
 )
@@ -61,6 +63,8 @@ _DONE = re.compile(
 )
 _GHERKIN_THEN = re.compile(r"^\s*(?:then|and|but)\b", re.IGNORECASE)
 _GHERKIN_SCENARIO = re.compile(r"^\s*scenario(?: outline)?:", re.IGNORECASE)
+_PROCESS = re.compile(r"checklist|sign-?off|tasks?\b|to-?dos?\b|contents|index", re.IGNORECASE)
+_LINK_ONLY = re.compile(r"^[-*+\d.)\s]*\[[^\]]+\]\([^)]*\)\W*$")
 _CHECKBOX = re.compile(r"^\s*[-*]\s+\[[ xX]\]\s+")
 _STUB = (
     "## Acceptance criteria\n\n"
@@ -110,13 +114,15 @@ def criteria_items(ctx: ReviewContext) -> tuple[list[Item], list[tuple[int, int,
     for item in _gherkin_outcomes(ctx.spec.lines):
         items[(item.start_line, item.text)] = item
     for block in view.blocks:
-        if "questions" in block.kinds:
+        if block.kinds & {"questions", "ownership"} or _PROCESS.search(block.label):
             continue
         for item in items_of(block.body):
             if _DONE.search(item.text) or _CHECKBOX.match(ctx.spec.lines[item.start_line - 1]):
                 items[(item.start_line, item.text)] = item
     ordered = sorted(items.values(), key=lambda i: i.start_line)
-    return [i for i in ordered if not is_placeholder(i.text)], sections
+    return [
+        i for i in ordered if not is_placeholder(i.text) and not _LINK_ONLY.match(i.text)
+    ], sections
 
 
 class AcceptanceCheck:

@@ -38,11 +38,27 @@ SOURCE = re.compile(
 PAIN = re.compile(
     r"\b(?:slow(?:er|ly|ness|s)?|painful|pain|frustrat\w*|confus\w*|wast\w*|by hand|manual(?:ly)?|"
     r"error-prone|tedious|break(?:s|ing)?|broke(?:n)?|fail(?:s|ing|ed|ures?)?|los(?:e|es|ing)|lost|"
-    r"miss(?:es|ed|ing)?|stuck|expensive|costly|costs? us|risk(?:s|y)?|leak(?:s|ed)?|outages?|"
-    r"downtime|workarounds?|work around|can't|cannot|unable|blocked|delay(?:s|ed)?|"
+    r"stuck|expensive|costly|costs? us|risk(?:s|y)?|leak(?:s|ed)?|outages?|"
+    r"downtime|workarounds?|work around|blocked|delay(?:s|ed)?|hinder\w*|cumbersome|"
+    r"non-trivial|awkward|brittle|flaky|unreliable|inconsistent|surpris\w*|mistakes?|"
     r"abandon\w*|drop(?:s|ped)? off|stall(?:s|ed)?|timed? out|time-?outs?|paged|struggl\w*|"
     r"hard to|difficult|impossible|worse|insecure|vulnerab\w*|breach\w*|penalt\w*|fines?|"
     r"overcharg\w*|churn\w*|escalat\w*|complain\w*|gave us until|hard requirement)\b",
+    re.IGNORECASE,
+)
+# Saying a capability is absent ("you can't X today") restates the feature; it counts for less.
+LACK = re.compile(
+    r"\b(?:can't|cannot|can not|unable|no way to|there is no|there's no|doesn't support|"
+    r"does not support|not possible|lacks?|missing)\b",
+    re.IGNORECASE,
+)
+FREQUENT = re.compile(
+    r"\b(?:frequently|often|regularly|repeatedly|constantly|commonly|routinely|increasingly|"
+    r"keep|keeps|every (?:day|week|month|sprint|release|time))\b[^.]{0,30}\b(?:ask\w*|request\w*|"
+    r"report\w*|complain\w*|struggl\w*|hit|hits|run into|runs into|work around|need to|have to|"
+    r"spend\w*|los(?:e|es|ing)|miss\w*|abandon\w*|confus\w*|fail\w*|break\w*|get stuck)\b|"
+    r"\bcommon(?:ly)? (?:cited|requested|reported|complaint|question|request|source of)\b|"
+    r"\b(?:top|most) (?:requested|common|frequent|voted|cited)\b|\bmost-requested\b",
     re.IGNORECASE,
 )
 AUTHORITY = re.compile(
@@ -51,6 +67,7 @@ AUTHORITY = re.compile(
     r"mandated|decided|said|expects?|would like)|\b(?:competitors?|everyone else|"
     r"other (?:tools|products|vendors)|rivals?)\b.{0,30}\b(?:have|has|offer|ship|support)|"
     r"\bit'?s time\b|\btable stakes\b|\bbecause we (?:need|want|should)\b|"
+    r"\b(?:is|was|it's) on the roadmap\b|\brequested by (?:sales|leadership|management|the)\b|"
     r"\bshould (?:stop|start) (?:working|existing)\b",
     re.IGNORECASE,
 )
@@ -66,9 +83,14 @@ _PROPORTION = re.compile(
 _PERCENT = re.compile(r"\d\s?%|\bpercent\b|\d\s?(?:x|×)\b", re.IGNORECASE)
 
 
+def is_consequence(sentence: str) -> bool:
+    """Whether a sentence says what the status quo costs someone (not only that X is absent)."""
+    return bool(PAIN.search(strip_dates(sentence))) and not AUTHORITY.search(sentence)
+
+
 def evidence_score(sentence: str) -> tuple[float, bool]:
-    """(score, strong): strong evidence is data about someone affected, a named source, or a
-    customer quote; pain or consequence language alone adds a little."""
+    """(score, strong): strong evidence is data about someone affected, a named source, a
+    customer quote or a recurring complaint; consequence language alone adds a little."""
     text = strip_dates(sentence)
     strong = False
     score = 0.0
@@ -87,8 +109,13 @@ def evidence_score(sentence: str) -> tuple[float, bool]:
     if _QUOTE.search(sentence) and _ATTRIBUTION.search(sentence):
         score += 1.0
         strong = True
+    if FREQUENT.search(text):
+        score += 1.0
+        strong = True
     if PAIN.search(text):
         score += 0.5
+    elif LACK.search(text):
+        score += 0.25
     if AUTHORITY.search(text):
         score = min(score, 0.25)
         strong = False

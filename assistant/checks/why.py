@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
-from assistant.checks.evidence import AUTHORITY, evidence_score
+from assistant.checks.evidence import AUTHORITY, evidence_score, is_consequence
 from assistant.checks.exemplars import SemanticScorer
-from assistant.checks.signals import Block, Item, is_placeholder, items_of, view_of
+from assistant.checks.signals import _BULLET, Block, Item, is_placeholder, items_of, view_of
 from assistant.models import Finding
 
 CODE = "missing_why"
@@ -37,6 +37,8 @@ class WhyEvidence:
     other_score: float
     other_strong: int
     best: float  # the strongest single sentence anywhere in the region
+    labelled_pain: int = 0  # sentences that say what the status quo costs someone
+    other_pain: int = 0
     semantic: float = 0.0
 
     @property
@@ -49,6 +51,11 @@ class WhyEvidence:
             return True
         if self.best >= 2.0:
             return True
+        # A problem told in prose: several sentences about what the status quo costs.
+        if self.labelled_pain >= 2 and self.labelled_score >= 1.0:
+            return True
+        if self.other_pain >= 3 and self.other_score >= 1.5:
+            return True
         return self.semantic >= 0.5 and self.labelled_score + self.other_score >= 1.0
 
 
@@ -59,16 +66,28 @@ def _region(ctx_blocks: list[Block]) -> tuple[list[Block], list[Block]]:
     return labelled, other
 
 
-def _score(blocks: list[Block]) -> tuple[float, int, float, list[Item]]:
-    total, strong, best, items = 0.0, 0, 0.0, []
+def _score(blocks: list[Block], *, prose_pain: bool) -> tuple[float, int, float, int, list[Item]]:
+    """Sum of evidence, strong sentences, the best one, consequence sentences, the items.
+
+    With `prose_pain`, only prose (not feature bullets) counts as describing a consequence.
+    """
+    total, strong, best, pain, items = 0.0, 0, 0.0, 0, []
     for block in blocks:
         for item in items_of(block.body):
+            if prose_pain and _BULLET.match(item.text):
+                score, is_strong = evidence_score(item.text)
+                total += score if is_strong else 0.0
+                strong += int(is_strong)
+                best = max(best, score if is_strong else 0.0)
+                items.append(item)
+                continue
             score, is_strong = evidence_score(item.text)
             total += score
             strong += int(is_strong)
             best = max(best, score if is_strong else 0.0)
+            pain += int(is_consequence(item.text))
             items.append(item)
-    return total, strong, best, items
+    return total, strong, best, pain, items
 
 
 class WhyCheck:
@@ -82,14 +101,14 @@ class WhyCheck:
     def measure(self, ctx: ReviewContext) -> WhyEvidence:
         view = view_of(ctx.spec)
         labelled, other = _region(view.blocks)
-        l_score, l_strong, l_best, l_items = _score(labelled)
-        o_score, o_strong, o_best, o_items = _score(other)
+        l_score, l_strong, l_best, l_pain, l_items = _score(labelled, prose_pain=False)
+        o_score, o_strong, o_best, o_pain, o_items = _score(other, prose_pain=True)
         best = max(l_best, o_best)
-        lexical = WhyEvidence(l_score, l_strong, o_score, o_strong, best)
+        lexical = WhyEvidence(l_score, l_strong, o_score, o_strong, best, l_pain, o_pain)
         if lexical.present or self._semantic is None or l_score + o_score < 1.0:
             return lexical
         share = self._semantic.problem_share([i.text for i in (l_items + o_items)[:24]])
-        return WhyEvidence(l_score, l_strong, o_score, o_strong, best, share)
+        return WhyEvidence(l_score, l_strong, o_score, o_strong, best, l_pain, o_pain, share)
 
     def run(self, ctx: ReviewContext) -> list[Finding]:
         evidence = self.measure(ctx)
