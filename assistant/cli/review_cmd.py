@@ -1,9 +1,136 @@
-"""`specreview` commands for this feature (registered by assistant.cli)."""
+"""`specreview review`, `specreview eval review` and `specreview bench review`."""
 
 from __future__ import annotations
 
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+from rich.console import Console
+
+from assistant.errors import ConfigError, SpecreviewError
+
+if TYPE_CHECKING:
+    from assistant.models import Review
+
+SEVERITIES = ("info", "low", "medium", "high")
 
 
-def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer) -> None:  # noqa: ARG001
-    """Not built yet: this feature's commands are added here."""
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
+
+
+def _resolve_fail_on(fail_on: str | None, configured: str | None) -> str:
+    value = (fail_on or configured or "high").lower()
+    if value not in SEVERITIES:
+        raise ConfigError(
+            f"--fail-on {value!r} is not a severity; use one of {', '.join(SEVERITIES)}"
+        )
+    return value
+
+
+def review(
+    files: Annotated[list[Path], typer.Argument(help="Draft specs (markdown or plain text).")],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="text, json, markdown or sarif.")
+    ] = OutputFormat.text,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a finding at or above this severity exists "
+            "(info|low|medium|high; default: [review] fail_on in .specreview.toml, else high).",
+        ),
+    ] = None,
+) -> None:
+    """Review draft specs; exit 0 (clean), 1 (findings at or above --fail-on) or 2 (errors)."""
+    from assistant.render import (
+        fails,
+        render_json,
+        render_markdown_many,
+        render_sarif_json,
+        render_terminal,
+    )
+    from assistant.services import Services
+
+    services = Services()
+    threshold = _resolve_fail_on(fail_on, services.settings.review.fail_on)
+    reviewer = services.reviewer
+    reviews: list[Review] = []
+    errors: list[str] = []
+    for path in files:
+        try:
+            reviews.append(reviewer.review_file(path))
+        except SpecreviewError as exc:
+            errors.append(f"{path}: {exc}")
+        except OSError as exc:
+            errors.append(f"{path}: cannot read the file ({exc.strerror or exc}); check the path")
+    err = Console(stderr=True)
+    for line in errors:
+        err.print(f"[bold red]error:[/] {line}", highlight=False)
+    if output_format is OutputFormat.text:
+        render_terminal(reviews, Console())
+    elif output_format is OutputFormat.json:
+        sys.stdout.write(render_json(reviews) + "\n")
+    elif output_format is OutputFormat.markdown:
+        sys.stdout.write(render_markdown_many(reviews))
+    else:
+        sys.stdout.write(render_sarif_json(reviews) + "\n")
+    if errors:
+        raise typer.Exit(2)
+    if fails(reviews, threshold):
+        raise typer.Exit(1)
+
+
+def eval_review(
+    dataset_dir: Annotated[Path, typer.Argument(help="Folder with cases.jsonl, drafts/ and kb/.")],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the scores as JSON to this file.")
+    ] = None,
+    markdown_out: Annotated[
+        Path | None, typer.Option("--markdown", help="Write a markdown summary to this file.")
+    ] = None,
+    llm: Annotated[bool, typer.Option("--llm", help="Use the configured LLM stage.")] = False,
+) -> None:
+    """Index DATASET_DIR/kb into a temporary store, review every draft, score every code."""
+    from assistant.services import Services
+    from evals.review_eval import format_table, report_markdown, run_review_eval
+
+    services = Services()
+    report = run_review_eval(dataset_dir, settings=services.settings, use_llm=llm)
+    Console().print(format_table(report), highlight=False, markup=False)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(report.scores_json() + "\n", encoding="utf-8")
+    if markdown_out is not None:
+        markdown_out.parent.mkdir(parents=True, exist_ok=True)
+        markdown_out.write_text(report_markdown(report, dataset_dir), encoding="utf-8")
+
+
+def bench_review(
+    corpus: Annotated[
+        Path | None,
+        typer.Option("--corpus", help="Corpus folder to index (default: ../shared/corpus)."),
+    ] = None,
+    runs: Annotated[int, typer.Option("--runs", help="Timed reviews.")] = 20,
+    words: Annotated[int, typer.Option("--words", help="Approximate draft length.")] = 5000,
+) -> None:
+    """Time an offline review of a long draft with a corpus indexed; print p50/p95."""
+    from evals.bench_review import run_bench
+
+    from assistant.services import Services
+
+    result = run_bench(Services(), corpus=corpus, runs=runs, words=words)
+    Console().print(result.summary(), highlight=False, markup=False)
+
+
+def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer) -> None:
+    """Add the review commands to the CLI."""
+    app.command("review")(review)
+    eval_app.command("review")(eval_review)
+    bench_app.command("review")(bench_review)

@@ -1,0 +1,156 @@
+"""Candidate records for the history checks: retrieval over the indexed history (shared by
+both checks, once per draft) and a dense topical similarity between draft and record."""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.checks.base import History, ReviewContext
+from assistant.embed import Embedder
+from assistant.markdown import ParsedSpec
+from assistant.models import RelatedRecord
+
+HISTORY_KINDS = ("decision", "retro")
+MAX_QUERIES = 3
+WINDOW_CHARS = 4000
+_SKIP_QUERY = re.compile(
+    r"non-?goals?|out of scope|not doing|no-?gos?|alternative|considered|rejected|prior art",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Candidate:
+    """A retrieved record: its metadata, full text and rank among retrieved records."""
+
+    id: str
+    title: str
+    status: str | None
+    path: str
+    kind: str
+    date: str | None
+    rank: int
+    text: str = ""
+
+    def related(self) -> RelatedRecord:
+        kind = self.kind if self.kind in ("spec", "decision", "retro") else None
+        return RelatedRecord(
+            id=self.id, title=self.title, status=self.status, path=self.path, kind=kind
+        )
+
+    def label(self) -> str:
+        bits = ", ".join(b for b in (self.status, self.date) if b)
+        return f"{self.id} ({bits})" if bits else self.id
+
+
+def query_windows(spec: ParsedSpec, groups: int = MAX_QUERIES) -> list[str]:
+    """The draft's sections in `groups` contiguous runs of similar length: retrieval queries.
+
+    Dense retrieval reads the start of each run; keyword retrieval reads all of it.
+    """
+    sections = [
+        f"{s.title}. {' '.join(s.body.split())}"
+        for s in spec.sections
+        if len(s.body.split()) >= 8 and not _SKIP_QUERY.search(s.title)
+    ]
+    if not sections:
+        return [" ".join(spec.text.split())[:WINDOW_CHARS]]
+    target = sum(len(s) for s in sections) / groups
+    windows: list[str] = []
+    current = ""
+    for text in sections:
+        current = f"{current} {text}".strip()
+        if len(current) >= target and len(windows) < groups - 1:
+            windows.append(current[:WINDOW_CHARS])
+            current = ""
+    if current:
+        windows.append(current[:WINDOW_CHARS])
+    return windows
+
+
+class _Memo:
+    """A tiny identity-keyed cache so both checks share one retrieval per draft."""
+
+    def __init__(self, size: int = 4) -> None:
+        self._items: OrderedDict[tuple[int, ...], tuple[tuple[object, ...], object]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(self, owners: tuple[object, ...]) -> object | None:
+        key = tuple(id(o) for o in owners)
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or any(a is not b for a, b in zip(item[0], owners, strict=True)):
+                return None
+            return item[1]
+
+    def put(self, owners: tuple[object, ...], value: object) -> None:
+        with self._lock:
+            self._items[tuple(id(o) for o in owners)] = (owners, value)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_RETRIEVED = _Memo()
+_WINDOWS = _Memo()
+_RECORDS = _Memo(size=256)
+
+
+def candidates(ctx: ReviewContext, kind: str) -> list[Candidate]:
+    """Records of one kind that the draft's sections retrieve, best (lowest rank) first."""
+    if ctx.history is None:
+        return []
+    cached = _RETRIEVED.get((ctx.spec, ctx.history))
+    if not isinstance(cached, list):
+        cached = _retrieve(ctx.spec, ctx.history)
+        _RETRIEVED.put((ctx.spec, ctx.history), cached)
+    return [c for c in cached if c.kind == kind]
+
+
+def _retrieve(spec: ParsedSpec, history: History) -> list[Candidate]:
+    best: dict[str, Candidate] = {}
+    for query in query_windows(spec):
+        for rank, hit in enumerate(history.search(query, kinds=list(HISTORY_KINDS), k=8)):
+            c = hit.chunk
+            if c.doc_id not in best or rank < best[c.doc_id].rank:
+                best[c.doc_id] = Candidate(
+                    c.doc_id, c.title, c.status, c.path, c.kind, c.date, rank
+                )
+    found = sorted(best.values(), key=lambda c: c.rank)
+    for cand in found:
+        record = history.get(cand.id)
+        if record is not None:
+            cand.text = record.text or ""
+            cand.status = record.status or cand.status
+            cand.date = record.date or cand.date
+            cand.title = record.title or cand.title
+    return found
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    na = math.sqrt(sum(x * x for x in a)) or 1.0
+    nb = math.sqrt(sum(y * y for y in b)) or 1.0
+    return dot / (na * nb)
+
+
+def topical_similarity(ctx: ReviewContext, embedder: Embedder | None, text: str) -> float:
+    """Best cosine between a record's text and the draft's windows (1.0 without a model)."""
+    if embedder is None:
+        return 1.0
+    windows = _WINDOWS.get((ctx.spec, embedder))
+    if not isinstance(windows, list):
+        windows = embedder.embed([w[:1200] for w in query_windows(ctx.spec)])
+        _WINDOWS.put((ctx.spec, embedder), windows)
+    key = sys.intern(" ".join(text.split())[:1500])
+    vector = _RECORDS.get((embedder, key))
+    if not isinstance(vector, list):
+        vector = embedder.embed([key])[0]
+        _RECORDS.put((embedder, key), vector)
+    return max((_cosine(vector, w) for w in windows), default=0.0)

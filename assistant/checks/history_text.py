@@ -1,0 +1,228 @@
+"""Pure text helpers for the history checks: sentence units with lines, crude stems, negation
+scopes, normative rules of a decision record and the went-wrong items of a retrospective."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.markdown import ParsedSpec, parse_spec
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z`\"'(*\[])")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)]|\[[ xX]\])\s+")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+NEGATORS = frozenset(
+    "no not never without none nobody nothing cannot can't don't doesn't isn't aren't "
+    "won't wasn't weren't didn't neither nor".split()
+)
+STOPWORDS = frozenset(
+    """a an the and or but if then than so of to in on at by for with from into onto over under
+    as is are was were be been being it its this that these those there their they them we our us
+    you your he she his her i me my do does did done have has had will would shall should can
+    could may might must also only just very more most less least any all every each some such
+    other another same both either which who whom whose what when where why how about after
+    before during while until up down out off again once here per via etc e g ie eg one two
+    three first new use used using get gets make made see need needs needed against through
+    within across between because since still already now today""".split()
+)
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower().replace("’", "'"))
+
+
+def stem(word: str) -> str:
+    """A deliberately crude suffix stripper: enough to match bill/billed/billing."""
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "edly", "ed", "es", "ly", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "aeiou":
+        word = word[:-1]
+    return word.rstrip("e") if len(word) > 4 else word
+
+
+def content_stems(text: str) -> list[str]:
+    return [
+        stem(t) for t in tokens(text) if t not in STOPWORDS and t not in NEGATORS and len(t) > 1
+    ]
+
+
+_RAW_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
+
+
+def common_noun_stems(text: str) -> set[str]:
+    """Content stems of lowercase words only: what was done, not who (names, teams, products)."""
+    return {
+        stem(t)
+        for t in _RAW_TOKEN.findall(text.replace("’", "'"))
+        if t[0].islower() and t not in STOPWORDS and t not in NEGATORS and len(t) > 2
+    }
+
+
+def negated_stems(text: str, window: int = 4) -> set[str]:
+    """Stems within `window` content words after a negator (the scope of a "no"/"never")."""
+    out: set[str] = set()
+    left = 0
+    for t in tokens(text):
+        if t in NEGATORS:
+            left = window
+            continue
+        if left and t not in STOPWORDS:
+            out.add(stem(t))
+            left -= 1
+    return out
+
+
+def has_negation(text: str) -> bool:
+    return any(t in NEGATORS for t in tokens(text))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence-sized piece of a draft with its 1-based line span and section title."""
+
+    text: str
+    start_line: int
+    end_line: int
+    section: str
+
+
+def _blocks(spec: ParsedSpec) -> list[tuple[int, int, str]]:
+    """Paragraphs, list items and table rows as (start, end, text); headings excluded."""
+    out: list[tuple[int, int, str]] = []
+    start = 0
+    buf: list[str] = []
+
+    def flush(end: int) -> None:
+        nonlocal buf, start
+        if buf:
+            out.append((start, end, " ".join(s.strip() for s in buf)))
+        buf = []
+
+    for number, line in enumerate(spec.lines, start=1):
+        if number <= spec.front_matter_end:
+            continue
+        stripped = line.strip()
+        heading = stripped.startswith("#")
+        if not stripped or heading or _FENCE.match(line) or stripped.startswith("|"):
+            flush(number - 1)
+            if stripped.startswith("|") and not re.match(r"^\|[\s:|-]+\|?$", stripped):
+                out.append((number, number, stripped.strip("|").replace("|", " ; ")))
+            continue
+        if _LIST_ITEM.match(line) and buf:
+            flush(number - 1)
+        if not buf:
+            start = number
+        buf.append(_LIST_ITEM.sub("", line) if not buf else line)
+    flush(len(spec.lines))
+    return out
+
+
+def draft_units(spec: ParsedSpec, *, sentences: bool = True) -> list[Unit]:
+    """Sentences (or whole paragraphs, list items and table rows) with their line spans."""
+    units: list[Unit] = []
+    for start, end, text in _blocks(spec):
+        section = ""
+        for s in spec.sections:
+            if s.start_line <= start <= s.end_line:
+                section = s.title
+        if not sentences:
+            units.append(Unit(text.strip(), start, end, section))
+            continue
+        lines = spec.lines[start - 1 : end]
+        offset = 0
+        for sentence in _SENTENCE_END.split(text):
+            first = _line_of(lines, sentence, offset)
+            offset = first
+            last = _line_of(lines, sentence.split()[-1] if sentence.split() else "", first)
+            units.append(Unit(sentence.strip(), start + first, start + max(first, last), section))
+    return [u for u in units if u.text]
+
+
+def _line_of(lines: list[str], sentence: str, from_index: int) -> int:
+    probe = sentence.strip()[:24].strip()
+    for i in range(from_index, len(lines)):
+        if probe and probe in " ".join(lines[i].split()):
+            return i
+    return from_index
+
+
+_EXCLUDED_PART = re.compile(
+    r"context|background|consequence|pros|cons\b|option|driver|alternative|why|problem|"
+    r"follow-?up|didn.t choose|rejected|rationale|considered|positive|negative|good|bad|"
+    r"action|status|summary of discussion|what happened|went well|attendees",
+    re.IGNORECASE,
+)
+_DECISION_PART = re.compile(r"decision|outcome|policy|rule|chosen|resolution", re.IGNORECASE)
+_PSEUDO_HEADING = re.compile(r"^\s*(?:\*\*([^*]{2,60})\*\*|([A-Z][^.:!?]{1,50}):)\s*$")
+_BOLD_LEAD = re.compile(r"^\s*\*\*([^*]{2,40})\*\*")
+
+
+def _parts(text: str) -> list[tuple[str, str]]:
+    """(title, body) pieces: markdown sections, further split at bold or "Title:" lead lines."""
+    spec = parse_spec(text)
+    parts: list[tuple[str, str]] = []
+    for section in spec.sections:
+        title, body = section.title, list[str]()
+        for line in section.body.split("\n"):
+            lead = _PSEUDO_HEADING.match(line) or _BOLD_LEAD.match(line)
+            if lead:
+                parts.append((title, "\n".join(body)))
+                title, body = (lead.group(1) or lead.group(lead.lastindex or 1)), []
+                rest = line[lead.end() :].strip()
+                if rest:
+                    body.append(rest)
+                continue
+            body.append(line)
+        parts.append((title, "\n".join(body)))
+    return [(t.strip(), b) for t, b in parts if b.strip()]
+
+
+def _sentences(body: str) -> list[str]:
+    spec = parse_spec(body)
+    return [u.text for u in draft_units(spec) if len(tokens(u.text)) >= 3]
+
+
+def decision_rules(text: str) -> list[str]:
+    """Sentences of a decision record's decision part (not its context or options)."""
+    parts = _parts(text)
+    chosen = [b for t, b in parts if _DECISION_PART.search(t) and not _EXCLUDED_PART.search(t)]
+    if not chosen:
+        chosen = [b for t, b in parts if not _EXCLUDED_PART.search(t)]
+    return [s for body in chosen for s in _sentences(body)]
+
+
+_WRONG_PART = re.compile(
+    r"went wrong|wrong|badly|problem|issue|what failed|challenge|could have gone better|"
+    r"(didn.t|did not|not|less) (go|went) well|not so well",
+    re.IGNORECASE,
+)
+_LESSON_PART = re.compile(r"lesson|learn|takeaway|we will|do differently|next time", re.I)
+_SKIP_RETRO_PART = re.compile(r"went well|action|attendee|people|follow-?up", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RetroParts:
+    """A retrospective's situation (what was done), went-wrong items and lessons."""
+
+    situation: list[str]
+    went_wrong: list[str]
+    lessons: list[str]
+
+
+def retro_parts(text: str) -> RetroParts:
+    situation: list[str] = []
+    wrong: list[str] = []
+    lessons: list[str] = []
+    for title, body in _parts(text):
+        sentences = _sentences(body)
+        if _WRONG_PART.search(title):
+            wrong += sentences
+        elif _LESSON_PART.search(title):
+            lessons += sentences
+        elif not _SKIP_RETRO_PART.search(title):
+            situation += sentences
+    return RetroParts(situation, wrong, lessons)
