@@ -60,7 +60,8 @@ def default_checks(
     except ImportError:  # pragma: no cover - until the history checks land
         pass
     else:
-        history_checks: list[object] = [ConflictCheck(), LessonCheck()]
+        dense = embedder if semantic is not None else None  # the history gate needs semantics
+        history_checks: list[object] = [ConflictCheck(embedder=dense), LessonCheck(embedder=dense)]
         checks.extend(cast("list[Check]", history_checks))
     cfg = config or ReviewConfig()
     return [c for c in checks if any(code_enabled(code, cfg) for code in c.codes)]
