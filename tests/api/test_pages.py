@@ -102,3 +102,9 @@ def test_a_pasted_draft_over_a_megabyte_is_reviewed(client: TestClient) -> None:
     response = client.post("/review", data={"text": text})
     assert response.status_code == 200
     assert "Owner is TBD" in row(response.text, 2)
+
+
+def test_pages_send_a_content_security_policy(client: TestClient) -> None:
+    headers = client.get("/review").headers
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"

@@ -64,9 +64,11 @@ def page(browser: Any, server: str) -> Iterator[Any]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # CSP violations and failed loads are console errors: the pages must cause none.
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     yield page
     context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
+    assert errors == [], f"JavaScript or console errors on the page: {errors}"
 
 
 def screenshot(page: Any, name: str, *, full_page: bool = True) -> None:

@@ -32,7 +32,7 @@ def test_review_a_draft_and_see_the_finding_on_its_line(page) -> None:
     assert finding.is_visible()
 
     page.get_by_role("button", name="Copy review as markdown").click()
-    page.wait_for_function("document.getElementById('copy-status').textContent === 'Copied.'")
+    page.locator("#copy-status", has_text="Copied.").wait_for()
     assert "Owner is TBD" in page.evaluate("navigator.clipboard.readText()")
 
 
