@@ -285,7 +285,10 @@ class Bot:
 
     def answer(self, number: int, question: str, *, ref: str) -> int:
         """Reply to `/specreview ask QUESTION` with an answer citing the repo's records."""
-        config = load_repo_config(self.client, self.owner, self.repo, ref=ref)
-        self._index_kb(config, ref)
-        answer = self.engines.ask(question)
-        return self.client.create_issue_comment(self.owner, self.repo, number, answer_body(answer))
+        try:
+            config = load_repo_config(self.client, self.owner, self.repo, ref=ref)
+            self._index_kb(config, ref)
+            body = answer_body(self.engines.ask(question))
+        except SpecreviewError as exc:  # say why in the thread rather than stay silent
+            body = f"specreview could not answer: {exc}\n"
+        return self.client.create_issue_comment(self.owner, self.repo, number, body)

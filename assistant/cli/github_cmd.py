@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from assistant.errors import ConfigError
+
 
 def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer) -> None:  # noqa: ARG001
     app.command("github-action")(github_action)
@@ -36,6 +38,8 @@ def github_action(
 
     Uses GITHUB_TOKEN; exits 1 when the check fails under the repo's `fail_on`.
     """
+    from githubkit.exception import GitHubException, RequestFailed
+
     from api.github.action import read_event, run_action
     from assistant.config import load_settings
     from assistant.services import Services
@@ -44,9 +48,24 @@ def github_action(
     if api_url:
         settings = settings.model_copy(update={"github_api_url": api_url})
     payload = read_event(event_path)
-    report = run_action(
-        Services(settings=settings), event_name=event_name, payload=payload, upload_sarif=sarif
-    )
+    try:
+        report = run_action(
+            Services(settings=settings), event_name=event_name, payload=payload, upload_sarif=sarif
+        )
+    except RequestFailed as exc:
+        status = exc.response.status_code
+        hint = (
+            "; the token lacks a permission (on pull requests from forks GITHUB_TOKEN is "
+            "read-only): grant pull-requests/issues/checks write, or run the GitHub App"
+            if status in (401, 403, 404)
+            else ""
+        )
+        raise ConfigError(
+            f"GitHub answered {status} to {exc.request.method} {exc.request.url.path}{hint}"
+        ) from exc
+    except GitHubException as exc:
+        url = settings.github_api_url
+        raise ConfigError(f"could not reach GitHub at {url} ({exc}); check GITHUB_API_URL") from exc
     if report is None:
         typer.echo(f"specreview: nothing to do for {event_name} ({payload.get('action')})")
         return

@@ -113,3 +113,47 @@ def test_cli_github_action_end_to_end(fake_github, tmp_path):
     assert "specreview summary" in summary["body"]
     check = fake_github.check_runs[0]
     assert done.returncode == (1 if check["conclusion"] == "failure" else 0)
+
+
+def _cli(env_extra: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("specreview", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SPECREVIEW_", "GITHUB_", "OPENAI_"))
+    }
+    env.update(
+        SPECREVIEW_EMBEDDER="hashing",
+        SPECREVIEW_STORE_PATH=str(tmp_path / "store"),
+        SPECREVIEW_CONFIG=str(tmp_path / "none.toml"),
+        GITHUB_EVENT_NAME="pull_request",
+        GITHUB_EVENT_PATH=str(EVENT),
+        **env_extra,
+    )
+    return subprocess.run(
+        [exe, "github-action"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_cli_says_which_permission_is_missing(fake_github, tmp_path):
+    checkout_repo(fake_github)
+    fake_github.fail("POST", r"/pulls/7/reviews$", 403, message="Resource not accessible")
+    done = _cli(
+        {"GITHUB_TOKEN": fake_github.token, "GITHUB_API_URL": fake_github.base_url}, tmp_path
+    )
+    assert done.returncode == 2
+    assert "GitHub answered 403 to POST /repos/acme/product/pulls/7/reviews" in done.stderr
+    assert "pull-requests/issues/checks write" in done.stderr
+
+
+def test_cli_without_a_token_says_how_to_set_one(tmp_path):
+    done = _cli({"GITHUB_API_URL": "http://127.0.0.1:9"}, tmp_path)
+    assert done.returncode == 2 and "GITHUB_TOKEN" in done.stderr
