@@ -216,7 +216,7 @@ class ConflictCheck:
         self, draft: _Draft, rule: str, rule_stems: set[str], record_names: set[str]
     ) -> list[Evidence]:
         out = []
-        rule_negative = has_negation(rule)
+        rule_negative = has_negation(_MINIMUM.sub(" ", rule))  # "no sooner than N" is a floor
         mandated = set(_NAME.findall(rule)) if _UNIVERSAL.search(rule) else set()
         for i, unit in enumerate(draft.units):
             if _SKIP_SECTIONS.search(unit.section):
