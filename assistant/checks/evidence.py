@@ -73,7 +73,8 @@ AUTHORITY = re.compile(
 )
 _QUOTE = re.compile(r"[\"“][^\"”\n]{12,}[\"”]")
 _ATTRIBUTION = re.compile(
-    r"\b(?:said|says|wrote|writes|told|asked|put it|quote|in (?:their|his|her) words)\b|:\s*[\"“]",
+    r"\b(?:said|says|wrote|writes|told|asked|put it|quote|in (?:their|his|her) words)\b|"
+    r":\s*[\"“]|[\"”]\s*[—–-]{1,2}\s*\w",
     re.IGNORECASE,
 )
 _COUNT = r"(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty)"
@@ -86,6 +87,16 @@ _PERCENT = re.compile(r"\d\s?%|\bpercent\b|\d\s?(?:x|×)\b", re.IGNORECASE)
 def is_consequence(sentence: str) -> bool:
     """Whether a sentence says what the status quo costs someone (not only that X is absent)."""
     return bool(PAIN.search(strip_dates(sentence))) and not AUTHORITY.search(sentence)
+
+
+def names_problem(sentence: str) -> bool:
+    """Whether a sentence carries a problem signal (a source, a quote, a recurring complaint or
+    a consequence), not only a quantity: "we process 40,000 payments a day" describes scale."""
+    text = strip_dates(sentence)
+    if AUTHORITY.search(text):
+        return False
+    quoted = _QUOTE.search(sentence) and _ATTRIBUTION.search(sentence)
+    return bool(SOURCE.search(text) or quoted or FREQUENT.search(text) or PAIN.search(text))
 
 
 def evidence_score(sentence: str) -> tuple[float, bool]:

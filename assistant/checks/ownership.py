@@ -63,7 +63,8 @@ CONTENTION = re.compile(
 WHO_QUESTION = re.compile(r"\b(?:who|which (?:team|group|org|person)|whose)\b", re.IGNORECASE)
 OWNS_SENTENCE = re.compile(
     r"\b(?:I'll|I will|I am|I'm|we'll|[A-Z][a-z]+(?: [A-Z][a-z]+)?(?:'s team)?)\s+(?:will\s+)?"
-    r"(?:own|owns|lead|leads|drive|drives|is accountable|is the dri|am the dri)\b|\bowned by\b|"
+    r"(?:own|owns|lead|leads|drive|drives|decides|approves|signs off|is accountable|"
+    r"is responsible|is the dri|am the dri)\b|\bowned by\b|"
     r"\bDRI\b",
 )
 _STUB = (

@@ -257,7 +257,7 @@ def items_of(body: tuple[tuple[int, str], ...]) -> list[Item]:
     units: list[tuple[int, int, str]] = []
     blank = True
     for n, text in body:
-        stripped = text.strip()
+        stripped = re.sub(r"^(?:>\s?)+", "", text.strip())  # blockquotes read as prose
         if not stripped:
             blank = True
             continue

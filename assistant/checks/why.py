@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
-from assistant.checks.evidence import AUTHORITY, evidence_score, is_consequence
+from assistant.checks.evidence import AUTHORITY, evidence_score, is_consequence, names_problem
 from assistant.checks.exemplars import SemanticScorer
 from assistant.checks.signals import _BULLET, Block, Item, is_placeholder, items_of, view_of
 from assistant.models import Finding
@@ -39,10 +39,13 @@ class WhyEvidence:
     best: float  # the strongest single sentence anywhere in the region
     labelled_pain: int = 0  # sentences that say what the status quo costs someone
     other_pain: int = 0
+    problems: int = 0  # sentences with a problem signal, not only a quantity
     semantic: float = 0.0
 
     @property
     def present(self) -> bool:
+        if self.problems == 0:
+            return False  # numbers about scale, with nothing wrong, are not a why
         if self.labelled_strong >= 1 and self.labelled_score >= 1.5:
             return True
         if self.labelled_strong + self.other_strong >= 2 and (
@@ -104,11 +107,14 @@ class WhyCheck:
         l_score, l_strong, l_best, l_pain, l_items = _score(labelled, prose_pain=False)
         o_score, o_strong, o_best, o_pain, o_items = _score(other, prose_pain=True)
         best = max(l_best, o_best)
-        lexical = WhyEvidence(l_score, l_strong, o_score, o_strong, best, l_pain, o_pain)
+        problems = sum(names_problem(i.text) for i in l_items + o_items)
+        lexical = WhyEvidence(l_score, l_strong, o_score, o_strong, best, l_pain, o_pain, problems)
         if lexical.present or self._semantic is None or l_score + o_score < 1.0:
             return lexical
         share = self._semantic.problem_share([i.text for i in (l_items + o_items)[:24]])
-        return WhyEvidence(l_score, l_strong, o_score, o_strong, best, l_pain, o_pain, share)
+        return WhyEvidence(
+            l_score, l_strong, o_score, o_strong, best, l_pain, o_pain, problems, share
+        )
 
     def run(self, ctx: ReviewContext) -> list[Finding]:
         evidence = self.measure(ctx)

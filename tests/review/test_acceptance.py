@@ -46,6 +46,15 @@ WITH_CRITERIA = {
         The first milestone is done when the new index serves 100% of queries and the old
         cluster is deleted.
         """,
+    "criteria table": """
+        # Card payments
+
+        ## Acceptance criteria
+        | Scenario | Expected result |
+        |---|---|
+        | Expired card | Payment is declined with "card expired" |
+        | Valid card | Order is confirmed within 5 seconds |
+        """,
     "definition of done heading": """
         # Audit trail
 

@@ -28,6 +28,11 @@ RESOLVED = {
 
         I'll own the product side and Ben Okoro will lead the build.
         """,
+    "decision rights in a sentence": """
+        # Export
+
+        Maya Chen decides scope and success; Raj Patel decides the technical approach.
+        """,
     "handle": """
         # Export
 

@@ -39,6 +39,15 @@ WITH_WHY = {
         Ward managers complain about this in every quarterly feedback session, and the audit
         last year found two understaffed nights caused by swaps nobody recorded.
         """,
+    "customer quote in a blockquote": """
+        # Route re-planning for drivers
+
+        > "When a road closes we phone every driver one by one. Last Tuesday it took my team
+        > two hours." — dispatch lead at a regional courier, March interview
+
+        ## Proposal
+        Re-plan affected routes automatically when a closure is reported.
+        """,
 }
 
 WITHOUT_WHY = {
@@ -88,6 +97,16 @@ WITHOUT_WHY = {
 
         ## What
         Each account gets a code worth one free month.
+        """,
+    "background that only describes scale": """
+        # Ledger sharding
+
+        ## Background
+        The ledger service processes about 40,000 transactions a day across 3 regions and
+        stores 2 TB of entries for 1,200 merchants.
+
+        ## Proposal
+        Shard the ledger by merchant id.
         """,
     "feature list only": """
         # Calendar sync
