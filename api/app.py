@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from api.answer_view import cite_links
 from api.deps import AppState
 from api.errors import install_error_handlers
 from api.github.webhook import GitHubWebhook
@@ -84,6 +85,7 @@ def create_app(services: Services) -> FastAPI:
     metrics = Metrics()
     templates = Jinja2Templates(directory=str(_HERE / "templates"))  # autoescape on for .html
     templates.env.filters["split_suggestion"] = split_suggestion
+    templates.env.filters["cite_links"] = cite_links
     app.state.specreview = AppState(
         services=services, metrics=metrics, jobs=jobs, templates=templates
     )

@@ -23,8 +23,27 @@
     return a;
   }
 
+  // Answer text with each [n] turned into a link to citation n's lines (text nodes only).
+  function linkCitations(target, text, citations) {
+    var byN = {};
+    (citations || []).forEach(function (c) { byN[c.n] = c; });
+    target.textContent = "";
+    text.split(/(\[\d+\])/).forEach(function (part) {
+      var m = /^\[(\d+)\]$/.exec(part);
+      var c = m && byN[m[1]];
+      if (c) {
+        var a = docLink(c.doc_id, part, c.start_line, c.end_line);
+        a.className = "cite";
+        a.title = c.title || c.doc_id;
+        target.appendChild(a);
+      } else {
+        target.appendChild(document.createTextNode(part));
+      }
+    });
+  }
+
   function renderDone(bubble, answer) {
-    bubble.querySelector(".answer-text").textContent = answer.text;
+    linkCitations(bubble.querySelector(".answer-text"), answer.text, answer.citations);
     if (answer.refused) {
       bubble.classList.add("refused");
       var note = el("p", "no-record");

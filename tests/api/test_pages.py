@@ -68,6 +68,9 @@ def test_two_thousand_line_draft_renders_every_line(client: TestClient) -> None:
 def test_ask_page_without_javascript_shows_answer_and_citation(client: TestClient) -> None:
     html = client.post("/ask", data={"question": "Why Postgres?"}).text
     assert 'href="/library/adr-0001?lines=3-5#L3"' in html
+    # The [1] marker in the text links to the same lines.
+    marker = '<a class="cite" href="/library/adr-0001?lines=3-5#L3" title="Use Postgres">[1]</a>'
+    assert marker in html
     refused = client.post("/ask", data={"question": "Why Rust?"}).text
     assert "No record found." in refused
 

@@ -63,6 +63,9 @@ def test_ask_a_question_and_follow_the_citation(page) -> None:
         "We chose Postgres for transactions [1]."
     )
     assert link.get_attribute("href") == "/library/adr-0001?lines=3-5#L3"
+    marker = page.locator(".answer-text a.cite")
+    assert marker.inner_text() == "[1]"
+    assert marker.get_attribute("href") == "/library/adr-0001?lines=3-5#L3"
 
     question.fill("Why did we pick Rust?")
     page.get_by_role("button", name="Ask").click()

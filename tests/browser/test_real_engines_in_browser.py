@@ -1,4 +1,5 @@
-"""End to end in a browser over the real offline engines: upload history, review, ask."""
+"""End to end in a browser over the real offline engines (hashing embedder): upload history,
+review a draft, ask a question and follow a citation."""
 
 from __future__ import annotations
 
@@ -53,3 +54,17 @@ def test_upload_history_then_review_a_draft(page) -> None:
         assert row_id == f"L{n}"
         assert lines[n - 1].strip() in page.locator(f"#L{n} .src").inner_text()
     screenshot(page, "review-real.png")
+
+    page.goto("/ask")
+    page.get_by_label("Your question").fill("What caused the cache outage?")
+    page.get_by_role("button", name="Ask").click()
+    page.locator(".msg.bot:not([aria-busy])").wait_for()
+    link = page.locator(".citations a").first
+    href = link.get_attribute("href") or ""
+    assert href.startswith("/library/") and "?lines=" in href
+    screenshot(page, "ask-real.png")
+    link.click()  # the cited document opens at the cited lines, highlighted
+    page.wait_for_url("**/library/**")
+    start, end = (int(n) for n in href.split("?lines=")[1].split("#")[0].split("-"))
+    for n in (start, end):
+        assert "hl" in (page.locator(f"#L{n}").get_attribute("class") or "")
