@@ -12,6 +12,25 @@ from assistant.errors import ConfigError
 
 def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer) -> None:  # noqa: ARG001
     app.command("github-action")(github_action)
+    bench_app.command("github-webhook")(bench_github_webhook)
+
+
+def bench_github_webhook(
+    runs: Annotated[int, typer.Option(help="Deliveries to time.")] = 300,
+    size_kb: Annotated[int, typer.Option(help="Payload size in KB.")] = 28,
+) -> None:
+    """Time the webhook's acknowledgement (signature, parse, route, enqueue) per delivery."""
+    from api.github.bench import bench_webhook_ack
+    from assistant.config import load_settings
+    from assistant.services import Services
+
+    figures = bench_webhook_ack(Services(settings=load_settings()), runs=runs, size_kb=size_kb)
+    typer.echo(
+        f"github webhook ack: {int(figures['runs'])} deliveries of "
+        f"{figures['payload_kb']:.1f} KB: p50 {figures['p50_ms']:.2f} ms, "
+        f"p95 {figures['p95_ms']:.2f} ms, max {figures['max_ms']:.2f} ms, "
+        f"{figures['accepted_share']:.0%} answered 202"
+    )
 
 
 def github_action(

@@ -75,6 +75,7 @@ class RuleEngines:
         self.reviewed: list[str] = []
         self.configs: list[ReviewConfig] = []
         self.questions: list[str] = []
+        self.ask_error: Exception | None = None  # set to make `ask` raise it
 
     def indexed_version(self, path: str) -> str | None:
         return self.versions.get(path)
@@ -123,6 +124,8 @@ class RuleEngines:
 
     def ask(self, question: str) -> Answer:
         self.questions.append(question)
+        if self.ask_error is not None:
+            raise self.ask_error
         return Answer(
             question=question,
             text="Postgres was chosen for payments [1].",

@@ -217,3 +217,11 @@ def test_placement_of_spans():
     assert place("a.md", _finding(8, 9), diff).line is None  # summary only
     absent = Finding(code="c", severity="low", title="t", message="m", suggestion="s")
     assert place("a.md", absent, diff).line is None
+
+
+def test_webhook_ack_bench_accepts_every_delivery(services):
+    from api.github.bench import bench_webhook_ack
+
+    figures = bench_webhook_ack(services, runs=5, size_kb=1)
+    assert figures["accepted_share"] == 1.0 and figures["runs"] == 5
+    assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["max_ms"]

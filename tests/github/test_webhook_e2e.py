@@ -16,6 +16,7 @@ from api.github.githubkit_client import GitHubkitClient, RetryPolicy, build_gith
 from api.github.markers import fingerprints_in, is_summary, read_state
 from api.github.webhook import GitHubWebhook
 from assistant.config import Settings
+from assistant.errors import InputError
 from assistant.services import Services
 from tests.github.conftest import FIXTURES, RuleEngines, signed_headers
 from tests.github.fake_github import FakeGitHub, FakeRepo
@@ -360,3 +361,12 @@ def test_deleted_kb_record_leaves_the_index(fake_github, hook, http, engines):
     repo.commit("main", {"docs/adr/001-postgres.md": None, "docs/adr/002-queues.md": ADR})
     deliver(http, hook, pr_event(repo, "synchronize"), "pull_request")
     assert set(engines.versions) == {"docs/adr/002-queues.md"}
+
+
+def test_ask_that_cannot_be_answered_says_why(fake_github, hook, http, engines):
+    make_repo(fake_github)
+    engines.ask_error = InputError("question too long: keep it under 2000 characters")
+    raw = (FIXTURES / "issue_comment.created.json").read_bytes()
+    deliver(http, hook, raw, "issue_comment")
+    [reply] = fake_github.issue_comments
+    assert reply["body"].startswith("specreview could not answer: question too long")
