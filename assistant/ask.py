@@ -65,6 +65,8 @@ class Asker:
         self.writer: AnswerWriter = writer or ExtractiveWriter()
         self.threshold = threshold
         self.depth = depth
+        self._link_map: dict[str, list[tuple[str, str]]] = {}
+        self._links_for: object | None = None
 
     def ask(self, question: str, *, k: int = 5) -> Answer:
         """Answer in one go (the CLI and the non-streaming API)."""
@@ -158,8 +160,7 @@ class Asker:
             source = next(e for e in evidence if e.doc_id == doc.doc_id)
             if len({e.doc_id for e in evidence}) > 4:
                 continue  # follow links for the leading documents only
-            record = self.store.get_document(doc.doc_id, with_text=False)
-            for rel, target in _links(record) if record else []:
+            for rel, target in self._links(doc.doc_id):
                 if frozenset((doc.doc_id, target)) in noted:
                     continue
                 linked = next((e for e in evidence if e.doc_id == target), None)
@@ -172,6 +173,15 @@ class Asker:
                 noted.add(frozenset((doc.doc_id, target)))
                 source.note = " ".join(filter(None, [source.note, _note(source, rel, linked)]))
         return evidence
+
+    def _links(self, doc_id: str) -> list[tuple[str, str]]:
+        """A record's supersede/replace links, from one listing of the store's records that is
+        refreshed whenever the retriever's index is (a lookup per record costs a round trip)."""
+        index = self.retriever.keyword_index()
+        if self._links_for is not index:
+            self._link_map = {r.id: _record_links(r) for r in self.store.list_documents()}
+            self._links_for = index
+        return self._link_map.get(doc_id, [])
 
     def _best_passage(self, question: str, doc_id: str) -> Evidence | None:
         hits = self.retriever.dense(question, 1, {"doc_id": doc_id})
@@ -217,7 +227,7 @@ def _evidence_from(n: int, chunk: Chunk) -> Evidence:
     )
 
 
-def _links(record: DocumentRecord) -> list[tuple[str, str]]:
+def _record_links(record: DocumentRecord) -> list[tuple[str, str]]:
     return [
         (link.rel, link.target)
         for link in record.links

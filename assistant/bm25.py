@@ -90,8 +90,10 @@ class KeywordIndex:
                 docs_with.setdefault(tok, set()).add(chunk.doc_id)
         self._doc_freq = {tok: len(ids) for tok, ids in docs_with.items()}
         self._doc_terms: dict[str, set[str]] = {}
+        self._chunk_terms: dict[str, frozenset[str]] = {}
         for chunk, toks in zip(self.chunks, tokens, strict=True):
             self._doc_terms.setdefault(chunk.doc_id, set()).update(toks)
+            self._chunk_terms[chunk.id] = frozenset(toks)
         self.n_docs = len(self._doc_terms)
 
     def __len__(self) -> int:
@@ -115,3 +117,8 @@ class KeywordIndex:
     def doc_terms(self, doc_id: str) -> set[str]:
         """The stemmed tokens a document contains (title, headings and text)."""
         return self._doc_terms.get(doc_id, set())
+
+    def chunk_terms(self, chunk: Chunk) -> frozenset[str]:
+        """The stemmed tokens a chunk is indexed under (computed for chunks not indexed)."""
+        terms = self._chunk_terms.get(chunk.id)
+        return terms if terms is not None else frozenset(tokenize(indexed_text(chunk)))

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from assistant.bm25 import KeywordIndex, indexed_text, split_words, tokenize
+from assistant.bm25 import KeywordIndex, split_words, tokenize
 from assistant.models import Hit
 
 # Words a question is phrased with, which say nothing about which record answers it.
@@ -65,9 +65,9 @@ def passage_coverage(
     total = sum(weights.values())
     if not total or not hits:
         return 0.0, []
-    best, best_tokens = -1.0, set[str]()
+    best, best_tokens = -1.0, frozenset[str]()
     for hit in hits:
-        tokens = set(tokenize(indexed_text(hit.chunk)))
+        tokens = index.chunk_terms(hit.chunk)
         share = sum(w for t, w in weights.items() if t in tokens) / total
         if share > best:
             best, best_tokens = share, tokens

@@ -14,6 +14,7 @@ applies the same filter to its chunk list.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -109,6 +110,7 @@ class Retriever:
         depth: int = DEPTH,
         rrf_k: int = RRF_K,
         dense_weight: float = DENSE_WEIGHT,
+        refresh_s: float = 2.0,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -117,6 +119,8 @@ class Retriever:
         self.dense_weight = dense_weight
         self._index: KeywordIndex | None = None
         self._index_count = -1
+        self._checked_at = -1e9
+        self.refresh_s = refresh_s
         self._masks: dict[tuple[Any, ...], np.ndarray] = {}
         self._vectors: OrderedDict[str, list[float]] = OrderedDict()
         self._titles: dict[str, list[float]] = {}
@@ -126,9 +130,17 @@ class Retriever:
     # --- building blocks ---------------------------------------------------------------------
 
     def keyword_index(self) -> KeywordIndex:
-        """The BM25 index over every chunk in the store, rebuilt if the store changed."""
+        """The BM25 index over every chunk in the store, rebuilt if the store changed.
+
+        The chunk count is checked at most every `refresh_s` seconds (a store count costs a
+        round trip), so one question does not pay for it several times."""
+        now = time.monotonic()
+        with self._lock:
+            if self._index is not None and now - self._checked_at < self.refresh_s:
+                return self._index
         count = self.store.count_chunks()
         with self._lock:
+            self._checked_at = now
             if self._index is None or count != self._index_count:
                 self._index = KeywordIndex(self.store.all_chunks())
                 self._index_count = count
