@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
 from assistant.checks.evidence import AUTHORITY, evidence_score, is_consequence, names_problem
-from assistant.checks.exemplars import SemanticScorer
 from assistant.checks.signals import _BULLET, Block, Item, is_placeholder, items_of, view_of
 from assistant.models import Finding
 
@@ -40,7 +39,6 @@ class WhyEvidence:
     labelled_pain: int = 0  # sentences that say what the status quo costs someone
     other_pain: int = 0
     problems: int = 0  # sentences with a problem signal, not only a quantity
-    semantic: float = 0.0
 
     @property
     def present(self) -> bool:
@@ -57,9 +55,7 @@ class WhyEvidence:
         # A problem told in prose: several sentences about what the status quo costs.
         if self.labelled_pain >= 2 and self.labelled_score >= 1.0:
             return True
-        if self.other_pain >= 3 and self.other_score >= 1.5:
-            return True
-        return self.semantic >= 0.5 and self.labelled_score + self.other_score >= 1.0
+        return self.other_pain >= 3 and self.other_score >= 1.5
 
 
 def _region(ctx_blocks: list[Block]) -> tuple[list[Block], list[Block]]:
@@ -98,9 +94,6 @@ class WhyCheck:
 
     codes: tuple[str, ...] = (CODE,)
 
-    def __init__(self, *, semantic: SemanticScorer | None = None) -> None:
-        self._semantic = semantic
-
     def measure(self, ctx: ReviewContext) -> WhyEvidence:
         view = view_of(ctx.spec)
         labelled, other = _region(view.blocks)
@@ -108,13 +101,7 @@ class WhyCheck:
         o_score, o_strong, o_best, o_pain, o_items = _score(other, prose_pain=True)
         best = max(l_best, o_best)
         problems = sum(names_problem(i.text) for i in l_items + o_items)
-        lexical = WhyEvidence(l_score, l_strong, o_score, o_strong, best, l_pain, o_pain, problems)
-        if lexical.present or self._semantic is None or l_score + o_score < 1.0:
-            return lexical
-        share = self._semantic.problem_share([i.text for i in (l_items + o_items)[:24]])
-        return WhyEvidence(
-            l_score, l_strong, o_score, o_strong, best, l_pain, o_pain, problems, share
-        )
+        return WhyEvidence(l_score, l_strong, o_score, o_strong, best, l_pain, o_pain, problems)
 
     def run(self, ctx: ReviewContext) -> list[Finding]:
         evidence = self.measure(ctx)
