@@ -61,17 +61,19 @@ def free_port() -> int:
 CLI = [sys.executable, "-c", "from assistant.cli import main; main()"]
 
 
-def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """`specreview serve` on loopback; its output goes to `log` (a pipe could fill and block)."""
     cmd = [*CLI, "serve", "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--log-level", "warning"]
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with log.open("wb") as out:
+        return subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
-def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            err = proc.stderr.read().decode() if proc.stderr else ""
+            err = log.read_text(errors="replace")
             raise SystemExit(f"server exited early ({proc.returncode}): {err[-2000:]}")
         try:
             if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
@@ -177,10 +179,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             env["SPECREVIEW_STORE_PATH"] = str(args.store_path)
         port = free_port()
-        proc = start_server(port, env)
+        log = Path(tmp) / "server.log"
+        proc = start_server(port, env, log)
         try:
             base = f"http://127.0.0.1:{port}"
-            wait_ready(base, proc)
+            wait_ready(base, proc, log)
             result = asyncio.run(
                 run_load(base, text, requests=args.requests, concurrency=args.concurrency)
             )
