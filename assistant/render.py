@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Sequence
@@ -122,10 +123,9 @@ def render_terminal(reviews: Sequence[Review], console: Console) -> None:
 
 def render_terminal_text(reviews: Sequence[Review], *, width: int = 100) -> str:
     """The terminal rendering as plain text (for tests and logs)."""
-    console = Console(width=width, record=True, color_system=None, force_terminal=False)
-    with console.capture():
-        render_terminal(reviews, console)
-    return console.export_text()
+    buffer = io.StringIO()
+    render_terminal(reviews, Console(file=buffer, width=width, color_system=None))
+    return buffer.getvalue()
 
 
 # --- JSON -------------------------------------------------------------------------------------

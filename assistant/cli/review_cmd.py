@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from assistant.errors import ConfigError, SpecreviewError
 
@@ -32,6 +33,12 @@ def _resolve_fail_on(fail_on: str | None, configured: str | None) -> str:
             f"--fail-on {value!r} is not a severity; use one of {', '.join(SEVERITIES)}"
         )
     return value
+
+
+def _print_error(console: Console, message: str) -> None:
+    line = Text("error: ", style="bold red")
+    line.append(message)
+    console.print(line, highlight=False, soft_wrap=True)
 
 
 def review(
@@ -58,21 +65,25 @@ def review(
     )
     from assistant.services import Services
 
-    services = Services()
-    threshold = _resolve_fail_on(fail_on, services.settings.review.fail_on)
-    reviewer = services.reviewer
+    err = Console(stderr=True)
+    try:
+        services = Services()
+        threshold = _resolve_fail_on(fail_on, services.settings.review.fail_on)
+        reviewer = services.reviewer
+    except SpecreviewError as exc:
+        _print_error(err, str(exc))
+        raise typer.Exit(2) from exc
     reviews: list[Review] = []
     errors: list[str] = []
     for path in files:
         try:
             reviews.append(reviewer.review_file(path))
         except SpecreviewError as exc:
-            errors.append(f"{path}: {exc}")
+            errors.append(str(exc) if str(path) in str(exc) else f"{path}: {exc}")
         except OSError as exc:
             errors.append(f"{path}: cannot read the file ({exc.strerror or exc}); check the path")
-    err = Console(stderr=True)
     for line in errors:
-        err.print(f"[bold red]error:[/] {line}", highlight=False)
+        _print_error(err, line)
     if output_format is OutputFormat.text:
         render_terminal(reviews, Console())
     elif output_format is OutputFormat.json:
