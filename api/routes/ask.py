@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +19,7 @@ from api.schemas import AskRequest
 from assistant.errors import SpecreviewError
 from assistant.models import Answer
 
+log = logging.getLogger("specreview.api")
 router = APIRouter(prefix="/v1", tags=["ask"], dependencies=[Depends(require_token)])
 
 
@@ -56,6 +58,10 @@ def stream_answer(state: AppState, question: str, k: int) -> Iterator[str]:
     except SpecreviewError as exc:
         _, code = engine_error_status(exc)
         yield sse("error", {"error": {"code": code, "message": str(exc)}})
+    except Exception:  # the response has started: end the stream with an error event
+        log.exception("ask stream failed")
+        message = "unexpected server error; it has been logged. Retry, or report the question."
+        yield sse("error", {"error": {"code": "internal_error", "message": message}})
 
 
 @router.post(

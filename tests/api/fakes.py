@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from assistant.ask import AskEvent
-from assistant.errors import SpecreviewError
 from assistant.models import (
     Answer,
     Citation,
@@ -83,7 +82,7 @@ CITATION = Citation(
 class FakeAsker:
     """Answers anything mentioning 'postgres' with one citation; refuses everything else."""
 
-    def __init__(self, *, fail_with: SpecreviewError | None = None) -> None:
+    def __init__(self, *, fail_with: Exception | None = None) -> None:
         self.questions: list[str] = []
         self.fail_with = fail_with
 
