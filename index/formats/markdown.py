@@ -45,6 +45,7 @@ _KIND_WORDS: dict[str, Kind] = {
     "decision-record": "decision",
     "retro": "retro",
     "retrospective": "retro",
+    "dl": "decision",
     "postmortem": "retro",
     "post-mortem": "retro",
     "incident": "retro",
@@ -157,15 +158,20 @@ def _section_text(spec: ParsedSpec, *names: str) -> str | None:
     return None
 
 
-def _guess_kind(spec: ParsedSpec, path: Path, title: str) -> tuple[Kind, str]:
+def _guess_kind(
+    spec: ParsedSpec, path: Path, title: str, doc_id: str, has_status: bool
+) -> tuple[Kind, str]:
     titles = {clean_text(s.title).lower() for s in spec.sections if s.level >= 1}
     for part in reversed(path.parts[:-1]):
         if part.lower() in _PATH_KINDS:
             return _PATH_KINDS[part.lower()], "path"
     if {"decision outcome", "considered options"} & titles:
         return "decision", "madr"
-    if "decision" in titles and ("status" in titles or "context" in titles):
+    if "decision" in titles and ("status" in titles or "context" in titles or has_status):
         return "decision", "nygard"
+    id_kind = kind_word(re.split(r"[-_ ]", doc_id)[0])
+    if id_kind and id_kind != "spec":
+        return id_kind, "name"
     if len(titles & set(_RETRO_SECTIONS)) >= 2 or _RETRO_TITLE.search(title):
         return "retro", "retro"
     stem = path.stem.lower()
@@ -209,8 +215,8 @@ def _apply_key_values(inferred: Inferred, pairs: list[tuple[str, str]]) -> None:
                 inferred.add_link(rel, target)
         elif key in ("date", "start date", "created") and inferred.date is None:
             inferred.date = normalise_date(value)
-        elif key == "last modified" and inferred.date is None:
-            inferred.date = normalise_date(value)
+        elif key == "last modified":
+            inferred.extra["last_modified"] = normalise_date(value) or value
         elif key in (
             "deciders",
             "decision-makers",
@@ -259,7 +265,9 @@ def infer_markdown(text: str, path: Path) -> Inferred:
             inferred.status = normalise_status(first)
         for rel, target in relations_in(status_section):
             inferred.add_link(rel, target)
-    kind, style = _guess_kind(spec, path, inferred.title or "")
+    kind, style = _guess_kind(
+        spec, path, inferred.title or "", inferred.id or "", inferred.status is not None
+    )
     if inferred.kind is None:
         inferred.kind = kind
     if inferred.style == "text" or style in ("madr", "nygard"):
@@ -268,4 +276,6 @@ def infer_markdown(text: str, path: Path) -> Inferred:
         named = _DATE_IN_NAME.search(path.name)
         if named:
             inferred.date = named.group(1)
+    if inferred.date is None and isinstance(inferred.extra.get("last_modified"), str):
+        inferred.date = str(inferred.extra["last_modified"])
     return inferred
