@@ -54,6 +54,11 @@ def test_upload_history_then_review_a_draft(page) -> None:
         assert row_id == f"L{n}"
         assert lines[n - 1].strip() in page.locator(f"#L{n} .src").inner_text()
     screenshot(page, "review-real.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.locator("#L13").scroll_into_view_if_needed()
+    screenshot(page, "review-real-phone.png", full_page=False)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.goto("/ask")
     page.get_by_label("Your question").fill("What caused the cache outage?")
