@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from assistant.markdown import ParsedSpec
 
@@ -252,8 +252,16 @@ class Item:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(`*])")
 
 
-def items_of(body: tuple[tuple[int, str], ...]) -> list[Item]:
-    """Split a block's body into bullets (with their continuation lines), rows and sentences."""
+def items_of(body: tuple[tuple[int, str], ...]) -> tuple[Item, ...]:
+    """Split a block's body into bullets (with their continuation lines), rows and sentences.
+
+    Cached: every check walks the same blocks.
+    """
+    return _items_of(body)
+
+
+@lru_cache(maxsize=2048)
+def _items_of(body: tuple[tuple[int, str], ...]) -> tuple[Item, ...]:
     units: list[tuple[int, int, str]] = []
     blank = True
     for n, text in body:
@@ -288,7 +296,7 @@ def items_of(body: tuple[tuple[int, str], ...]) -> list[Item]:
             part = part.replace("\x00", " ").strip()
             if part and not part.startswith(("```", "~~~")):
                 out.append(Item(part, start, end))
-    return out
+    return tuple(out)
 
 
 # --- lexical signals -------------------------------------------------------------------------
