@@ -147,3 +147,13 @@ def test_openapi_is_versioned_and_documents_the_error_shape(client: TestClient) 
     assert {"application/json", "multipart/form-data", "text/markdown"} <= set(review_body)
     assert "ErrorResponse" in schema["components"]["schemas"]
     assert "HTTPBearer" in schema["components"]["securitySchemes"]
+
+
+def test_request_metrics_use_route_templates_so_labels_stay_bounded(client: TestClient) -> None:
+    for path in ("/v1/documents/a", "/v1/documents/b", "/static/app.css", "/x/1", "/x/2"):
+        client.get(path)
+    metrics = client.get("/metrics").text
+    assert 'route="/v1/documents/{doc_id}",status="404"} 2.0' in metrics
+    assert 'route="/static",status="200"} 1.0' in metrics
+    assert 'route="unmatched",status="404"} 2.0' in metrics
+    assert "/x/1" not in metrics
