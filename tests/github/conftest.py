@@ -17,7 +17,8 @@ from assistant.anchors import fingerprint, section_at, span_for_lines
 from assistant.config import ReviewConfig, Settings
 from assistant.markdown import parse_spec
 from assistant.models import Answer, Citation, Finding, Review
-from tests.github.fake_github import FakeGitHub, SpecValidator, serve
+from tests.github.fake_github import FakeGitHub, serve
+from tests.github.spec_validator import SpecValidator
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "github"
 SECRET = "It's a Secret to Everybody"

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import base64
 import copy
-import difflib
 import gzip
-import hashlib
 import itertools
 import json
 import re
@@ -22,88 +20,20 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import jwt
 import uvicorn
-from openapi_core import OpenAPI
-from openapi_core.testing import MockRequest, MockResponse
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from tests.github.fake_bodies import contents_json, pull_files, pull_json
+from tests.github.fake_repo import FakeRepo, right_lines
+from tests.github.spec_validator import Recorded, SpecValidator
+
 API_VERSION = "2022-11-28"
-
-
-def _sha(*parts: str) -> str:
-    return hashlib.sha1("\x00".join(parts).encode()).hexdigest()
-
-
-@dataclass
-class FakePull:
-    number: int
-    base: str
-    head: str
-    draft: bool = False
-    state: str = "open"
-
-
-@dataclass
-class FakeRepo:
-    owner: str
-    name: str
-    commits: dict[str, dict[str, str]] = field(default_factory=dict)
-    branches: dict[str, str] = field(default_factory=dict)
-    pulls: dict[int, FakePull] = field(default_factory=dict)
-
-    def commit(self, branch: str, files: dict[str, str | None], *, sha: str | None = None) -> str:
-        """Commit on a branch (created from nothing if new); a None value deletes the file."""
-        tree = dict(self.commits.get(self.branches.get(branch, ""), {}))
-        for path, text in files.items():
-            if text is None:
-                tree.pop(path, None)
-            else:
-                tree[path] = text
-        sha = sha or _sha(
-            self.name, branch, str(len(self.commits)), json.dumps(tree, sort_keys=True)
-        )
-        self.commits[sha] = tree
-        self.branches[branch] = sha
-        return sha
-
-    def branch(self, new: str, *, from_: str) -> None:
-        self.branches[new] = self.branches[from_]
-
-    def tree(self, ref: str) -> dict[str, str] | None:
-        sha = self.branches.get(ref, ref)
-        return self.commits.get(sha)
-
-    def open_pull(self, number: int, *, base: str, head: str, draft: bool = False) -> FakePull:
-        self.pulls[number] = FakePull(number=number, base=base, head=head, draft=draft)
-        return self.pulls[number]
-
-
-def unified_patch(old: str, new: str) -> str:
-    """The `patch` GitHub returns for a file: hunks only, no ---/+++ header."""
-    lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=3))
-    return "\n".join(lines[2:])
-
-
-def right_lines(patch: str) -> set[int]:
-    """New-file lines inside the hunks (what GitHub accepts for side=RIGHT)."""
-    out: set[int] = set()
-    line = 0
-    for raw in patch.split("\n"):
-        m = re.match(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@", raw)
-        if m:
-            line = int(m.group(1))
-        elif raw.startswith("-"):
-            continue
-        elif raw.startswith(("+", " ")) or raw == "":
-            out.add(line)
-            line += 1
-    return out
 
 
 @dataclass
@@ -114,73 +44,6 @@ class Fault:
     remaining: int
     headers: dict[str, str]
     body: dict[str, Any]
-
-
-@dataclass
-class Recorded:
-    method: str
-    path: str
-    query: dict[str, str]
-    body: Any
-    headers: dict[str, str]
-    status: int = 0
-
-
-class SpecValidator:
-    """openapi-core over rest-api-subset.json, with multi-segment `{path}` URL-encoded.
-
-    Requests are validated as if sent to one fixed host, so one validator serves every port.
-    """
-
-    base_url = "http://fake.github.test"
-
-    def __init__(self, spec: dict[str, Any]) -> None:
-        spec = copy.deepcopy(spec)
-        spec["servers"] = [{"url": self.base_url}]
-        # Two discriminators in GitHub's description cannot work as written: check-runs maps
-        # `status` values to schemas that do not exist (`#/components/schemas/completed`), and
-        # contents maps `type` on a response that is an array for directories. githubkit drops
-        # exactly these two (its `discriminator = "<unset>"` overrides); the `oneOf`s remain.
-        paths = spec["paths"]
-        json_body = ("content", "application/json", "schema")
-        for node in (
-            _dig(paths["/repos/{owner}/{repo}/check-runs"]["post"]["requestBody"], json_body),
-            _dig(
-                paths["/repos/{owner}/{repo}/contents/{path}"]["get"]["responses"]["200"], json_body
-            ),
-        ):
-            node.pop("discriminator", None)
-        self.api = OpenAPI.from_dict(spec)
-
-    @staticmethod
-    def _path(path: str) -> str:
-        m = re.match(r"^(/repos/[^/]+/[^/]+/contents/)(.+)$", path)
-        return m.group(1) + quote(m.group(2), safe="") if m else path
-
-    def check(
-        self, rec: Recorded, raw_body: bytes, status: int | None, resp: bytes | None
-    ) -> list[str]:
-        req = MockRequest(
-            self.base_url,
-            rec.method.lower(),
-            self._path(rec.path),
-            args=rec.query,
-            data=raw_body or None,
-            content_type="application/json",
-        )
-        problems = []
-        try:
-            self.api.validate_request(req)
-        except Exception as exc:  # openapi-core raises a tree of exceptions; report any
-            problems.append(
-                f"request {rec.method} {rec.path}: {exc!r} {getattr(exc, '__cause__', '')}"
-            )
-        if status is not None and resp is not None:
-            try:
-                self.api.validate_response(req, MockResponse(resp, status_code=status))
-            except Exception as exc:
-                problems.append(f"response {status} to {rec.method} {rec.path}: {exc!r}")
-        return problems
 
 
 class FakeGitHub:
@@ -248,47 +111,6 @@ class FakeGitHub:
 
     def _example(self, name: str) -> Any:
         return copy.deepcopy(self.examples[name])
-
-    def _user(self) -> dict[str, Any]:
-        return self._example("issue-comment")["user"]
-
-    def _pull_files(self, repo: FakeRepo, pull: FakePull) -> list[dict[str, Any]]:
-        base = repo.tree(pull.base) or {}
-        head = repo.tree(pull.head) or {}
-        head_sha = repo.branches[pull.head]
-        out = []
-        template = self._example("diff-entry-items")[0]
-        for path in sorted(set(base) | set(head)):
-            old, new = base.get(path), head.get(path)
-            if old == new:
-                continue
-            status = "added" if old is None else "removed" if new is None else "modified"
-            patch = unified_patch(old or "", new or "")
-            entry = dict(template)
-            adds = sum(1 for ln in patch.split("\n") if ln.startswith("+"))
-            dels = sum(1 for ln in patch.split("\n") if ln.startswith("-"))
-            entry.update(
-                sha=_sha(new or ""),
-                filename=path,
-                status=status,
-                additions=adds,
-                deletions=dels,
-                changes=adds + dels,
-                patch=patch,
-                blob_url=f"https://github.com/{repo.owner}/{repo.name}/blob/{head_sha}/{path}",
-                raw_url=f"https://github.com/{repo.owner}/{repo.name}/raw/{head_sha}/{path}",
-                contents_url=f"{self.base_url}/repos/{repo.owner}/{repo.name}/contents/{path}",
-            )
-            out.append(entry)
-        return out
-
-    def _pull_json(self, repo: FakeRepo, pull: FakePull) -> dict[str, Any]:
-        body = self._example("pull-request")
-        body["requested_teams"] = []  # GitHub's own example lacks the required `type` there
-        body.update(number=pull.number, draft=pull.draft, state=pull.state)
-        body["head"].update(ref=pull.head, sha=repo.branches[pull.head])
-        body["base"].update(ref=pull.base, sha=repo.branches[pull.base])
-        return body
 
     def _paginate(self, request: Request, items: list[Any]) -> Response:
         per_page = min(int(request.query_params.get("per_page", 30)), 100)
@@ -401,12 +223,12 @@ class FakeGitHub:
             pull = repo.pulls.get(int(m.group(1)))
             if pull is None:
                 return self._error(404, "Not Found")
-            return JSONResponse(self._pull_json(repo, pull))
+            return JSONResponse(pull_json(self.examples, repo, pull))
         if m := re.fullmatch(r"pulls/(\d+)/files", rest):
             pull = repo.pulls.get(int(m.group(1)))
             if pull is None:
                 return self._error(404, "Not Found")
-            return self._paginate(request, self._pull_files(repo, pull))
+            return self._paginate(request, pull_files(self.examples, repo, pull, self.base_url))
         if m := re.fullmatch(r"pulls/(\d+)/reviews", rest):
             number = int(m.group(1))
             if method == "GET":
@@ -465,41 +287,8 @@ class FakeGitHub:
         return self._error(404, "Not Found")
 
     def _contents(self, repo: FakeRepo, path: str, ref: str | None) -> Response:
-        tree = repo.tree(ref or "main")
-        if tree is None:
-            return self._error(404, "No commit found for the ref")
-        path = path.strip("/")
-        if path in tree:
-            out = self._example("content-file-response-if-content-is-a-file")
-            data = tree[path].encode()
-            out.update(
-                name=path.rsplit("/", 1)[-1],
-                path=path,
-                size=len(data),
-                sha=_sha(tree[path]),
-                content=base64.encodebytes(data).decode("ascii"),
-                encoding="base64",
-            )
-            return JSONResponse(out)
-        prefix = path + "/"
-        names = sorted({p[len(prefix) :].split("/", 1)[0] for p in tree if p.startswith(prefix)})
-        if not names:
-            return self._error(404, "Not Found")
-        template = self._example("content-file-response-if-content-is-a-directory")[0]
-        items = []
-        for name in names:
-            full = prefix + name
-            item = dict(template)
-            kind = "file" if full in tree else "dir"
-            item.update(
-                type=kind,
-                name=name,
-                path=full,
-                sha=_sha(full),
-                size=len(tree.get(full, "").encode()),
-            )
-            items.append(item)
-        return JSONResponse(items)
+        found = contents_json(self.examples, repo, path, ref or "main")
+        return JSONResponse(found) if found is not None else self._error(404, "Not Found")
 
     def _create_review(self, repo: FakeRepo, number: int, body: dict[str, Any]) -> Response:
         pull = repo.pulls.get(number)
@@ -508,7 +297,7 @@ class FakeGitHub:
         event = body.get("event")
         if event in ("COMMENT", "REQUEST_CHANGES") and not body.get("body"):
             return self._error(422, "Unprocessable Entity", errors=["Body is required"])
-        files = {f["filename"]: f for f in self._pull_files(repo, pull)}
+        files = {f["filename"]: f for f in pull_files(self.examples, repo, pull, self.base_url)}
         for c in body.get("comments", []):
             f = files.get(c["path"])
             lines = right_lines(f.get("patch", "")) if f else set()
@@ -552,12 +341,6 @@ class FakeGitHub:
             comment.pop("in_reply_to_id", None)
             self.review_comments.append(comment)
         return JSONResponse(_public(review))
-
-
-def _dig(node: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
-    for key in keys:
-        node = node[key]
-    return node
 
 
 def _public(item: dict[str, Any]) -> dict[str, Any]:

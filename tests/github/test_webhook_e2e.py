@@ -19,7 +19,8 @@ from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.services import Services
 from tests.github.conftest import FIXTURES, RuleEngines, signed_headers
-from tests.github.fake_github import FakeGitHub, FakeRepo
+from tests.github.fake_github import FakeGitHub
+from tests.github.fake_repo import FakeRepo
 
 SPECS = FIXTURES / "specs"
 ADR = "# ADR-001: Use Postgres for payments\n\nStatus: accepted\n\nWe use Postgres.\n"
@@ -354,10 +355,16 @@ def test_no_check_run_permission_falls_back_to_a_commit_status(fake_github, hook
     assert status["sha"] == repo.branches["checkout-spec"]
 
 
-def test_deleted_kb_record_leaves_the_index(fake_github, hook, http, engines):
+def test_kb_follows_the_base_branch(fake_github, hook, http, engines):
+    """Unchanged records are not fetched again; edited ones are; deleted ones leave."""
     repo = make_repo(fake_github)
     deliver(http, hook, pr_event(repo), "pull_request")
     assert set(engines.versions) == {"docs/adr/001-postgres.md"}
+
+    repo.commit("main", {"docs/adr/001-postgres.md": ADR + "\nAmended: use Aurora.\n"})
+    deliver(http, hook, pr_event(repo, "synchronize"), "pull_request")
+    assert [f.text.endswith("Aurora.\n") for f in engines.indexed] == [False, True]
+
     repo.commit("main", {"docs/adr/001-postgres.md": None, "docs/adr/002-queues.md": ADR})
     deliver(http, hook, pr_event(repo, "synchronize"), "pull_request")
     assert set(engines.versions) == {"docs/adr/002-queues.md"}
