@@ -5,7 +5,7 @@ Starts the server as a subprocess (so client and server do not share a GIL), wai
 optionally writes throughput, latency percentiles and the error count.
 
     python -m evals.bench_api --requests 500 --concurrency 8 --kb examples/kb \
-        --draft examples/drafts/checkout.md --report evals/reports/bench-api.md
+        --draft examples/drafts --report evals/reports/bench-api.md
 """
 
 from __future__ import annotations
@@ -84,14 +84,15 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: flo
     raise SystemExit(f"server did not answer /healthz within {timeout:.0f}s")
 
 
-async def run_load(base: str, text: str, *, requests: int, concurrency: int) -> Result:
+async def run_load(base: str, drafts: list[str], *, requests: int, concurrency: int) -> Result:
+    """Send `requests` reviews, cycling through `drafts`, `concurrency` at a time."""
     result = Result(requests=requests, concurrency=concurrency, seconds=0.0)
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(requests):
         queue.put_nowait(i)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, timeout=120.0, limits=limits) as client:
-        warm = await client.post("/v1/reviews", json={"text": text, "path": "warmup.md"})
+        warm = await client.post("/v1/reviews", json={"text": drafts[0], "path": "warmup.md"})
         warm.raise_for_status()
 
         async def worker() -> None:
@@ -103,7 +104,7 @@ async def run_load(base: str, text: str, *, requests: int, concurrency: int) -> 
                 started = time.perf_counter()
                 try:
                     response = await client.post(
-                        "/v1/reviews", json={"text": text, "path": f"draft-{i}.md"}
+                        "/v1/reviews", json={"text": drafts[i % len(drafts)], "path": f"d{i}.md"}
                     )
                 except httpx.HTTPError as exc:
                     result.errors.append(f"{type(exc).__name__}: {exc}")
@@ -123,7 +124,7 @@ async def run_load(base: str, text: str, *, requests: int, concurrency: int) -> 
     return result
 
 
-def report(result: Result, *, draft: Path, kb: str, lines: int, command: str) -> str:
+def report(result: Result, *, draft: str, kb: str, lines: int, command: str) -> str:
     ok = len(result.latencies)
     mean = statistics.fmean(result.latencies) if result.latencies else 0.0
     load = "/".join(f"{x:.2f}" for x in result.load_before)
@@ -136,7 +137,7 @@ def report(result: Result, *, draft: Path, kb: str, lines: int, command: str) ->
             f"{os.cpu_count()} CPUs, Python {platform.python_version()}. "
             f"Command: `{command}`.",
             "",
-            f"- Workload: POST /v1/reviews (JSON) of `{draft.name}` ({lines} lines), "
+            f"- Workload: POST /v1/reviews (JSON) of `{draft}` ({lines} lines on average), "
             f"history: {kb}; server `specreview serve` on 127.0.0.1 (uvicorn, one process), "
             "client httpx on the same machine.",
             f"- Requests: {result.requests} at concurrency {result.concurrency}; "
@@ -159,12 +160,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--draft", type=Path, default=DEFAULT_DRAFT)
+    parser.add_argument("--draft", type=Path, default=DEFAULT_DRAFT, help="a file or a folder")
     parser.add_argument("--kb", type=Path, default=None, help="history to index first")
     parser.add_argument("--store-path", type=Path, default=None, help="use this store as is")
     parser.add_argument("--report", type=Path, default=None, help="write markdown here")
     args = parser.parse_args(argv)
-    text = args.draft.read_text(encoding="utf-8")
+    paths = sorted(args.draft.glob("*.md")) if args.draft.is_dir() else [args.draft]
+    if not paths:
+        raise SystemExit(f"no drafts (*.md) in {args.draft}")
+    drafts = [p.read_text(encoding="utf-8") for p in paths]
     env = dict(os.environ)
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         if args.store_path is None:
@@ -185,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             base = f"http://127.0.0.1:{port}"
             wait_ready(base, proc, log)
             result = asyncio.run(
-                run_load(base, text, requests=args.requests, concurrency=args.concurrency)
+                run_load(base, drafts, requests=args.requests, concurrency=args.concurrency)
             )
         finally:
             proc.terminate()
@@ -194,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.store_path is None and args.kb is None:
         kb = "an empty store"
     command = " ".join(["python -m evals.bench_api", *(argv if argv is not None else sys.argv[1:])])
-    markdown = report(result, draft=args.draft, kb=kb, lines=text.count("\n") + 1, command=command)
+    lines = sum(d.count("\n") + 1 for d in drafts) // len(drafts)
+    label = f"{len(drafts)} drafts in {args.draft}" if len(drafts) > 1 else str(args.draft)
+    markdown = report(result, draft=label, kb=kb, lines=lines, command=command)
     print(markdown)
     if args.report is not None:
         args.report.parent.mkdir(parents=True, exist_ok=True)
