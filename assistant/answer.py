@@ -182,6 +182,9 @@ class ExtractiveWriter:
                 if value > 0:
                     scored.append((value - 0.05 * order, order, sentence, item))
         scored.sort(key=lambda t: (-t[0], t[1]))
+        # Quote only sentences about as relevant as the best one: weak overlaps are noise.
+        floor = scored[0][0] * 0.5 if scored else 0.0
+        scored = [t for t in scored if t[0] >= floor]
         picked: list[tuple[int, str, Evidence]] = []
         per_doc: dict[str, int] = {}
         for _, order, sentence, item in scored:

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from assistant.models import Answer
 
@@ -15,31 +14,32 @@ console = Console()
 
 
 def render_answer(answer: Answer, out: Console) -> None:
-    """Print an answer (or a refusal) with its citations as a table."""
+    """Print an answer (or a refusal), then each citation with where to find it."""
     style = "yellow" if answer.refused else "green"
     out.print(f"[bold {style}]{'No record found' if answer.refused else 'Answer'}[/]")
     out.print(answer.text, markup=False, highlight=False)
     if answer.citations:
-        table = Table(title="Citations", show_lines=False)
-        for column in ("n", "record", "title", "status", "where"):
-            table.add_column(column)
+        out.print("\n[bold]Citations[/]")
         for c in answer.citations:
-            table.add_row(
-                f"[{c.n}]",
-                c.doc_id,
-                c.title,
-                c.status or "",
-                f"{c.path}:{c.start_line}-{c.end_line}",
+            status = f" ({c.status})" if c.status else ""
+            out.print(
+                f"[{c.n}] {c.doc_id}: {c.title}{status}\n    {c.path}:{c.start_line}-{c.end_line}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
             )
-        out.print(table)
     if answer.possibly_related:
-        table = Table(title="Possibly related (not an answer)")
-        for column in ("record", "title", "status", "path"):
-            table.add_column(column)
+        out.print("\n[bold]Possibly related (not an answer)[/]")
         for r in answer.possibly_related:
-            table.add_row(r.id, r.title, r.status or "", r.path)
-        out.print(table)
-    out.print(f"[dim]{answer.llm.banner} {answer.seconds:.2f} s[/]")
+            status = f" ({r.status})" if r.status else ""
+            out.print(
+                f"- {r.id}: {r.title}{status}\n    {r.path}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+    mode = answer.llm.banner if answer.llm.mode != "off" else "LLM off: extractive answer."
+    out.print(f"[dim]{mode} {answer.seconds:.2f} s[/]")
 
 
 def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer) -> None:  # noqa: ARG001
