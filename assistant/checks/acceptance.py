@@ -56,7 +56,9 @@ _OBSERVABLE = re.compile(
     re.IGNORECASE,
 )
 _DONE = re.compile(
-    r"\b(?:is|are|will be|counts? as|be) done when\b|\bdone means\b|\bdefinition of done\b|"
+    r"\b(?:is|are|will be|counts? as|be|we're|we are) done (?:when|once|if)\b|"
+    r"^\W*done (?:when|once|if)\b|"
+    r"\bdone means\b|\bdefinition of done\b|"
     r"\bwe(?:'ll| will) (?:know|consider)\b.{0,40}\bdone\b|\bready (?:to ship|for (?:ga|launch|"
     r"release)) (?:when|once)\b|\bgraduat\w+ (?:when|once|criteria)\b|\bship(?:s)? (?:when|once)\b",
     re.IGNORECASE,

@@ -32,7 +32,12 @@ SOURCE = re.compile(
     r"churn(?:ed)?|lost (?:deals?|customers?|revenue)|lost-deal|renewals?|incidents?|"
     r"inc-\d+|post-?mortems?|audit(?:or)?s?\b|findings?|questionnaires?|escalat\w+|"
     r"win/loss|exit interviews?|support (?:tickets?|requests?|volume|load|queue)|"
-    r"session recordings?|funnel|cohort|a/b test|experiment results?|benchmarks? show)\b",
+    r"session recordings?|funnel|cohort|a/b test|experiment results?|benchmarks? show|"
+    r"(?:time|field|user|usability|internal|pilot|diary) stud(?:y|ies)|"
+    r"stud(?:y|ies) (?:found|show)|"
+    r"security reviews?|vendor reviews?|due diligence|(?:customers?|users?|clients?|prospects?|"
+    r"accounts?|buyers?|partners?|merchants?|sellers?)\b[^.]{0,30}\b(?:ask(?:ed|ing)? for|"
+    r"request(?:ed|ing)?|demand(?:ed|ing)?))\b",
     re.IGNORECASE,
 )
 PAIN = re.compile(
@@ -43,6 +48,7 @@ PAIN = re.compile(
     r"non-trivial|awkward|brittle|flaky|unreliable|inconsistent|surpris\w*|mistakes?|"
     r"abandon\w*|drop(?:s|ped)? off|stall(?:s|ed)?|timed? out|time-?outs?|paged|struggl\w*|"
     r"hard to|difficult|impossible|worse|insecure|vulnerab\w*|breach\w*|penalt\w*|fines?|"
+    r"compromis\w*|fraud\w*|stolen|hijack\w*|taken over|abus\w*|unnoticed|"
     r"overcharg\w*|churn\w*|escalat\w*|complain\w*|gave us until|hard requirement)\b",
     re.IGNORECASE,
 )
@@ -106,7 +112,7 @@ def evidence_score(sentence: str) -> tuple[float, bool]:
     strong = False
     score = 0.0
     numbers = NUMBER.findall(text)
-    real_numbers = [n for n in numbers if re.search(r"\d", n) or n.lower() in ("half", "double")]
+    real_numbers = [n for n in numbers if n.strip().lower() not in ("one", "quarter", "third")]
     if (
         _PERCENT.search(text)
         or _PROPORTION.search(text)

@@ -22,7 +22,7 @@ BOUND_PHRASE = re.compile(
     re.IGNORECASE,
 )
 STRONG = re.compile(
-    r"\bwhatever else\b|\band (?:much )?more\b|\bover time\b|\beventually\b|"
+    r"\bwhatever\b|\band (?:much )?more\b|\bover time\b|\beventually\b|"
     r"\bit would be nice\b|\bnice[- ]to[- ]haves?\b|\bwhile we(?:'re| are) at it\b|"
     r"\bmight (?:also )?(?:extend|expand|add)\b|\bcould (?:also )?(?:come|be added|extend|expand)"
     r"(?: \w+)? later\b|\blater on\b|\b(?:every|all) (?:other )?(?:pages?|screens?|features?|"

@@ -29,7 +29,8 @@ _KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"acceptance|\bdone\b|definition of done|exit criteria|test(?:ing)? plan|\btesting\b|"
         r"verification|validation|graduation|readiness|launch criteria|release criteria|\bqa\b|"
         r"quality bar|success criteria|know it(?:'s| is) done|how we(?:'ll| will) know|"
-        r"\bcriteria\b|\btests?\b"
+        r"\bcriteria\b|\btests?\b|ready to (?:ship|launch|release|go)|(?:ship|launch|release) when|"
+        r"go[- ]live"
     ),
     "metric": re.compile(
         r"metrics?\b|\bsuccess\b|\boutcomes?\b|\bkpis?\b|measures? of success|measure(?:ment)?s?\b|"
