@@ -71,6 +71,7 @@ class _Draft:
     stems: list[set[str]] = field(default_factory=list)
     negated: list[set[str]] = field(default_factory=list)
     heading_stems: list[set[str]] = field(default_factory=list)
+    lower_stems: list[set[str]] = field(default_factory=list)  # lowercase words only
 
     def common_stems(self, max_share: float = 0.1) -> set[str]:
         """Stems in more than `max_share` of the draft's units (and more than 2): its filler."""
@@ -90,6 +91,7 @@ class _Draft:
             stems=[set(content_stems(u.text)) for u in units],
             negated=[negated_stems(u.text) for u in units],
             heading_stems=[set(content_stems(u.section)) for u in units],
+            lower_stems=[common_noun_stems(u.text) for u in units],
         )
 
 
@@ -352,7 +354,7 @@ class LessonCheck:
             for i, unit in enumerate(draft.units):
                 if _SKIP_SECTIONS.search(unit.section):
                     continue
-                said = (draft.stems[i] | draft.heading_stems[i]) - draft.negated[i]
+                said = (draft.lower_stems[i] | draft.heading_stems[i]) - draft.negated[i]
                 n = len(stems & said)
                 if best is None or n > best[1]:
                     best = (i, n, sentence)
