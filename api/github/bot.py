@@ -150,7 +150,8 @@ class Bot:
             if f.status != "removed" and is_spec_path(f.filename, config.github.spec_globs)
         ]
         issue_comments = self.client.list_issue_comments(o, r, number)
-        summary = next((c for c in issue_comments if is_summary(c.body)), None)
+        # Only a bot's comment can be our summary: a person quoting the marker is not.
+        summary = next((c for c in issue_comments if c.by_bot and is_summary(c.body)), None)
         if not changed and summary is None:
             return RunReport(skipped_reason="no changed spec files")
 
@@ -199,9 +200,11 @@ class Bot:
     def _already_reported(self, number: int) -> set[str]:
         seen: set[str] = set()
         for c in self.client.list_review_comments(self.owner, self.repo, number):
-            seen |= fingerprints_in(c.body)
+            if c.by_bot:
+                seen |= fingerprints_in(c.body)
         for rv in self.client.list_reviews(self.owner, self.repo, number):
-            seen |= fingerprints_in(rv.body)
+            if rv.by_bot:
+                seen |= fingerprints_in(rv.body)
         return seen
 
     def _post(

@@ -44,6 +44,7 @@ class Comment(BaseModel):
     body: str = ""
     path: str | None = None
     line: int | None = None
+    by_bot: bool = False  # written by a bot account (an App, or Actions' GITHUB_TOKEN)
 
 
 class InlineComment(BaseModel):

@@ -125,6 +125,17 @@ def _is_status(exc: RequestFailed, *codes: int) -> bool:
     return exc.response.status_code in codes
 
 
+def _comment(item: dict[str, Any]) -> Comment:
+    user = item.get("user") or {}
+    return Comment(
+        id=item["id"],
+        body=item.get("body") or "",
+        path=item.get("path"),
+        line=item.get("line"),
+        by_bot=user.get("type") == "Bot",
+    )
+
+
 def _json_list(response: Response[Any]) -> list[dict[str, Any]]:
     data = response.json()
     return data if isinstance(data, list) else []
@@ -192,17 +203,17 @@ class GitHubkitClient:
         items = self._all(
             self._rest.pulls.list_review_comments, owner=owner, repo=repo, pull_number=number
         )
-        return [Comment.model_validate(c) for c in items]
+        return [_comment(c) for c in items]
 
     def list_reviews(self, owner: str, repo: str, number: int) -> list[Comment]:
         items = self._all(self._rest.pulls.list_reviews, owner=owner, repo=repo, pull_number=number)
-        return [Comment(id=r["id"], body=r.get("body") or "") for r in items]
+        return [_comment(r) for r in items]
 
     def list_issue_comments(self, owner: str, repo: str, number: int) -> list[Comment]:
         items = self._all(
             self._rest.issues.list_comments, owner=owner, repo=repo, issue_number=number
         )
-        return [Comment(id=c["id"], body=c.get("body") or "") for c in items]
+        return [_comment(c) for c in items]
 
     def create_review(
         self,

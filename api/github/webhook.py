@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -40,6 +41,13 @@ def _githubkit_factory(services: Services) -> ClientFactory:
         return GitHubkitClient(github)
 
     return make
+
+
+def parse_payload(body: bytes, content_type: str) -> object:
+    """The payload of a delivery: JSON, or the `payload` field when the hook is form-encoded."""
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return json.loads(parse_qs(body.decode("utf-8"), strict_parsing=True)["payload"][0])
+    return json.loads(body)
 
 
 def _reply(status: int, message: str, **extra: str) -> JSONResponse:
@@ -102,9 +110,9 @@ class GitHubWebhook:
         if not self.deliveries.first_time(delivery):
             return _reply(200, "duplicate delivery ignored", delivery=delivery)
         try:
-            payload = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return _reply(400, "body is not JSON")
+            payload = parse_payload(body, request.headers.get("Content-Type", ""))
+        except (UnicodeDecodeError, json.JSONDecodeError, KeyError):
+            return _reply(400, "body is not a JSON (or form-encoded `payload=`) webhook payload")
         task = task_for(event, payload) if isinstance(payload, dict) else None
         if task is None:
             return _reply(200, "ignored", event=event)

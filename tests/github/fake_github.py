@@ -97,6 +97,19 @@ class FakeGitHub:
             )
         )
 
+    def bot_user(self) -> dict[str, Any]:
+        """Who the bot's token writes as (GitHub Apps and GITHUB_TOKEN write as bots)."""
+        user = self._example("issue-comment")["user"]
+        user.update(login="specreview[bot]", type="Bot")
+        return user
+
+    def add_issue_comment(self, repo: FakeRepo, number: int, body: str) -> dict[str, Any]:
+        """A comment written by a person (octocat), as GitHub would list it."""
+        comment = self._example("issue-comment")
+        comment.update(id=next(self._ids), body=body, _issue=(repo.name, number))
+        self.issue_comments.append(comment)
+        return comment
+
     def writes(self) -> list[Recorded]:
         """Requests that create or change something on GitHub (and succeeded)."""
         return [
@@ -248,7 +261,9 @@ class FakeGitHub:
                 return self._error(422, "Validation Failed", errors=[])
             comment = self._example("issue-comment")
             cid = next(self._ids)
-            comment.update(id=cid, body=body["body"], _issue=(repo.name, number))
+            comment.update(
+                id=cid, body=body["body"], user=self.bot_user(), _issue=(repo.name, number)
+            )
             self.issue_comments.append(comment)
             return JSONResponse(_public(comment), status_code=201)
         if m := re.fullmatch(r"issues/comments/(\d+)", rest):
@@ -317,6 +332,7 @@ class FakeGitHub:
         rid = next(self._ids)
         head_sha = body.get("commit_id") or repo.branches[pull.head]
         review.update(
+            user=self.bot_user(),
             id=rid,
             body=body.get("body", ""),
             commit_id=head_sha,
@@ -328,6 +344,7 @@ class FakeGitHub:
         for c in body.get("comments", []):
             comment = copy.deepcopy(template)
             comment.update(
+                user=self.bot_user(),
                 id=next(self._ids),
                 pull_request_review_id=rid,
                 path=c["path"],

@@ -377,3 +377,32 @@ def test_ask_that_cannot_be_answered_says_why(fake_github, hook, http, engines):
     deliver(http, hook, raw, "issue_comment")
     [reply] = fake_github.issue_comments
     assert reply["body"].startswith("specreview could not answer: question too long")
+
+
+def test_a_person_quoting_our_markers_changes_nothing(fake_github, hook, http):
+    """Only the bot's own comments count: a quoted summary or fingerprint is ignored."""
+    repo = make_repo(fake_github)
+    fake_github.add_issue_comment(repo, 7, "<!-- specreview:summary --> my notes")
+    deliver(http, hook, pr_event(repo), "pull_request")
+    assert len(fake_github.issue_comments) == 2  # ours was created, theirs left alone
+    assert fake_github.issue_comments[0]["body"] == "<!-- specreview:summary --> my notes"
+    assert [r for r in fake_github.requests if r.method == "PATCH"] == []
+
+
+def test_form_encoded_delivery_is_accepted(fake_github, hook, http):
+    """A hook set to application/x-www-form-urlencoded: signed over the encoded body."""
+    from urllib.parse import urlencode
+
+    repo = make_repo(fake_github)
+    raw = urlencode({"payload": pr_event(repo).decode()}).encode()
+    headers = signed_headers(raw, "pull_request")
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    assert http.post("/github/webhook", content=raw, headers=headers).status_code == 202
+    hook.queue.join()
+    assert len(fake_github.reviews) == 1
+
+
+def test_garbage_body_with_a_good_signature_is_400(fake_github, http):
+    raw = b"not json"
+    response = http.post("/github/webhook", content=raw, headers=signed_headers(raw, "push"))
+    assert response.status_code == 400 and fake_github.requests == []
