@@ -95,6 +95,21 @@ class _Draft:
         )
 
 
+_NOT_BINDING = re.compile(
+    r"supersed|reject|deprecat|withdrawn|propos|draft|replaced|removed|hold|defer|provisional|"
+    r"partial|obsolete|retired",
+    re.IGNORECASE,
+)
+
+
+def is_binding(status: str | None) -> bool:
+    """An accepted (approved, implemented...) record binds; superseded or proposed ones do not."""
+    text = (status or "").strip().lower()
+    if not text or _NOT_BINDING.search(text):
+        return False
+    return any(text.startswith(word) for word in ACCEPTED)
+
+
 def cites(text_lower: str, record_id: str, title: str) -> bool:
     """The draft names the record: its id (ADR-0015, ADR 15, adr-15) or its full title."""
     m = re.match(r"^([A-Za-z]+)[-_ ]?0*(\d[\w-]*)$", record_id)
@@ -187,9 +202,7 @@ class ConflictCheck:
         records = [
             c
             for c in candidates(ctx, "decision")
-            if (c.status or "").lower() in ACCEPTED
-            and c.text
-            and not cites(draft.text_lower, c.id, c.title)
+            if is_binding(c.status) and c.text and not cites(draft.text_lower, c.id, c.title)
         ][: self.max_records]
         findings = []
         for record in records:

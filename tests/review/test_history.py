@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.checks.base import ReviewContext
-from assistant.checks.history import ConflictCheck, LessonCheck, cites
+from assistant.checks.history import ConflictCheck, LessonCheck, cites, is_binding
 from assistant.checks.history_text import decision_rules, negated_stems, retro_parts
 from assistant.config import ReviewConfig
 from assistant.markdown import parse_spec
@@ -198,3 +198,23 @@ def test_negated_scope_and_record_parts() -> None:
     assert any("never rehearsed" in s for s in parts.went_wrong)
     assert any("shadow mode" in s for s in parts.lessons)
     assert any("big-bang cutover" in s for s in parts.situation)
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("accepted", True),
+        ("Accepted (documenting an existing thing)", True),
+        ("Implemented", True),
+        ("approved", True),
+        ("Superseded by ADR-0009", False),
+        ("superseded", False),
+        ("rejected", False),
+        ("Proposed", False),
+        ("draft", False),
+        (None, False),
+        ("", False),
+    ],
+)
+def test_is_binding(status: str | None, expected: bool) -> None:
+    assert is_binding(status) is expected
