@@ -37,4 +37,5 @@ def index_uploads(
         chunk_tokens=services.settings.chunk_tokens,
         progress=report,
     )
+    services.store_changed()  # e.g. the reviewer now has history to cite
     return [doc.id for doc in docs]

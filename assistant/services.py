@@ -72,6 +72,11 @@ class Services:
         history = self.history if self.store.list_documents() else None
         return Reviewer(history=history, config=self.settings.review, embedder=self.embedder)
 
+    def store_changed(self) -> None:
+        """Forget members built from what the store held (the reviewer's history switch), so a
+        long-running process (the API) sees documents indexed or deleted since."""
+        self.__dict__.pop("reviewer", None)
+
     @cached_property
     def asker(self) -> Asker:
         from assistant.ask import Asker

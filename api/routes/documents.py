@@ -96,6 +96,7 @@ async def delete_document(doc_id: str, state: StateDep) -> Response:
     if record is None:
         raise ApiError(404, "not_found", f"no document {doc_id!r}; list them at /v1/documents")
     await run_in_threadpool(lambda: store.delete_document(doc_id))
+    state.services.store_changed()
     return Response(status_code=204)
 
 

@@ -15,8 +15,17 @@ from assistant.store import InMemoryStore
 from tests.api.fakes import FakeAsker, FakeReviewer, record
 
 
+class ServicesWithFakes(Services):
+    """Services whose engines are fakes set on the instance; they outlive store changes."""
+
+    def store_changed(self) -> None:
+        pass
+
+
 def make_services(settings: Settings, **engines: object) -> Services:
-    services = Services(settings=settings, _embedder=HashingEmbedder(), _store=InMemoryStore())
+    services = ServicesWithFakes(
+        settings=settings, _embedder=HashingEmbedder(), _store=InMemoryStore()
+    )
     services.reviewer = engines.get("reviewer", FakeReviewer())  # type: ignore[attr-defined,misc]
     services.asker = engines.get("asker", FakeAsker())  # type: ignore[misc]
     return services

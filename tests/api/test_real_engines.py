@@ -55,3 +55,30 @@ def test_upload_then_review_and_ask_with_the_real_engines(tmp_path) -> None:
             doc = client.get(f"/v1/documents/{citation['doc_id']}")
             assert doc.status_code == 200
             assert citation["end_line"] <= len(doc.json()["lines"])
+
+
+def test_history_uploaded_while_serving_is_used_by_later_reviews(tmp_path) -> None:
+    services = Services(
+        settings=Settings(store_path=tmp_path, embedder="hashing"),
+        _embedder=HashingEmbedder(),
+        _store=InMemoryStore(),
+    )
+    draft = (FIXTURES / "api" / "draft.md").read_text()
+    with TestClient(create_app(services)) as client:
+        assert client.post("/v1/reviews", json={"text": draft}).status_code == 200
+        first = services.reviewer
+        assert first.history is None  # nothing indexed yet
+        files = [
+            ("files", (p.name, p.read_bytes(), "text/markdown"))
+            for p in sorted((FIXTURES / "ask").glob("*.md"))
+        ]
+        job = client.post("/v1/documents", files=files).json()
+        for _ in range(300):
+            job = client.get(f"/v1/jobs/{job['id']}").json()
+            if job["state"] in ("done", "failed"):
+                break
+            time.sleep(0.05)
+        assert job["state"] == "done"
+        assert client.post("/v1/reviews", json={"text": draft}).status_code == 200
+        assert services.reviewer is not first
+        assert services.reviewer.history is not None
