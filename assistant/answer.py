@@ -46,6 +46,7 @@ class Evidence(BaseModel):
     title: str
     kind: Kind
     status: str | None = None
+    date: str | None = None
     path: str = ""
     start_line: int = 0
     end_line: int = 0
@@ -210,5 +211,5 @@ class ExtractiveWriter:
 
 
 def _label(item: Evidence) -> str:
-    status = f", {item.status}" if item.status else ""
-    return f"{item.doc_id} ({item.title}{status})"
+    details = ", ".join(filter(None, [item.title, item.status, item.date]))
+    return f"{item.doc_id} ({details})"

@@ -219,6 +219,7 @@ def _evidence_from(n: int, chunk: Chunk) -> Evidence:
         title=chunk.title,
         kind=chunk.kind,
         status=chunk.status,
+        date=chunk.date,
         path=chunk.path,
         start_line=chunk.start_line,
         end_line=chunk.end_line,
@@ -236,7 +237,8 @@ def _record_links(record: DocumentRecord) -> list[tuple[str, str]]:
 
 
 def _note(source: Evidence, rel: str, target: Evidence) -> str:
-    status = f" ({source.status})" if source.status else ""
+    details = ", ".join(filter(None, [source.status, source.date]))
+    status = f" ({details})" if details else ""
     if rel in SUCCESSOR_RELS:
         return f"{source.doc_id}{status} [{source.n}] was replaced by {target.doc_id} [{target.n}]."
     return f"{source.doc_id}{status} [{source.n}] replaced {target.doc_id} [{target.n}]."

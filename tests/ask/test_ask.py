@@ -73,7 +73,7 @@ def test_a_superseded_record_brings_in_its_replacement(asker: Asker) -> None:
     answer = asker.ask("Why did we choose PostgreSQL for the orders service datastore?")
     assert not answer.refused
     assert answer.ranked_doc_ids[:2] == ["adr-001-postgres", "adr-007-cockroach"]
-    assert "adr-001-postgres (superseded)" in answer.text
+    assert "adr-001-postgres (superseded, 2021-03-04)" in answer.text
     assert "was replaced by adr-007-cockroach" in answer.text
     assert {c.doc_id for c in answer.citations} >= {"adr-001-postgres", "adr-007-cockroach"}
 
