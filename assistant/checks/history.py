@@ -11,6 +11,7 @@ that cites the record (by id or title) is never flagged: it engages with it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -246,9 +247,10 @@ class ConflictCheck:
                 named = sorted(n for n in mandated if n in sentence)
                 if not named or not _DISMISS.search(sentence):
                     continue
-                others = set(_NAME.findall(unit.text)) - record_names - set(named)
+                mentions = Counter(_NAME.findall(unit.text))
+                others = [n for n, _ in mentions.most_common() if n not in record_names]
                 if others:
-                    why = f"sets {named[0]} aside for {sorted(others)[0]}"
+                    why = f"sets {named[0]} aside for {others[0]}"
                     out.append(Evidence(unit, None, rule, why, 1.2))
                     break
         out.extend(self._minimum_evidence(draft, rule))
