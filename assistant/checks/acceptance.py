@@ -13,13 +13,16 @@ import re
 from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
 from assistant.checks.signals import (
+    Block,
     Item,
     is_placeholder,
     items_of,
+    short,
     strip_dates,
     strip_quotes,
     view_of,
 )
+from assistant.markdown import ParsedSpec
 from assistant.models import Finding
 
 CODE = "missing_acceptance_criteria"
@@ -143,15 +146,15 @@ class AcceptanceCheck:
         if vague:
             first, last = vague[0], vague[-1]
             span = span_for_lines(spec, first.start_line, min(last.end_line, first.start_line + 8))
-            examples = "; ".join(f'"{i.text[:80]}"' for i in vague[:3])
+            examples = "; ".join(f'"{short(i.text, 80)}"' for i in vague[:3])
             message = (
                 f"The criteria of done cannot be checked by anyone else: {examples}. Words like "
                 "these describe a feeling, not an observable result, so PM and engineering will "
                 "disagree about whether the work is finished."
             )
             suggestion = (
-                "Rewrite each criterion as an observable, measurable result drawn from this "
-                "draft's own requirements, for example:\n\n" + _STUB
+                "Rewrite each criterion as an observable, measurable result, for example:\n\n"
+                + _stub_from(view.blocks)
             )
             severity = "high" if not testable else "medium"
         elif sections:
@@ -161,7 +164,9 @@ class AcceptanceCheck:
                 f'The "{label or "acceptance criteria"}" section is empty or TBD: nothing says '
                 "how anyone will know the work is done, so scope and sign-off stay open."
             )
-            suggestion = "Fill it in with two or three testable criteria:\n\n" + _STUB
+            suggestion = "Fill it in with two or three testable criteria:\n\n" + _stub_from(
+                view.blocks
+            )
             severity = "high"
         else:
             span = None
@@ -170,7 +175,7 @@ class AcceptanceCheck:
                 "definition of done, test plan or Given/When/Then scenarios. PM owns what done "
                 "looks like; without it, sign-off becomes a negotiation at the end."
             )
-            suggestion = "Add criteria written with engineering:\n\n" + _STUB
+            suggestion = "Add criteria written with engineering:\n\n" + _stub_from(view.blocks)
             severity = "high"
         section = section_at(spec, span.start_line) if span else None
         return [
@@ -188,10 +193,29 @@ class AcceptanceCheck:
         ]
 
 
-def _insert_point(blocks: list, spec: object) -> int:  # type: ignore[type-arg]
+def _insert_point(blocks: list[Block], spec: ParsedSpec) -> int:
     """After the last proposal/requirements block, else at the end of the draft."""
     last = 0
     for block in blocks:
         if "solution" in block.kinds or "metric" in block.kinds:
             last = max(last, block.last_line)
-    return last or len(getattr(spec, "lines", []))
+    return last or len(spec.lines)
+
+
+def _stub_from(blocks: list[Block]) -> str:
+    """Criteria drafted from the draft's own requirements, each with how it is checked."""
+    requirements = [
+        short(item.text, 110)
+        for block in blocks
+        if "solution" in block.kinds
+        for item in items_of(block.body)
+        if re.match(r"^\s*(?:[-*+]|\d+[.)]|R\d+)", item.text) and len(item.text.split()) >= 6
+    ]
+    if not requirements:
+        return _STUB
+    lines = [
+        f"- [ ] {text.rstrip('.')}: checked by <an end-to-end test, a query or a metric>, "
+        "with the expected value."
+        for text in requirements[:3]
+    ]
+    return "## Acceptance criteria\n\n" + "\n".join(lines)

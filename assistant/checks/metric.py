@@ -12,7 +12,15 @@ import re
 
 from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
-from assistant.checks.signals import COMPARATOR, NUMBER, items_of, strip_dates, view_of
+from assistant.checks.signals import (
+    COMPARATOR,
+    NUMBER,
+    Block,
+    items_of,
+    short,
+    strip_dates,
+    view_of,
+)
 from assistant.models import Finding
 
 CODE = "missing_success_metric"
@@ -38,6 +46,9 @@ OUTCOME_CHANGE = re.compile(
     r"halve[sd]?|double[sd]?|improve[sd]?|cut|lift|lifts|shrink|shrinks)\b[^.]{0,40}"
     r"(?:\d|\bhalf\b|\bthird\b)|\bfrom\b[^.]{0,30}\d[^.]{0,30}\bto\b[^.]{0,20}\d",
     re.IGNORECASE,
+)
+_BASELINE = re.compile(
+    r"\d\s?%|\d[\d,]*\s+(?:\w+\s+){0,3}(?:a|per|each)\s+(?:day|week|month|quarter)", re.I
 )
 _STUB = (
     "## Success metrics\n\n"
@@ -94,7 +105,7 @@ class MetricCheck:
                     "users feel) with a baseline and target. Shipping is an output; a shared "
                     "outcome metric keeps product and engineering pulling the same way."
                 ),
-                suggestion="Add a measurable outcome with a baseline and a target:\n\n" + _STUB,
+                suggestion=_suggestion(view.blocks),
                 span=span,
                 insert_after_line=None if span else _after_why(view.blocks, view.header_end),
                 section=section.path_label if section else "",
@@ -103,7 +114,21 @@ class MetricCheck:
         ]
 
 
-def _after_why(blocks: list, default: int) -> int:  # type: ignore[type-arg]
+def _suggestion(blocks: list[Block]) -> str:
+    """A metric stub; when the problem section quotes a number, start from that baseline."""
+    for block in blocks:
+        if "why" not in block.kinds:
+            continue
+        for item in items_of(block.body):
+            if _BASELINE.search(item.text):
+                return (
+                    "The problem section already has a baseline to move: "
+                    f'"{short(item.text, 120)}". Turn it into a target:\n\n' + _STUB
+                )
+    return "Add a measurable outcome with a baseline and a target:\n\n" + _STUB
+
+
+def _after_why(blocks: list[Block], default: int) -> int:
     """Right after the problem/goals block, where success belongs; else under the header."""
     for block in blocks:
         if "why" in block.kinds:

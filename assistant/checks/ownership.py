@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
 from assistant.checks.people import names_person, owner_problem
-from assistant.checks.signals import items_of, strip_quotes, view_of
+from assistant.checks.signals import items_of, short, strip_quotes, view_of
 from assistant.models import Finding
 
 CODE = "unresolved_ownership"
@@ -139,10 +139,14 @@ def ownership_flags(ctx: ReviewContext) -> tuple[list[Flag], bool]:
                 named = True
             about_owner = in_ownership or OWNERSHIP_TERM.search(text)
             if about_owner and CONTENTION.search(text):
-                flags.append(Flag(item.start_line, item.end_line, "the decision is contested"))
+                flags.append(Flag(item.start_line, item.end_line, f'"{short(item.text)}"'))
             elif "?" in text and WHO_QUESTION.search(text) and OWNERSHIP_TERM.search(text):
                 flags.append(
-                    Flag(item.start_line, item.end_line, "who decides is an open question")
+                    Flag(
+                        item.start_line,
+                        item.end_line,
+                        f'who decides is still a question ("{short(item.text)}")',
+                    )
                 )
     return flags, named
 

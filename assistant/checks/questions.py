@@ -13,7 +13,7 @@ import re
 from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
 from assistant.checks.ownership import OWNER_KEY, OWNERSHIP_TERM, WHO_QUESTION
-from assistant.checks.signals import _DATE, Item, items_of, strip_quotes, view_of
+from assistant.checks.signals import _DATE, Item, items_of, short, strip_quotes, view_of
 from assistant.models import Finding
 
 CODE = "open_questions"
@@ -91,7 +91,7 @@ class QuestionsCheck:
         end = last.end_line if last.start_line - first.start_line <= 8 else first.end_line
         span = span_for_lines(spec, first.start_line, end)
         section = section_at(spec, span.start_line)
-        examples = "; ".join(f'"{i.text[:70]}"' for i in items[:3])
+        examples = "; ".join(f'"{short(i.text, 70)}"' for i in items[:3])
         return [
             Finding(
                 code=CODE,
@@ -102,7 +102,12 @@ class QuestionsCheck:
                     "Engineers will either guess or block on them; an open question is fine "
                     "once someone owns the answer and a date is set."
                 ),
-                suggestion="Give each question an owner and a date, e.g.:\n\n" + _STUB,
+                suggestion=(
+                    "Answer what you can now; give each remaining question an owner and a "
+                    "date:\n\n## Open questions\n\n"
+                    "| Question | Owner | Answer by |\n|---|---|---|\n"
+                    + "".join(f"| {short(i.text, 70)} | <name> | <date> |\n" for i in items[:5])
+                ).rstrip(),
                 span=span,
                 section=section.path_label if section else "",
                 confidence=0.7,

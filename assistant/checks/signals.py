@@ -277,7 +277,7 @@ def _items_of(body: tuple[tuple[int, str], ...]) -> tuple[Item, ...]:
             cells is not None
             or _BULLET.match(text)
             or stripped.startswith(("```", "~~~"))
-            or re.match(r"^(?:given|when|then|and|but|scenario|rule|feature)\b", stripped, re.I)
+            or re.match(r"^(?:Given|When|Then|And|But|Scenario|Rule|Feature)\b", stripped)
             or blank
         )
         blank = False
@@ -309,6 +309,15 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 def strip_quotes(text: str) -> str:
     """Text without quoted strings or code spans (messages, examples), which are not claims."""
     return _QUOTED.sub(" ", text)
+
+
+def short(text: str, limit: int = 90) -> str:
+    """A clean excerpt for a message: no list marker or emphasis, cut at a word boundary."""
+    clean = re.sub(r"^(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?", "", text.strip())
+    clean = re.sub(r"\s+", " ", clean.replace("**", "").replace("__", ""))
+    if len(clean) <= limit:
+        return clean
+    return clean[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def strip_dates(text: str) -> str:

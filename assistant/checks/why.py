@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
 from assistant.checks.evidence import AUTHORITY, evidence_score, is_consequence, names_problem
-from assistant.checks.signals import _BULLET, Block, Item, is_placeholder, items_of, view_of
+from assistant.checks.signals import (
+    _BULLET,
+    Block,
+    Item,
+    is_placeholder,
+    items_of,
+    short,
+    view_of,
+)
 from assistant.models import Finding
 
 CODE = "missing_why"
@@ -115,11 +123,19 @@ class WhyCheck:
             span = span_for_lines(spec, block.start_line, block.last_line)
             name = block.label or "opening"
             if is_placeholder(block.text):
-                what = f'The "{name}" section is empty, TBD or template text'
+                state = (
+                    "is empty"
+                    if not block.text.strip()
+                    else f'still holds placeholder text ("{short(block.text, 60)}")'
+                )
+                what = f'The "{name}" section {state}'
                 severity = "high"
             elif AUTHORITY.search(block.text):
+                asked = AUTHORITY.search(block.text)
+                said = short(asked.group(0), 60) if asked else "who asked for it"
                 what = (
-                    f'The "{name}" section gives a mandate (who asked for it) rather than a problem'
+                    f'The "{name}" section gives a mandate ("{said}") rather than a problem; '
+                    "who asked is not why it matters"
                 )
                 severity = "medium"
             else:
