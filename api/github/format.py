@@ -113,10 +113,11 @@ def summary_body(outcome: RunOutcome) -> str:
         for p in found:
             f = p.finding
             name = CODE_NAMES.get(f.code, f.code)
+            kind = "" if name.lower() == f.title.lower() else f" ({md_escape(name)})"
             inline = "" if p.line is not None or f.span is None else " (outside this diff)"
             lines.append(
-                f"| {_ICON.get(f.severity, '')} {f.severity} | **{md_escape(f.title)}** "
-                f"({md_escape(name)}) | {_where(p)}{inline} |"
+                f"| {_ICON.get(f.severity, '')} {f.severity} | **{md_escape(f.title)}**{kind} "
+                f"| {_where(p)}{inline} |"
             )
         lines.append("")
     if outcome.resolved:
@@ -147,7 +148,10 @@ def check_output(outcome: RunOutcome) -> tuple[str, str]:
     title = f"{n} finding(s) in {len(outcome.files)} spec file(s)"
     if outcome.fail_on:
         title += f"; fails on {outcome.fail_on}"
-    high = [p for p in outcome.findings if p.finding.severity in ("high", "medium")]
+    high = sorted(
+        (p for p in outcome.findings if p.finding.severity in ("high", "medium")),
+        key=lambda p: -SEVERITY_ORDER[p.finding.severity],
+    )
     body = [f"- {p.finding.severity}: {p.finding.title} ({_where(p)})" for p in high[:50]]
     return title, "\n".join(body) or "No medium or high findings."
 

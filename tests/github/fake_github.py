@@ -285,7 +285,12 @@ class FakeGitHub:
                 name=b.get("name"),
                 status=b.get("status", "queued"),
                 conclusion=b.get("conclusion"),
-                output={**run["output"], **b.get("output", {})},
+                output={
+                    **run["output"],
+                    "text": None,
+                    "annotations_count": 0,
+                    **b.get("output", {}),
+                },
             )
             self.check_runs.append(run)
             return JSONResponse(run, status_code=201)
