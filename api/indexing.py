@@ -8,15 +8,14 @@ from api.jobs import Progress
 from assistant.errors import InputError
 from assistant.models import Document
 from assistant.services import Services
+from index.load import load_text
+from index.pipeline import index_documents
 
 
 def index_uploads(
     services: Services, files: Sequence[tuple[str, str]], progress: Progress
 ) -> list[str]:
     """Load each (filename, text) and index them; returns the ids indexed (or already current)."""
-    from index.load import load_text
-    from index.pipeline import index_documents
-
     progress.update(done=0, total=len(files), message=f"reading {len(files)} file(s)")
     docs: list[Document] = []
     for name, text in files:

@@ -17,6 +17,7 @@ from api.review_view import build_review_view
 from api.routes.ask import check_question
 from api.routes.reviews import review_draft
 from assistant.errors import SpecreviewError
+from assistant.render import render_markdown
 
 router = APIRouter(include_in_schema=False)
 
@@ -75,8 +76,6 @@ async def review_submit(request: Request, state: StateDep) -> Response:
         status, _ = engine_error_status(exc)
         ctx = {"page": "review", "error": str(exc), "text": text}
         return render(state, request, "review.html", ctx, status=status)
-    from assistant.render import render_markdown
-
     context = {
         "page": "review",
         "review": review,

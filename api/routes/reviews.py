@@ -14,6 +14,7 @@ from api.drafts import read_draft
 from api.errors import ERROR_RESPONSES, ErrorResponse
 from api.schemas import ReviewFormat, ReviewRequest
 from assistant.models import Review
+from assistant.render import render_markdown, render_sarif
 
 router = APIRouter(prefix="/v1", tags=["reviews"], dependencies=[Depends(require_token)])
 
@@ -51,8 +52,6 @@ async def review_draft(state: AppState, text: str, path: str) -> Review:
 
 
 def render_review(review: Review, fmt: ReviewFormat) -> Response:
-    from assistant.render import render_markdown, render_sarif
-
     if fmt == "markdown":
         return PlainTextResponse(render_markdown(review), media_type="text/markdown")
     if fmt == "sarif":
