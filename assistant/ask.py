@@ -32,7 +32,7 @@ from assistant.confidence import DEFAULT_THRESHOLD, Confidence, assess
 from assistant.errors import LLMError
 from assistant.models import Answer, Chunk, Citation, DocumentRecord, LLMStatus, RelatedRecord
 from assistant.retrieval import DocHit, Retriever
-from assistant.store import VectorStore
+from assistant.store import VectorStore, Where
 
 SUCCESSOR_RELS = frozenset({"superseded_by", "replaced_by", "superseded-by", "replaced-by"})
 PREDECESSOR_RELS = frozenset({"replaces", "supersedes"})
@@ -68,20 +68,25 @@ class Asker:
         self._link_map: dict[str, list[tuple[str, str]]] = {}
         self._links_for: object | None = None
 
-    def ask(self, question: str, *, k: int = 5) -> Answer:
-        """Answer in one go (the CLI and the non-streaming API)."""
+    def ask(self, question: str, *, k: int = 5, where: Where | None = None) -> Answer:
+        """Answer in one go (the CLI and the non-streaming API); `where` filters records
+        by metadata, e.g. {"kind": "decision"} or {"status": ["accepted", "implemented"]}."""
         answer: Answer | None = None
-        for event in self.stream(question, k=k):
+        for event in self.stream(question, k=k, where=where):
             if event.type == "done":
                 answer = event.answer
         assert answer is not None  # stream always ends with "done"
         return answer
 
-    def stream(self, question: str, *, k: int = 5) -> Iterator[AskEvent]:
+    def stream(
+        self, question: str, *, k: int = 5, where: Where | None = None
+    ) -> Iterator[AskEvent]:
         """Answer as events: sources, then text deltas, then done with the full Answer."""
         started = time.perf_counter()
         question = question.strip()
-        docs = self.retriever.rank_documents(question, max(k, self.depth)) if question else []
+        docs = (
+            self.retriever.rank_documents(question, max(k, self.depth), where) if question else []
+        )
         confidence = self.confidence(question, docs)
         ranked = [d.doc_id for d in docs[:k]]
         if confidence.score < self.threshold:

@@ -50,6 +50,12 @@ def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer)
         question: Annotated[str, typer.Argument(help="The question, in plain words.")],
         as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
         k: Annotated[int, typer.Option("--k", min=1, max=20, help="Records to draw on.")] = 5,
+        kind: Annotated[
+            list[str] | None, typer.Option("--kind", help="Only spec, decision or retro.")
+        ] = None,
+        status: Annotated[
+            list[str] | None, typer.Option("--status", help="Only records with this status.")
+        ] = None,
     ) -> None:
         """Answer a question about past decisions from the indexed records, with citations."""
         from assistant.services import Services
@@ -59,7 +65,8 @@ def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer)
             from assistant.errors import InputError
 
             raise InputError("nothing is indexed yet; run `specreview index PATH` first")
-        answer = services.asker.ask(question, k=k)
+        where = {key: values for key, values in (("kind", kind), ("status", status)) if values}
+        answer = services.asker.ask(question, k=k, where=where or None)
         if as_json:
             typer.echo(answer.model_dump_json(indent=2))
         else:

@@ -124,3 +124,9 @@ def test_a_failing_writer_degrades_to_the_extractive_answer(
 def test_k_bounds_the_ranked_records(asker: Asker, k: int) -> None:
     answer = asker.ask("orders service database", k=k)
     assert 1 <= len(answer.ranked_doc_ids) <= k + 1  # + a linked replacement
+
+
+def test_where_limits_the_records_answers_draw_on(asker: Asker) -> None:
+    answer = asker.ask("orders service database regions outage", where={"kind": ["retro"]})
+    assert answer.ranked_doc_ids == ["retro-2022-cache-outage"]
+    assert all(c.kind == "retro" for c in answer.citations)

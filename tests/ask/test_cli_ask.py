@@ -75,3 +75,10 @@ def test_ask_refusal_lists_possibly_related(env: Path) -> None:
 def test_ask_with_nothing_indexed_says_how_to_fix_it(env: Path) -> None:
     with pytest.raises(InputError, match="specreview index"):
         _run("ask", "anything?")
+
+
+def test_ask_kind_filter(env: Path) -> None:
+    _index()
+    code, out = _run("ask", "what happened to checkout?", "--kind", "retro", "--json")
+    assert code == 0
+    assert Answer.model_validate_json(out).ranked_doc_ids == ["retro-2022-cache-outage"]
