@@ -141,6 +141,19 @@ def _chroma_where(where: Where | None) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+def _close_client(client: Any) -> None:
+    """Close a chromadb client; once its shared system is gone, close its HTTP pool too
+    (chromadb leaves the httpx session open, which leaks sockets)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    server = getattr(client, "_server", None)
+    identifier = getattr(client, "_identifier", None)
+    client.close()
+    session = getattr(server, "_session", None)
+    if session is not None and identifier not in SharedSystemClient._identifier_to_system:
+        session.close()
+
+
 class ChromaStore:
     """Chroma, embedded on disk (`path`) or a server (`url`); vectors are always passed in."""
 
@@ -185,7 +198,11 @@ class ChromaStore:
                     ssl=parsed.scheme == "https",
                     settings=chroma_settings,
                 )
-                client.heartbeat()
+                try:
+                    client.heartbeat()
+                except Exception:
+                    _close_client(client)
+                    raise
                 label = url
             else:
                 if path is None:
@@ -201,6 +218,13 @@ class ChromaStore:
                 + ("Is `chroma run` up at that URL?" if url else "Is the folder writable?")
             ) from exc
         return cls(client=client, prefix=prefix, embedder_name=embedder_name, where_label=label)
+
+    def close(self) -> None:
+        """Release the client's connections and files (optional: not part of VectorStore)."""
+        try:
+            _close_client(self._client)
+        except Exception as exc:
+            raise self._error("close", exc) from exc
 
     def _error(self, action: str, exc: Exception) -> StoreError:
         return StoreError(f"Chroma at {self._where_label}: could not {action}: {exc}")
