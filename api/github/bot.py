@@ -80,12 +80,11 @@ def place(path: str, finding: Finding, diff: DiffLines) -> PlacedFinding:
     return PlacedFinding(path=path, finding=finding, line=line)
 
 
-def _conclusion(reviews: list[Review], fail_on: str | None) -> CheckConclusion:
-    if fail_on and fails(reviews, fail_on):
-        return "failure"
-    if fail_on is None and any(r.findings for r in reviews):
-        return "neutral"
-    return "success"
+DEFAULT_FAIL_ON = "high"  # as `specreview review` does when [review] fail_on is unset
+
+
+def _conclusion(reviews: list[Review], fail_on: str) -> CheckConclusion:
+    return "failure" if fails(reviews, fail_on) else "success"
 
 
 class Bot:
@@ -156,7 +155,8 @@ class Bot:
             return RunReport(skipped_reason="no changed spec files")
 
         self._index_kb(config, pr.base_ref)
-        outcome = RunOutcome(head_sha=pr.head_sha, fail_on=config.review.fail_on)
+        fail_on = config.review.fail_on or DEFAULT_FAIL_ON
+        outcome = RunOutcome(head_sha=pr.head_sha, fail_on=fail_on)
         reviews: list[Review] = []
         for f in changed:
             text = self.client.read_file(o, r, f.filename, ref=pr.head_sha)
@@ -180,7 +180,7 @@ class Bot:
 
         report = self._post(number, pr, outcome, summary, config.github.max_comments)
         report.reviews = reviews
-        report.conclusion = _conclusion(reviews, config.review.fail_on)
+        report.conclusion = _conclusion(reviews, fail_on)
         outcome.conclusion = report.conclusion
         title, text = check_output(outcome)
         self.client.report_check(

@@ -236,7 +236,8 @@ def test_comment_cap_summarises_the_rest(fake_github, hook, http):
     body = fake_github.reviews[0]["body"]
     assert "1 more finding(s) not shown inline" in body
     assert len(fingerprints_in(body)) == 2  # the overflow and the absence
-    assert [run["conclusion"] for run in fake_github.check_runs] == ["neutral"]  # no fail_on
+    # No fail_on configured: like `specreview review`, the check fails on high findings.
+    assert [run["conclusion"] for run in fake_github.check_runs] == ["failure"]
 
 
 def test_base_branch_config_disables_a_check(fake_github, hook, http, engines):
