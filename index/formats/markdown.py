@@ -23,7 +23,8 @@ from index.formats.inferred import Inferred
 
 _KEY_LINE = re.compile(
     r"^\s*(?:[-*+]\s+)?\**\s*(status|date|start date|last modified|created|deciders|"
-    r"decision[- ]makers|authors?|owners?|created by|feature name|rfc pr|tags|supersedes|"
+    r"decision[- ]makers|authors?|owners?|facilitators?|created by|feature name|rfc pr|tags|"
+    r"supersedes|"
     r"superseded by|replaces|see also)\s*\**\s*:\s*\**\s*(.+?)\s*$",
     re.IGNORECASE,
 )
@@ -226,6 +227,8 @@ def _apply_key_values(inferred: Inferred, pairs: list[tuple[str, str]]) -> None:
             "owner",
             "owners",
             "created by",
+            "facilitator",
+            "facilitators",
         ):
             inferred.add_owners(people(value))
         elif key in ("supersedes", "superseded by", "replaces", "see also"):
