@@ -31,6 +31,12 @@ DEADLINE = re.compile(
     r"\bdue\b|\bbefore (?:the )?(?:design review|kickoff|kick-off|build|sprint|planning)\b",
     re.IGNORECASE,
 )
+ANSWERED = re.compile(
+    r"\?\s*(?:[-—–:]\s*)?(?:yes|no)\b[,.:;]|\b(?:answer|resolved|decided|decision|closed)\s*:|"
+    r"~~.+~~|(?:^\W*|\b(?:there are|we have) )no (?:open |outstanding |remaining )?questions\b|^\W*none\b|"
+    r"\ball (?:resolved|answered|closed)\b",
+    re.IGNORECASE,
+)
 _PERSON = re.compile(r"(?:@[\w-]+|\b[A-Z][a-z]+(?: [A-Z][a-z]+)?)")
 _SKIP_KINDS = frozenset({"why", "acceptance", "metric"})
 _STUB = "| Question | Owner | Answer by |\n|---|---|---|\n| <question> | <name> | <date> |"
@@ -62,7 +68,7 @@ def unresolved_items(ctx: ReviewContext) -> list[Item]:
                 continue
             raw = item.text
             text = strip_quotes(raw)
-            if owned_and_dated(raw):
+            if owned_and_dated(raw) or ANSWERED.search(text):
                 continue
             question = "?" in text
             if " | " in raw and not question and re.search(r"question|owner", raw, re.I):
@@ -72,7 +78,7 @@ def unresolved_items(ctx: ReviewContext) -> list[Item]:
             elif TODO.search(text) or UNDECIDED.search(text):
                 out.append(item)
             elif question and not (WHO_QUESTION.search(text) and OWNERSHIP_TERM.search(text)):
-                if "why" not in block.kinds and "why_weak" not in block.kinds:
+                if not block.kinds & {"why", "why_weak", "aside"}:  # rhetorical, FAQ
                     out.append(item)
     return out
 

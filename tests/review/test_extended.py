@@ -116,3 +116,17 @@ def test_unowned_open_questions_are_raised(draft: str) -> None:
 )
 def test_owned_quoted_or_core_items_are_not_open_questions(draft: str) -> None:
     assert run_check(QuestionsCheck(), draft) == []
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "# X\n\n## Open questions\nThere are no open questions.\n",
+        "# X\n\n## Open questions\n- Do we need an EU region? No: all customers are in the US.\n",
+        "# X\n\n## Open questions\n- ~~Which formats first?~~ Resolved: CSV.\n",
+        "# X\n\n## FAQ\nCan I export to Excel? Yes, CSV opens in Excel.\n",
+    ],
+    ids=["none", "answered", "struck out", "faq"],
+)
+def test_answered_questions_are_not_open(draft: str) -> None:
+    assert run_check(QuestionsCheck(), draft) == []
