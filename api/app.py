@@ -18,7 +18,7 @@ from api.github.webhook import GitHubWebhook
 from api.jobs import JobManager
 from api.metrics import BodyLimitMiddleware, Metrics, MetricsMiddleware
 from api.routes import ask, docs_page, documents, health, library_pages, pages, reviews
-from api.security import SecurityHeadersMiddleware
+from api.security import CrossSiteGuardMiddleware, SecurityHeadersMiddleware
 from assistant.config import Settings
 from assistant.errors import ConfigError
 from assistant.render import split_suggestion
@@ -91,6 +91,7 @@ def create_app(services: Services) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=services.settings.max_request_bytes)
+    app.add_middleware(CrossSiteGuardMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 

@@ -157,3 +157,20 @@ def test_request_metrics_use_route_templates_so_labels_stay_bounded(client: Test
     assert 'route="/static",status="200"} 1.0' in metrics
     assert 'route="unmatched",status="404"} 2.0' in metrics
     assert "/x/1" not in metrics
+
+
+def test_cross_site_browser_posts_are_refused(client: TestClient) -> None:
+    files = [("files", ("evil.md", b"# Evil\n\ntext", "text/markdown"))]
+    refused = client.post("/v1/documents", files=files, headers={"Sec-Fetch-Site": "cross-site"})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "cross_site_request"
+    assert (
+        client.post(
+            "/review", data={"text": "# x"}, headers={"Sec-Fetch-Site": "cross-site"}
+        ).status_code
+        == 403
+    )
+    # Same-origin pages, and clients that send no such header, are unaffected.
+    same = client.post("/review", data={"text": "# x"}, headers={"Sec-Fetch-Site": "same-origin"})
+    assert same.status_code == 200
+    assert client.get("/v1/documents", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200
