@@ -33,7 +33,8 @@ DEADLINE = re.compile(
 )
 ANSWERED = re.compile(
     r"\?\s*(?:[-—–:]\s*)?(?:yes|no)\b[,.:;]|\b(?:answer|resolved|decided|decision|closed)\s*:|"
-    r"~~.+~~|(?:^\W*|\b(?:there are|we have) )no (?:open |outstanding |remaining )?questions\b|^\W*none\b|"
+    r"~~.+~~|(?:^\W*|\b(?:there are|we have) )no (?:open |outstanding |remaining )?questions\b|"
+    r"^\W*none\b|"
     r"\ball (?:resolved|answered|closed)\b",
     re.IGNORECASE,
 )
