@@ -407,3 +407,17 @@ def test_garbage_body_with_a_good_signature_is_400(fake_github, http):
     raw = b"not json"
     response = http.post("/github/webhook", content=raw, headers=signed_headers(raw, "push"))
     assert response.status_code == 400 and fake_github.requests == []
+
+
+def test_github_down_leaves_a_neutral_check(fake_github, hook, http):
+    """5xx past the retries: the run fails, and the PR says so instead of staying silent."""
+    repo = make_repo(fake_github)
+    fake_github.fail("GET", r"/pulls/7/files$", 500, times=10)
+    raw = pr_event(repo)
+    http.post("/github/webhook", content=raw, headers=signed_headers(raw, "pull_request"))
+    hook.queue.join()
+    [(name, error)] = hook.queue.failures
+    assert name == "review acme/product#7" and "500" in error
+    [run] = fake_github.check_runs
+    assert run["conclusion"] == "neutral" and "could not finish" in run["output"]["title"]
+    assert fake_github.reviews == []
