@@ -421,3 +421,13 @@ def test_github_down_leaves_a_neutral_check(fake_github, hook, http):
     [run] = fake_github.check_runs
     assert run["conclusion"] == "neutral" and "could not finish" in run["output"]["title"]
     assert fake_github.reviews == []
+
+
+def test_follows_pagination_links(fake_github, hook, http, engines):
+    """A PR with 130 changed files: the spec is on page 2 of the files list (per_page=100)."""
+    repo = make_repo(fake_github)
+    repo.commit("checkout-spec", {f"assets/f{i:03}.txt": "x\n" for i in range(130)})
+    deliver(http, hook, pr_event(repo), "pull_request")
+    pages = [r.query.get("page") for r in fake_github.requests if r.path.endswith("/files")]
+    assert pages == [None, "2"]
+    assert engines.reviewed == ["docs/specs/checkout.md"]
