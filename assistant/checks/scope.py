@@ -25,8 +25,9 @@ STRONG = re.compile(
     r"\bwhatever\b|\band (?:much )?more\b|\bover time\b|\beventually\b|"
     r"\bit would be nice\b|\bnice[- ]to[- ]haves?\b|\bwhile we(?:'re| are) at it\b|"
     r"\bmight (?:also )?(?:extend|expand|add)\b|\bcould (?:also )?(?:come|be added|extend|expand)"
-    r"(?: \w+)? later\b|\blater on\b|\b(?:every|all) (?:other )?(?:pages?|screens?|features?|"
-    r"products?|surfaces?|teams?|services?)\b|^\W*(?:maybe|later|also|eventually|future|"
+    r"(?: \w+)? later\b|\blater on\b|\b(?:move|migrate|extend|expand|bring|port)\b[^.]{0,40}"
+    r"\b(?:every|all) (?:other |the )?(?:pages?|screens?|features?|products?|surfaces?|teams?|"
+    r"services?|apps?)\b|^\W*(?:maybe|later|also|eventually|future|"
     r"someday|phase 2)\b\W*[:.]|\bonce we(?:'re| are) (?:on|in|live)\b|\betc\.?$|"
     r"\bthe sky\b|\bno limit\b|\bas many as\b|\bin the future\b|\bdown the line\b|"
     r"\bother \w+ will follow\b|\bwill follow as\b",
