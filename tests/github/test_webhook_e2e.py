@@ -431,3 +431,12 @@ def test_follows_pagination_links(fake_github, hook, http, engines):
     pages = [r.query.get("page") for r in fake_github.requests if r.path.endswith("/files")]
     assert pages == [None, "2"]
     assert engines.reviewed == ["docs/specs/checkout.md"]
+
+
+def test_broken_config_on_base_is_reported_not_guessed(fake_github, hook, http, engines):
+    repo = make_repo(fake_github, config='[review]\nfail_on = "sometimes"\n')
+    deliver(http, hook, pr_event(repo), "pull_request")
+    [run] = fake_github.check_runs
+    assert run["conclusion"] == "neutral"
+    assert "review.fail_on" in run["output"]["summary"] and "on main" in run["output"]["summary"]
+    assert fake_github.reviews == [] and engines.reviewed == []
