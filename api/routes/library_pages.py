@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import StateDep, page_authorised
@@ -53,6 +54,7 @@ async def library_page(
         "kind": kind or "",
         "status": status or "",
         "q": q or "",
+        "removed": request.query_params.get("removed", ""),
     }
     return render(state, request, "library.html", context)
 
@@ -72,3 +74,18 @@ async def document_page(
         return render(state, request, "document.html", ctx, status=404)
     context = {"page": "library", "doc": document_view(record), "highlight": parse_lines(lines)}
     return render(state, request, "document.html", context)
+
+
+@router.post("/library/{doc_id}/delete", response_class=HTMLResponse)
+async def delete_page(doc_id: str, request: Request, state: StateDep) -> Response:
+    """Remove a document (and its chunks) from the library, then go back to the list."""
+    if not page_authorised(request, state):
+        return login_redirect(request)
+    store = state.services.store
+    record = await run_in_threadpool(lambda: store.get_document(doc_id, with_text=False))
+    if record is None:
+        ctx = {"page": "library", "error": f"No document {doc_id!r} is indexed."}
+        return render(state, request, "document.html", ctx, status=404)
+    await run_in_threadpool(lambda: store.delete_document(doc_id))
+    state.services.store_changed()
+    return RedirectResponse(f"/library?removed={quote(doc_id)}", status_code=303)

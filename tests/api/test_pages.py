@@ -111,3 +111,12 @@ def test_pages_send_a_content_security_policy(client: TestClient) -> None:
     headers = client.get("/review").headers
     assert "script-src 'self'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_remove_from_library(client: TestClient) -> None:
+    response = client.post("/library/adr-0002/delete", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/library?removed=adr-0002"
+    assert "Removed <code>adr-0002</code>" in client.get(response.headers["location"]).text
+    assert client.get("/v1/documents/adr-0002").status_code == 404
+    assert client.post("/library/adr-0002/delete").status_code == 404

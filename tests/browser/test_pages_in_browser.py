@@ -100,6 +100,13 @@ def test_upload_a_document_and_see_it_listed(page, tmp_path: Path) -> None:
     page.wait_for_url("**/library?*kind=retro*")
     assert page.locator("#documents tbody tr").count() == 1
 
+    page.goto("/library")
+    page.get_by_role("link", name="Adopt feature flags").click()
+    page.get_by_role("button", name="Remove from library").click()
+    page.wait_for_url("**/library?removed=*")
+    assert "Removed" in page.get_by_role("status").first.inner_text()
+    assert page.locator("#documents tbody tr", has_text="feature flags").count() == 0
+
 
 def test_keyboard_users_can_skip_to_content_and_read_the_api_reference(page) -> None:
     page.goto("/docs")
