@@ -60,6 +60,7 @@ _KIND_PATTERNS: dict[str, re.Pattern[str]] = {
 _WHY_WEAK = re.compile(r"overview|summary|introduction|\btl;?dr\b|abstract|in order to")
 
 
+@lru_cache(maxsize=4096)
 def label_kinds(label: str) -> frozenset[str]:
     """The kinds of content a heading or inline label announces (possibly several, or none)."""
     text = re.sub(r"^[\d.\s§#]+", "", label.lower()).strip(" *_:.")
@@ -111,7 +112,7 @@ class Block:
     def text(self) -> str:
         return "\n".join(t for _, t in self.body)
 
-    @property
+    @cached_property
     def last_line(self) -> int:
         filled = [n for n, t in self.body if t]
         return filled[-1] if filled else self.start_line
@@ -388,13 +389,17 @@ class DraftView:
     def fields(self) -> list[Field]:
         return extract_fields(self.spec)
 
+    @cached_property
+    def _block_of_line(self) -> dict[int, Block]:
+        index: dict[int, Block] = {}
+        for block in self.blocks:  # later blocks win, as inline labels split sections
+            for line in range(block.start_line, max(block.end_line, block.last_line) + 1):
+                index[line] = block
+        return index
+
     def block_at(self, line: int) -> Block | None:
         """The block a line belongs to (its label line or its body)."""
-        found = None
-        for block in self.blocks:
-            if block.start_line <= line <= max(block.end_line, block.last_line):
-                found = block
-        return found
+        return self._block_of_line.get(line)
 
     def of_kind(self, kind: str) -> list[Block]:
         return [b for b in self.blocks if kind in b.kinds]
