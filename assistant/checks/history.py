@@ -73,6 +73,7 @@ class _Draft:
     negated: list[set[str]] = field(default_factory=list)
     heading_stems: list[set[str]] = field(default_factory=list)
     lower_stems: list[set[str]] = field(default_factory=list)  # lowercase words only
+    skip: list[bool] = field(default_factory=list)  # in non-goals, alternatives, background...
 
     def common_stems(self, max_share: float = 0.1) -> set[str]:
         """Stems in more than `max_share` of the draft's units (and more than 2): its filler."""
@@ -93,6 +94,7 @@ class _Draft:
             negated=[negated_stems(u.text) for u in units],
             heading_stems=[set(content_stems(u.section)) for u in units],
             lower_stems=[common_noun_stems(u.text) for u in units],
+            skip=[bool(_SKIP_SECTIONS.search(u.section)) for u in units],
         )
 
 
@@ -235,7 +237,7 @@ class ConflictCheck:
         rule_negative = has_negation(_MINIMUM.sub(" ", rule))  # "no sooner than N" is a floor
         mandated = set(_NAME.findall(rule)) if _UNIVERSAL.search(rule) else set()
         for i, unit in enumerate(draft.units):
-            if _SKIP_SECTIONS.search(unit.section):
+            if draft.skip[i]:
                 continue
             shared = draft.stems[i] & rule_stems
             affirmed = shared - draft.negated[i]
@@ -265,7 +267,7 @@ class ConflictCheck:
         after = set(content_stems(rule[m.end() :]))
         out = []
         for i, unit in enumerate(draft.units):
-            if _SKIP_SECTIONS.search(unit.section):
+            if draft.skip[i]:
                 continue
             for n, unit_name in _QUANTITY.findall(unit.text):
                 if len(draft.stems[i] & (before | after)) >= 2 and _in_days(n, unit_name) < minimum:
@@ -366,8 +368,8 @@ class LessonCheck:
         best: tuple[int, int, str] | None = None
         for sentence in parts.situation + parts.went_wrong:
             stems = common_noun_stems(sentence) - common
-            for i, unit in enumerate(draft.units):
-                if _SKIP_SECTIONS.search(unit.section):
+            for i in range(len(draft.units)):
+                if draft.skip[i]:
                     continue
                 said = (draft.lower_stems[i] | draft.heading_stems[i]) - draft.negated[i]
                 n = len(stems & said)

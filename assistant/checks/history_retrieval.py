@@ -19,6 +19,7 @@ from assistant.models import RelatedRecord
 HISTORY_KINDS = ("decision", "retro")
 MAX_QUERIES = 3
 WINDOW_CHARS = 4000
+GATE_CHARS = 600
 _SKIP_QUERY = re.compile(
     r"non-?goals?|out of scope|not doing|no-?gos?|alternative|considered|rejected|prior art",
     re.IGNORECASE,
@@ -140,15 +141,19 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
     return dot / (na * nb)
 
 
-def topical_similarity(ctx: ReviewContext, embedder: Embedder | None, text: str) -> float:
-    """Best cosine between a record's text and the draft's windows (1.0 without a model)."""
+def topical_similarity(ctx: ReviewContext, embedder: Embedder | None, record_text: str) -> float:
+    """Best cosine between a record's text and the draft's windows (1.0 without a model).
+
+    Called only once lexical evidence is found, so most drafts never pay for it. The draft's
+    window vectors are shared by both checks; record vectors are cached by content.
+    """
     if embedder is None:
         return 1.0
     windows = _WINDOWS.get((ctx.spec, embedder))
     if not isinstance(windows, list):
-        windows = embedder.embed([w[:1200] for w in query_windows(ctx.spec)])
+        windows = embedder.embed([w[:GATE_CHARS] for w in query_windows(ctx.spec)])
         _WINDOWS.put((ctx.spec, embedder), windows)
-    key = sys.intern(" ".join(text.split())[:1500])
+    key = sys.intern(" ".join(record_text.split())[:1500])
     vector = _RECORDS.get((embedder, key))
     if not isinstance(vector, list):
         vector = embedder.embed([key])[0]
