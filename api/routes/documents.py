@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
+import starlette.datastructures
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import StateDep, require_token
+from api.deps import AppState, StateDep, require_token
 from api.drafts import read_upload
 from api.errors import ERROR_RESPONSES, ApiError, ErrorResponse
 from api.indexing import index_uploads
@@ -111,6 +113,13 @@ async def upload_documents(
     state: StateDep,
     files: Annotated[list[UploadFile], File(description="Markdown or text files.")],
 ) -> Job:
+    return await start_index_job(state, files)
+
+
+async def start_index_job(
+    state: AppState, files: Sequence[starlette.datastructures.UploadFile]
+) -> Job:
+    """Read the uploads (size and encoding checked now) and index them in a background job."""
     if not files:
         raise ApiError(422, "no_files", "attach one or more files as `files` parts")
     if len(files) > MAX_UPLOAD_FILES:

@@ -8,9 +8,16 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from api.deps import StateDep, page_authorised
-from api.routes.documents import document_view, filter_documents
+from api.errors import ApiError
+from api.routes.documents import (
+    MAX_UPLOAD_FILES,
+    document_view,
+    filter_documents,
+    start_index_job,
+)
 from api.routes.pages import login_redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -89,3 +96,36 @@ async def delete_page(doc_id: str, request: Request, state: StateDep) -> Respons
     await run_in_threadpool(lambda: store.delete_document(doc_id))
     state.services.store_changed()
     return RedirectResponse(f"/library?removed={quote(doc_id)}", status_code=303)
+
+
+@router.post("/library/upload", response_class=HTMLResponse)
+async def upload_page(request: Request, state: StateDep) -> Response:
+    """The no-JavaScript upload: start the job, then show its progress page."""
+    if not page_authorised(request, state):
+        return login_redirect(request)
+    limit = state.settings.max_draft_bytes
+    async with request.form(max_files=MAX_UPLOAD_FILES, max_part_size=limit + 1) as form:
+        files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+        try:
+            job = await start_index_job(state, files)
+        except ApiError as exc:
+            return render(
+                state,
+                request,
+                "job.html",
+                {"page": "library", "error": exc.message},
+                status=exc.status,
+            )
+    return RedirectResponse(f"/library/jobs/{job.id}", status_code=303)
+
+
+@router.get("/library/jobs/{job_id}", response_class=HTMLResponse)
+async def job_page(job_id: str, request: Request, state: StateDep) -> Response:
+    """Progress of an upload; refreshes itself every second until the job ends."""
+    if not page_authorised(request, state):
+        return login_redirect(request)
+    job = state.jobs.get(job_id)
+    if job is None:
+        ctx = {"page": "library", "error": "No such job (jobs are kept in memory only)."}
+        return render(state, request, "job.html", ctx, status=404)
+    return render(state, request, "job.html", {"page": "library", "job": job})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from fastapi.testclient import TestClient
 
@@ -120,3 +121,20 @@ def test_remove_from_library(client: TestClient) -> None:
     assert "Removed <code>adr-0002</code>" in client.get(response.headers["location"]).text
     assert client.get("/v1/documents/adr-0002").status_code == 404
     assert client.post("/library/adr-0002/delete").status_code == 404
+
+
+def test_upload_without_javascript_shows_job_progress(client: TestClient) -> None:
+    text = b"# ADR 9: Adopt feature flags\n\nStatus: accepted\n\nWe adopt flags.\n"
+    files = [("files", ("adr-0009-flags.md", text, "text/markdown"))]
+    response = client.post("/library/upload", files=files, follow_redirects=False)
+    assert response.status_code == 303
+    job_url = response.headers["location"]
+    for _ in range(300):
+        html = client.get(job_url).text
+        if 'http-equiv="refresh"' not in html:
+            break
+        time.sleep(0.05)
+    assert "Indexed:" in html and 'href="/library/' in html
+    empty = client.post("/library/upload", files=[("files", ("e.md", b" ", "text/markdown"))])
+    assert empty.status_code == 422
+    assert 'role="alert"' in empty.text
