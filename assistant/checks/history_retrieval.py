@@ -99,8 +99,7 @@ class _Memo:
 
 
 _RETRIEVED = _Memo()
-_WINDOWS = _Memo()
-_RECORDS = _Memo(size=256)
+_VECTORS = _Memo(size=512)
 
 
 def candidates(ctx: ReviewContext, kind: str) -> list[Candidate]:
@@ -144,18 +143,22 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
 def topical_similarity(ctx: ReviewContext, embedder: Embedder | None, record_text: str) -> float:
     """Best cosine between a record's text and the draft's windows (1.0 without a model).
 
-    Called only once lexical evidence is found, so most drafts never pay for it. The draft's
-    window vectors are shared by both checks; record vectors are cached by content.
+    Called only once lexical evidence is found, so most drafts never pay for it. Vectors are
+    cached by content: both checks share the draft's, and records recur across drafts.
     """
     if embedder is None:
         return 1.0
-    windows = _WINDOWS.get((ctx.spec, embedder))
-    if not isinstance(windows, list):
-        windows = embedder.embed([w[:GATE_CHARS] for w in query_windows(ctx.spec)])
-        _WINDOWS.put((ctx.spec, embedder), windows)
-    key = sys.intern(" ".join(record_text.split())[:1500])
-    vector = _RECORDS.get((embedder, key))
-    if not isinstance(vector, list):
-        vector = embedder.embed([key])[0]
-        _RECORDS.put((embedder, key), vector)
+    windows = [_vector(embedder, w[:GATE_CHARS]) for w in query_windows(ctx.spec)]
+    vector = _vector(embedder, " ".join(record_text.split())[:1500])
     return max((_cosine(vector, w) for w in windows), default=0.0)
+
+
+def _vector(embedder: Embedder, text: str) -> list[float]:
+    """An embedding, cached by content (like the retriever's query cache)."""
+    key = sys.intern(text)
+    cached = _VECTORS.get((embedder, key))
+    if isinstance(cached, list):
+        return cached
+    vector = embedder.embed([text])[0]
+    _VECTORS.put((embedder, key), vector)
+    return vector
