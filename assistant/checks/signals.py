@@ -19,7 +19,8 @@ from assistant.markdown import ParsedSpec
 _KIND_PATTERNS: dict[str, re.Pattern[str]] = {
     "scope_bound": re.compile(
         r"non[- ]?goals?|out of scope|not in scope|no[- ]gos?|not doing|won'?t do|will not do|"
-        r"not (?:in|part of) (?:this|the|v1|scope|mvp)|future work|exclu|rabbit holes?|"
+        r"not (?:in|part of) (?:this|the|v1|scope|mvp)|exclu|rabbit holes?|"
+        r"future (?:work|possibilities|extensions|directions)|follow-?ups?|"
         r"not included|deferred|later phases?|limitations"
     ),
     "questions": re.compile(
