@@ -58,12 +58,20 @@ class ServicesEngines:
     store: InMemoryStore = field(default_factory=InMemoryStore)
     _versions: dict[str, str] = field(default_factory=dict)
     _doc_ids: dict[str, str] = field(default_factory=dict)
+    _built: dict[str, Services] = field(default_factory=dict)
 
     def _services(self, config: ReviewConfig | None = None) -> Services:
-        settings = self.base.settings
-        if config is not None:
-            settings = settings.model_copy(update={"review": config})
-        return Services(settings=settings, _embedder=self.base.embedder, _store=self.store)
+        """Services for this repo and config, reused until the index changes (the reviewer
+        and asker build their retrieval over the store once, not per file or question)."""
+        key = config.model_dump_json() if config is not None else ""
+        if key not in self._built:
+            settings = self.base.settings
+            if config is not None:
+                settings = settings.model_copy(update={"review": config})
+            self._built[key] = Services(
+                settings=settings, _embedder=self.base.embedder, _store=self.store
+            )
+        return self._built[key]
 
     def indexed_version(self, path: str) -> str | None:
         return self._versions.get(path)
@@ -72,7 +80,8 @@ class ServicesEngines:
         from index.load import load_text  # the bot lives at the edge: it may use index/
 
         listed = {f.path for f in files}
-        for gone in [p for p in self._versions if p not in listed]:
+        removed = [p for p in self._versions if p not in listed]
+        for gone in removed:
             self.store.delete_document(self._doc_ids.pop(gone))  # deleted from the repo
             del self._versions[gone]
         documents = []
@@ -86,6 +95,8 @@ class ServicesEngines:
             documents.append(doc)
             self._versions[f.path] = f.version
             self._doc_ids[f.path] = doc.id
+        if documents or removed:
+            self._built.clear()  # retrieval built over the old index is stale
         if not documents:
             return 0
         from index.pipeline import index_documents

@@ -225,3 +225,27 @@ def test_webhook_ack_bench_accepts_every_delivery(services):
     figures = bench_webhook_ack(services, runs=5, size_kb=1)
     assert figures["accepted_share"] == 1.0 and figures["runs"] == 5
     assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["max_ms"]
+
+
+def test_services_engines_keep_the_repo_index_in_step(services):
+    """The real per-repo engines: index, skip unchanged, drop deleted, review with the config."""
+    from api.github.engines import KbFile, ServicesEngines
+    from assistant.config import ReviewConfig
+
+    engines = ServicesEngines(base=services)
+    adr = "# ADR-001: Use Postgres for payments\n\nStatus: accepted\n\nWe chose Postgres.\n"
+    assert engines.index([KbFile("docs/adr/001.md", adr, "v1")]) == 1
+    assert [d.path for d in engines.store.list_documents()] == ["docs/adr/001.md"]
+    assert engines.indexed_version("docs/adr/001.md") == "v1"
+    assert engines.index([KbFile("docs/adr/001.md", "", "v1")]) == 0  # unchanged: not read
+    assert engines.index([]) == 0
+    assert (
+        engines.store.list_documents() == [] and engines.indexed_version("docs/adr/001.md") is None
+    )
+
+    spec = "# Checkout\n\nWe will rebuild checkout.\n"
+    codes = {f.code for f in engines.review(spec, path="s.md", config=ReviewConfig()).findings}
+    assert "missing_acceptance_criteria" in codes
+    quiet = ReviewConfig(disabled_checks=["missing_acceptance_criteria"])
+    codes = {f.code for f in engines.review(spec, path="s.md", config=quiet).findings}
+    assert "missing_acceptance_criteria" not in codes
