@@ -15,18 +15,22 @@ Each feature below asks something a careful reader would, and all three must hol
   question's subject, not a document that mentions its words here and there.
 - subject: is the record about what is asked? (cosine similarity of the question and the
   record's title). Unanswerable questions land on a neighbouring record (asked about a
-  service mesh, found "Serverless"; asked about async closure syntax, found "futures").
+  service mesh, found "Domain names"; asked about async closure syntax, found "futures").
+- unknown names: does the question name something (a capitalised word past the first, such
+  as "STAN") that no record mentions at all? Each halves the confidence.
 
-confidence = min(1, standout * coverage * subject). One product, one threshold: on ask-dev the
-threshold chosen by leave-one-out was stable (0.29-0.30) and refused 4/4 unanswerable while
-answering 33/36; see evals/reports/ask-dev.md for the trade-off curve.
+confidence = min(1, standout * coverage * subject * 0.5 ** unknown_names), refused below
+DEFAULT_THRESHOLD, calibrated on ask-dev; the trade-off curve and a leave-one-out check are in
+evals/reports/ask-dev.md.
 """
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel
 
-from assistant.bm25 import KeywordIndex, split_words, tokenize
+from assistant.bm25 import FUNCTION_WORDS, KeywordIndex, split_words, tokenize
 from assistant.models import Hit
 
 # Words a question is phrased with, which say nothing about which record answers it.
@@ -37,7 +41,8 @@ QUESTION_WORDS = frozenset(
     """.split()
 )
 
-DEFAULT_THRESHOLD = 0.3
+DEFAULT_THRESHOLD = 0.25
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 
 
 class Confidence(BaseModel):
@@ -47,6 +52,7 @@ class Confidence(BaseModel):
     standout: float
     coverage: float
     subject: float
+    unknown_names: list[str]  # names in the question that no record mentions
     missing: list[str]  # the question's rarer terms absent from the best passage
     reason: str
 
@@ -55,6 +61,15 @@ def key_terms(question: str) -> list[str]:
     """The question's content words (stemmed, de-duplicated, question phrasing dropped)."""
     words = [w for w in split_words(question) if w not in QUESTION_WORDS]
     return list(dict.fromkeys(tokenize(" ".join(words))))
+
+
+def unknown_names(question: str, index: KeywordIndex) -> list[str]:
+    """Capitalised words of the question (past its first word) that no indexed record uses."""
+    words = _WORD.findall(question)
+    names = [
+        w for w in words[1:] if w[0].isupper() and w.lower() not in FUNCTION_WORDS | QUESTION_WORDS
+    ]
+    return list(dict.fromkeys(w for w in names if all(index.doc_freq(t) == 0 for t in tokenize(w))))
 
 
 def passage_coverage(
@@ -89,22 +104,32 @@ def assess(
     similarity (`subject`)."""
     if not hits:
         return Confidence(
-            score=0.0, standout=0.0, coverage=0.0, subject=0.0, missing=[], reason="no records"
+            score=0.0,
+            standout=0.0,
+            coverage=0.0,
+            subject=0.0,
+            unknown_names=[],
+            missing=[],
+            reason="no records",
         )
     standout = (dense_z + keyword_z) / 2
     coverage, missing = passage_coverage(key_terms(question), index, hits)
-    score = min(1.0, max(0.0, standout * coverage * max(0.0, subject)))
+    unknown = unknown_names(question, index)
+    score = standout * coverage * max(0.0, subject) * 0.5 ** len(unknown)
+    score = min(1.0, max(0.0, score))
     reason = (
         f"best record stands out by {standout:.1f} sd, its best passage holds {coverage:.0%} "
         f"of the question's terms"
         + (f" (lacks: {', '.join(missing)})" if missing else "")
         + f", title similarity {subject:.2f}"
+        + (f"; no record mentions {', '.join(unknown)}" if unknown else "")
     )
     return Confidence(
         score=round(score, 4),
         standout=round(standout, 3),
         coverage=round(coverage, 3),
         subject=round(subject, 3),
+        unknown_names=unknown,
         missing=missing,
         reason=reason,
     )

@@ -129,7 +129,8 @@ def run_eval(
     store, cache = cached_store(corpus, services, out)
     retriever = Retriever(store, services.embedder)
     asker = Asker(retriever, store)  # offline writer: the eval scores retrieval and refusal
-    retriever.rank_documents("warm up the model and the keyword index", k)
+    # Warm up: load the model, build the keyword index, embed titles, list record links.
+    asker.ask("warm up the model and the keyword index", k=k)
     results = answer_all(asker, questions, k=k)
     peers = peer_results(PeerRankers(store, services.embedder), questions, k=k)
     latencies = [r.seconds for r in results]
