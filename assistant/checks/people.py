@@ -11,7 +11,13 @@ DEPARTMENT = re.compile(
     r"product|design|security|sre|ops|devops|infra(?:structure)?|support|marketing|sales|finance|"
     r"legal|growth|data|analytics|qa|it|hr|docs|documentation|core|billing|accounts|success|"
     r"frontend|backend|mobile|web|identity|experience|systems|services|operations|research|"
-    r"leadership|management|everyone|all|guild|chapter|tribe|office|committee|board|council)\b",
+    r"leadership|management|everyone|all|guild|chapter|tribe|office|committee|board|council|"
+    r"pods?|crews?|units?|divisions?|functions?|payments|checkout|risk|fraud|compliance|"
+    r"logistics|fulfil?ment|merchandising|content|editorial|trust|safety|partnerships|"
+    r"procurement|people|recruiting|talent|locali[sz]ation|android|ios|desktop|search|ads|"
+    r"moneti[sz]\w*|pricing|onboarding|activation|retention|enterprise|commerce|catalog|"
+    r"inventory|shipping|notifications|messaging|integrations|developer|devex|ml|ai|science|"
+    r"reporting|insights|ux|ui|architecture|quality|release|releases|tooling|foundations?)\b",
     re.IGNORECASE,
 )
 PLACEHOLDER_OWNER = re.compile(

@@ -63,6 +63,7 @@ UNRESOLVED = {
     "owner question mark": "# Export\n\n| Field | Value |\n|---|---|\n| Owner | ? |\n",
     "alternatives": "# Export\n\n**Owner:** Payments or Checkout team, to be agreed\n",
     "whole department": "# Export\n\nOwner: Engineering\n",
+    "a team named after its domain": "# Export\n\n**DRI:** Payments\n",
     "someone from design": "# Export\n\nOwner: someone from Design\n",
     "team not formed": "# Export\n\nOwner: Data Platform team (not formed yet)\n",
     "nobody named": "# Export\n\nAdd a CSV export to the reports page.\n",
