@@ -32,9 +32,7 @@ def test_a_marker_above_a_section_only_covers_that_section() -> None:
         "## Motivation", "<!-- specreview: ignore missing_why -->\n## Motivation", 1
     )
     assert "missing_why" not in codes(marked)
-    moved = WEAK.replace(
-        "## Done when", "<!-- specreview: ignore missing_why -->\n## Done when", 1
-    )
+    moved = WEAK.replace("## Done when", "<!-- specreview: ignore missing_why -->\n## Done when", 1)
     assert "missing_why" in codes(moved)
 
 
