@@ -20,10 +20,12 @@ from assistant.services import Services
 from assistant.store import ChromaStore, VectorStore
 from evals.ask_peers import PeerRankers
 from evals.ask_scoring import (
+    LeaveOneOut,
     Question,
     QuestionResult,
     Scores,
     TradeOff,
+    leave_one_out,
     load_questions,
     percentile,
     score,
@@ -47,6 +49,7 @@ class EvalReport(BaseModel):
     peers: dict[str, Scores]
     by_type: dict[str, Scores]
     trade_off: list[TradeOff]
+    leave_one_out: LeaveOneOut
     results: list[QuestionResult]
     cache: str
 
@@ -144,6 +147,7 @@ def run_eval(
         peers={name: score(rs, k) for name, rs in peers.items()},
         by_type=score_by_type(results, k),
         trade_off=trade_off(results, THRESHOLDS),
+        leave_one_out=leave_one_out(results),
         results=results,
         cache=cache,
     )
@@ -216,6 +220,12 @@ def print_report(report: EvalReport, out: Console) -> None:
             f"{point.threshold:.2f}", f"{point.refusal_accuracy:.2f}", f"{point.answered_rate:.2f}"
         )
     out.print(curve)
+    loo = report.leave_one_out
+    out.print(
+        f"leave-one-out calibration (each question judged by a threshold picked on the others, "
+        f"answering >= 0.9): refusal accuracy {loo.refusal_accuracy:.2f}, answered "
+        f"{loo.answered_rate:.2f}, thresholds {loo.threshold_min:.3f}-{loo.threshold_max:.3f}"
+    )
     out.print(
         f"latency per question: mean {report.seconds_per_question:.3f} s, "
         f"p50 {report.latency_p50:.3f} s, p95 {report.latency_p95:.3f} s (store: {report.cache})"

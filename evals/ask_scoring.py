@@ -123,3 +123,48 @@ def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
     return ordered[rank - 1]
+
+
+def pick_threshold(results: Sequence[QuestionResult], *, min_answered: float = 0.9) -> float:
+    """The threshold (midway between two observed confidences) that refuses the most
+    unanswerable questions while answering at least `min_answered` of the answerable ones."""
+    values = sorted({r.confidence for r in results})
+    if len(values) < 2:
+        return 0.0
+    best_key: tuple[bool, float] | None = None
+    best = 0.0
+    for low, high in zip(values, values[1:], strict=False):
+        point = trade_off(results, [(low + high) / 2])[0]
+        key = (point.answered_rate >= min_answered, point.refusal_accuracy + point.answered_rate)
+        if best_key is None or key > best_key:
+            best_key, best = key, point.threshold
+    return best
+
+
+class LeaveOneOut(BaseModel):
+    """Each question judged with a threshold picked on all the others."""
+
+    refusal_accuracy: float
+    answered_rate: float
+    threshold_min: float
+    threshold_max: float
+
+
+def leave_one_out(results: Sequence[QuestionResult], *, min_answered: float = 0.9) -> LeaveOneOut:
+    """How well threshold calibration generalises to a question it has not seen."""
+    refused_right: list[float] = []
+    answered: list[float] = []
+    thresholds = []
+    for i, held in enumerate(results):
+        t = pick_threshold([*results[:i], *results[i + 1 :]], min_answered=min_answered)
+        thresholds.append(t)
+        if held.gold:
+            answered.append(1.0 if held.confidence >= t else 0.0)
+        else:
+            refused_right.append(1.0 if held.confidence < t else 0.0)
+    return LeaveOneOut(
+        refusal_accuracy=_mean(refused_right),
+        answered_rate=_mean(answered),
+        threshold_min=round(min(thresholds, default=0.0), 4),
+        threshold_max=round(max(thresholds, default=0.0), 4),
+    )

@@ -8,7 +8,9 @@ from evals.ask_peers import rrf
 from evals.ask_scoring import (
     QuestionResult,
     full_recall_at,
+    leave_one_out,
     percentile,
+    pick_threshold,
     recall_at,
     reciprocal_rank,
     score,
@@ -88,3 +90,19 @@ def test_percentile_is_nearest_rank(values, q, expected) -> None:
 def test_rrf_rewards_agreement() -> None:
     assert rrf([["a", "b", "c"], ["b", "c", "a"]])[0] == "b"
     assert rrf([["a"], []]) == ["a"]
+
+
+def test_pick_threshold_and_leave_one_out() -> None:
+    results = [
+        _r("a1", ["a"], ["a"], conf=0.9),
+        _r("a2", ["a"], ["a"], conf=0.8),
+        _r("a3", ["a"], ["a"], conf=0.7),
+        _r("u1", [], [], conf=0.2, kind="unanswerable"),
+        _r("u2", [], [], conf=0.3, kind="unanswerable"),
+    ]
+    assert pick_threshold(results) == pytest.approx(0.5)
+    loo = leave_one_out(results)
+    assert (loo.refusal_accuracy, loo.answered_rate) == (1.0, 1.0)
+    # An unanswerable question that looks answerable cannot be caught by the others' threshold.
+    loo = leave_one_out([*results, _r("u3", [], [], conf=0.95, kind="unanswerable")])
+    assert loo.refusal_accuracy == pytest.approx(2 / 3, abs=1e-4)
