@@ -27,7 +27,9 @@ AFFECTED = re.compile(
 SOURCE = re.compile(
     r"\b(?:tickets?|survey(?:ed|s)?|interview(?:ed|s)?|usability (?:study|test(?:ing)?|session)|"
     r"user research|research (?:shows|found)|rum\b|real-user monitoring|telemetry|analytics|"
-    r"(?:logs?|data|numbers|metrics|dashboards?) (?:show|shows|showed|says?|suggests?)|"
+    r"(?:logs?|data|numbers|metrics|dashboards?|calls|interviews|sessions|recordings|surveys?|"
+    r"studies|research|analysis|audits?|reviews) (?:show|shows|showed|found|reveal\w*|says?|"
+    r"suggests?)|"
     r"we hear|we(?:'ve| have) heard|told us|tell us|complain(?:ed|ts?|s)?|feedback|nps|csat|"
     r"churn(?:ed)?|lost (?:deals?|customers?|revenue)|lost-deal|renewals?|incidents?|"
     r"inc-\d+|post-?mortems?|audit(?:or)?s?\b|findings?|questionnaires?|escalat\w+|"
@@ -48,6 +50,8 @@ PAIN = re.compile(
     r"non-trivial|awkward|brittle|flaky|unreliable|inconsistent|surpris\w*|mistakes?|"
     r"abandon\w*|drop(?:s|ped)? off|stall(?:s|ed)?|timed? out|time-?outs?|paged|struggl\w*|"
     r"hard to|difficult|impossible|worse|insecure|vulnerab\w*|breach\w*|penalt\w*|fines?|"
+    r"giv(?:e|es|ing) up|gave up|one by one|one at a time|takes? (?:a |an )?(?:full |whole )?"
+    r"(?:afternoon|day|week|hours?)|costs? (?:\w+ ){0,3}(?:about |around |roughly |over )?[$€£\d]|"
     r"compromis\w*|fraud\w*|stolen|hijack\w*|taken over|abus\w*|unnoticed|"
     r"overcharg\w*|churn\w*|escalat\w*|complain\w*|gave us until|hard requirement)\b",
     re.IGNORECASE,
