@@ -24,7 +24,7 @@ from assistant.checks.history_text import (
     content_stems,
     decision_rules,
     draft_units,
-    has_negation,
+    is_prohibition,
     negated_stems,
     retro_parts,
     tokens,
@@ -234,7 +234,7 @@ class ConflictCheck:
         self, draft: _Draft, rule: str, rule_stems: set[str], record_names: set[str]
     ) -> list[Evidence]:
         out = []
-        rule_negative = has_negation(_MINIMUM.sub(" ", rule))  # "no sooner than N" is a floor
+        rule_negative = is_prohibition(_MINIMUM.sub(" ", rule))  # "no sooner than N" is a floor
         mandated = set(_NAME.findall(rule)) if _UNIVERSAL.search(rule) else set()
         for i, unit in enumerate(draft.units):
             if draft.skip[i]:

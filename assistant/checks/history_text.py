@@ -82,6 +82,24 @@ def has_negation(text: str) -> bool:
     return any(t in NEGATORS for t in tokens(text))
 
 
+_PROHIBITION = re.compile(
+    r"\b(never|must not|mustn't|shall not|may not|cannot|can't|not allowed|not permitted|"
+    r"do not|don't|does not|doesn't|are not|aren't|is not|isn't|will not|won't)\b|"
+    r"^\W*(no|there (is|are) no|nothing|none)\b",
+    re.IGNORECASE,
+)
+_NOT_A_RULE = re.compile(
+    r"\bnot (currently|yet|significantly|insignificantly|necessarily|only|just|always|all|"
+    r"sure|clear|known|expected)\b|^\W*(if|when|unless|while|although|as of|until)\b|\?$",
+    re.IGNORECASE,
+)
+
+
+def is_prohibition(sentence: str) -> bool:
+    """A normative "never / must not / X are not Y" statement (not a hedge or a condition)."""
+    return bool(_PROHIBITION.search(sentence)) and not _NOT_A_RULE.search(sentence)
+
+
 @dataclass(frozen=True)
 class Unit:
     """A sentence-sized piece of a draft with its 1-based line span and section title."""
@@ -93,10 +111,14 @@ class Unit:
 
 
 def _blocks(spec: ParsedSpec) -> list[tuple[int, int, str]]:
-    """Paragraphs, list items and table rows as (start, end, text); headings excluded."""
+    """Paragraphs, list items and table rows as (start, end, text).
+
+    Headings, fenced code and block quotes are left out: they are not the author's proposal.
+    """
     out: list[tuple[int, int, str]] = []
     start = 0
     buf: list[str] = []
+    in_fence = False
 
     def flush(end: int) -> None:
         nonlocal buf, start
@@ -108,8 +130,15 @@ def _blocks(spec: ParsedSpec) -> list[tuple[int, int, str]]:
         if number <= spec.front_matter_end:
             continue
         stripped = line.strip()
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            flush(number - 1)
+            continue
+        if in_fence or stripped.startswith(">"):
+            flush(number - 1)
+            continue
         heading = stripped.startswith("#")
-        if not stripped or heading or _FENCE.match(line) or stripped.startswith("|"):
+        if not stripped or heading or stripped.startswith("|"):
             flush(number - 1)
             if stripped.startswith("|") and not re.match(r"^\|[\s:|-]+\|?$", stripped):
                 out.append((number, number, stripped.strip("|").replace("|", " ; ")))
