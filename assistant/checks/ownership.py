@@ -41,11 +41,15 @@ OWNERSHIP_TERM = re.compile(
     r"staff\w*|build(?:s)? (?:it|this)|runs? (?:it|the|this)|go/no-go|in charge|dri)\b",
     re.IGNORECASE,
 )
-CONTENTION = re.compile(
+# Two parties claiming something: only about ownership when the sentence says so.
+CLAIM = re.compile(
     r"\bboth\b[^.]{0,80}\b(?:want|wants|expect|expects|claim|claims|think|thinks|say|said|"
     r"believe|would like|have said|intend|plan)\b|"
     r"\beach (?:of us |of them |team |side )?(?:thinks?|claims?|says?|said|believes?|wants?|"
-    r"expects?)\b|\b(?:have|has) each (?:said|claimed)\b|"
+    r"expects?)\b|\b(?:have|has) each (?:said|claimed)\b|\bdisagree\w*\b",
+    re.IGNORECASE,
+)
+CONTENTION = re.compile(
     r"\b(?:haven't|have not|hasn't|has not|not yet|never|nobody has|no one has)\s+(?:been\s+)?"
     r"(?:resolved|agreed|decided|settled|chosen|assigned|asked|picked|named|confirmed)\b|"
     r"\bnot (?:settled|agreed|decided|resolved|assigned|chosen)\b|"
@@ -57,7 +61,7 @@ CONTENTION = re.compile(
     r"\bsomeone (?:will )?(?:need|needs|has|should) to (?:own|lead|decide|run|drive)\b|"
     r"\b(?:probably|maybe|perhaps)\s+(?:the\s+)?[A-Z][\w&]*(?:\s+[A-Z][\w&]*)?\s+or\b|"
     r"\bnot formed yet\b|\bdoes(?:n't| not) exist yet\b|\bto be (?:formed|created|hired)\b|"
-    r"\bdisagree\w*\b",
+    r"\bnobody has been asked\b",
     re.IGNORECASE,
 )
 WHO_QUESTION = re.compile(r"\b(?:who|which (?:team|group|org|person)|whose)\b", re.IGNORECASE)
@@ -138,7 +142,8 @@ def ownership_flags(ctx: ReviewContext) -> tuple[list[Flag], bool]:
             if OWNS_SENTENCE.search(text) or BY_NAME.search(item.text):
                 named = True
             about_owner = in_ownership or OWNERSHIP_TERM.search(text)
-            if about_owner and CONTENTION.search(text):
+            claimed = OWNERSHIP_TERM.search(text) and CLAIM.search(text)
+            if claimed or (about_owner and CONTENTION.search(text)):
                 flags.append(Flag(item.start_line, item.end_line, f'"{short(item.text)}"'))
             elif "?" in text and WHO_QUESTION.search(text) and OWNERSHIP_TERM.search(text):
                 flags.append(

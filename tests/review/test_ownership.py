@@ -46,6 +46,16 @@ RESOLVED = {
         | Requirements | Ana Silva | Ana Silva | Legal | Support |
         | Build | Ben Okoro | Tom Becker | Security | — |
         """,
+    "both want to be consulted (not a claim on a decision)": """
+        # Export
+
+        | Role | Person |
+        |---|---|
+        | DRI | Ana Silva |
+
+        ## Stakeholders
+        Both Security and Legal expect to be consulted before launch.
+        """,
     "owned open question": """
         # Export
 
