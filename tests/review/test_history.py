@@ -11,7 +11,13 @@ import pytest
 
 from assistant.checks.base import ReviewContext
 from assistant.checks.history import ConflictCheck, LessonCheck, cites, is_binding
-from assistant.checks.history_text import decision_rules, negated_stems, retro_parts
+from assistant.checks.history_text import (
+    decision_rules,
+    draft_units,
+    is_prohibition,
+    negated_stems,
+    retro_parts,
+)
 from assistant.config import ReviewConfig
 from assistant.markdown import parse_spec
 from assistant.models import Chunk, DocumentRecord, Hit
@@ -218,3 +224,26 @@ def test_negated_scope_and_record_parts() -> None:
 )
 def test_is_binding(status: str | None, expected: bool) -> None:
     assert is_binding(status) is expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Builds from forks never receive secrets automatically.", True),
+        ("Third-party SDKs are not added to any surface.", True),
+        ("We do not meter build minutes on any paid plan.", True),
+        ("No long-lived access keys are stored.", True),
+        ("We expect costs to increase, not significantly.", False),
+        ("If the bucket is not reachable, uploads fail.", False),
+        ("As of version 2.14 this feature is not currently implemented.", False),
+        ("All flags go through Flagpole.", False),
+    ],
+)
+def test_is_prohibition(sentence: str, expected: bool) -> None:
+    assert is_prohibition(sentence) is expected
+
+
+def test_code_and_quotes_are_not_proposals() -> None:
+    text = "# T\n\nWe ship it.\n\n```\nembed(Swiftpay SDK)\n```\n\n> quoted SDK advice\n"
+    units = draft_units(parse_spec(text), sentences=False)
+    assert [u.text for u in units] == ["We ship it."]
