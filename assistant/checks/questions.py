@@ -38,7 +38,12 @@ ANSWERED = re.compile(
     r"\ball (?:resolved|answered|closed)\b",
     re.IGNORECASE,
 )
-_PERSON = re.compile(r"(?:@[\w-]+|\b[A-Z][a-z]+(?: [A-Z][a-z]+)?)")
+# Who answers: "@ana", "Ana to decide", "(Ana)", "owner: Ana", "ask Ana", "| Ana Silva |".
+_NAME = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?(?: [A-Z][a-z]+)?"
+_ANSWERER = re.compile(
+    rf"@[\w-]+|\b{_NAME},? (?:to|will|should) \w+|\({_NAME}[,;)]|\bowner:?\s*{_NAME}|"
+    rf"\b(?:ask|with|assigned to|owned by|check with)\s+{_NAME}|\|\s*{_NAME}(?: \([^)|]*\))?\s*\|"
+)
 _SKIP_KINDS = frozenset({"why", "acceptance", "metric"})
 _STUB = "| Question | Owner | Answer by |\n|---|---|---|\n| <question> | <name> | <date> |"
 
@@ -46,8 +51,7 @@ _STUB = "| Question | Owner | Answer by |\n|---|---|---|\n| <question> | <name> 
 def owned_and_dated(text: str) -> bool:
     """Whether an open item names who answers it and by when."""
     has_date = bool(_DATE.search(text) or DEADLINE.search(text))
-    people = [p for p in _PERSON.findall(text) if p not in ("TODO", "TBD", "Q", "Owner", "Due")]
-    return has_date and len(people) >= 1
+    return has_date and bool(_ANSWERER.search(text))
 
 
 def unresolved_items(ctx: ReviewContext) -> list[Item]:
