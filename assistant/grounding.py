@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from assistant.anchors import find_quote, fingerprint, normalise, section_at
 from assistant.markdown import ParsedSpec
@@ -48,9 +49,10 @@ CODE_MEANINGS: dict[str, str] = {
     "other": "another concrete problem a careful reviewer would raise",
 }
 
-Short = Annotated[str, Field(max_length=120)]
-Text = Annotated[str, Field(max_length=400)]
-Quote = Annotated[str, Field(max_length=300)]
+# Bounds keep small models from rambling until the token limit (llama.cpp enforces them).
+Short = Annotated[str, Field(max_length=80)]
+Text = Annotated[str, Field(max_length=300)]
+Quote = Annotated[str, Field(max_length=240)]
 RecordId = Annotated[str, Field(max_length=40)]
 
 
@@ -82,6 +84,24 @@ class ReviewReply(BaseModel):
 
     verdicts: Annotated[list[Verdict], Field(max_length=12)]
     findings: Annotated[list[ModelFinding], Field(max_length=6)]
+
+
+@lru_cache(maxsize=64)
+def reply_model(shown: int, max_new: int) -> type[ReviewReply]:
+    """ReviewReply narrowed to one call: refs F1..Fn only, at most n verdicts and max_new
+    findings, so the schema itself stops a model inventing refs or padding lists."""
+    refs = tuple(f"F{i}" for i in range(1, shown + 1)) or ("F0",)
+    verdict = create_model(
+        "Verdict",
+        __base__=Verdict,
+        ref=(Literal.__getitem__(refs), ...),  # type: ignore[arg-type]
+    )
+    return create_model(
+        "ReviewReply",
+        __base__=ReviewReply,
+        verdicts=(Annotated[list[verdict], Field(max_length=shown)], ...),
+        findings=(Annotated[list[ModelFinding], Field(max_length=max_new)], ...),
+    )
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,10 @@ class LLMAnswerWriter:
     max_tokens: int = 512
     deadline_s: float = 120.0
     clock: Callable[[], float] = field(default=time.monotonic)
+    model: str | None = field(init=False)
 
-    @property
-    def model(self) -> str | None:
-        return self.llm.name
+    def __post_init__(self) -> None:
+        self.model = self.llm.name
 
     @classmethod
     def from_settings(cls, llm: LLM, settings: Settings) -> LLMAnswerWriter:

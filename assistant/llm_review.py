@@ -19,7 +19,14 @@ from assistant.budget import Part, fit_items, plan_parts, tokens
 from assistant.checks.base import ReviewContext
 from assistant.config import ReviewConfig, Settings
 from assistant.errors import LLMError
-from assistant.grounding import CODE_MEANINGS, Grounder, RecordInfo, ReviewReply, injection_lines
+from assistant.grounding import (
+    CODE_MEANINGS,
+    Grounder,
+    RecordInfo,
+    ReviewReply,
+    injection_lines,
+    reply_model,
+)
 from assistant.llm import LLM, LLMReply, Message, estimate_cost, parse_reply
 from assistant.llm_merge import ALL_CODES, merge_reply
 from assistant.models import Finding, LLMStatus
@@ -29,7 +36,7 @@ BRIEF = (
     "Your previous reply was cut off at the token limit. Reply again, much shorter: at most "
     "three findings, one short sentence per string."
 )
-RECORD_CHARS = 700  # characters of each retrieved record put in the prompt
+RECORD_CHARS = 400  # characters of each retrieved record put in the prompt
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,8 @@ class ReviewPolicy:
     min_quote_chars: int = 8  # shorter quotes ground nothing
     add_codes: frozenset[str] = ALL_CODES  # codes the model may add
     llm_confidence: float = 0.5  # confidence given to model-added findings
-    history_k: int = 5  # records retrieved per part
+    max_new: int = 3  # findings the model may add per call
+    history_k: int = 4  # records retrieved per part
     history_share: float = 0.3  # at most this share of the prompt budget goes to history
 
     @classmethod
@@ -53,6 +61,7 @@ class ReviewPolicy:
             min_quote_chars=int(t.get("llm_min_quote_chars", base.min_quote_chars)),
             llm_confidence=t.get("llm_confidence", base.llm_confidence),
             history_k=int(t.get("llm_history_k", base.history_k)),
+            max_new=int(t.get("llm_max_new", base.max_new)),
         )
 
 
@@ -122,7 +131,8 @@ class LLMReviewStage:
             user = self._user(
                 ctx, shown, records, part=part, number=n, parts=len(plan.parts), whole=whole
             )
-            reply = self._ask(system, user, status, deadline)
+            schema = reply_model(len(shown), self.policy.max_new)
+            reply = self._ask(system, user, schema, status, deadline)
             if reply is None:
                 status.not_covered.append(f"{part.label}: the model's reply was cut off twice")
                 continue
@@ -149,7 +159,12 @@ class LLMReviewStage:
         return current
 
     def _ask(
-        self, system: str, user: str, status: LLMStatus, deadline: float
+        self,
+        system: str,
+        user: str,
+        schema: type[ReviewReply],
+        status: LLMStatus,
+        deadline: float,
     ) -> ReviewReply | None:
         """One structured call; on truncation, one shorter retry; None if cut off twice."""
         messages = [Message("system", system), Message("user", user)]
@@ -157,10 +172,12 @@ class LLMReviewStage:
             if attempt:
                 messages.append(Message("user", BRIEF))
             reply = self.llm.complete(
-                messages, schema=ReviewReply, max_tokens=self.max_tokens, deadline=deadline
+                messages, schema=schema, max_tokens=self.max_tokens, deadline=deadline
             )
             self._account(reply, status)
             if not reply.truncated:
+                # Validate against the general model: a ref the call did not offer is dropped
+                # and counted by the merge rather than failing the whole reply.
                 return parse_reply(reply, ReviewReply)
         return None
 

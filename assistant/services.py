@@ -13,6 +13,7 @@ from assistant.store import ChromaStore, VectorStore
 
 if TYPE_CHECKING:
     from assistant.ask import Asker
+    from assistant.llm import LLM
     from assistant.retrieval import Retriever, StoreHistory
     from assistant.review import Reviewer
 
@@ -20,7 +21,11 @@ if TYPE_CHECKING:
 def build_embedder(settings: Settings) -> Embedder:
     if settings.embedder == "hashing":
         return HashingEmbedder()
-    return MiniLMEmbedder(threads=settings.embed_threads, batch_size=settings.embed_batch_size)
+    return MiniLMEmbedder(
+        threads=settings.embed_threads,
+        batch_size=settings.embed_batch_size,
+        cache_dir=settings.cache_dir / "models",
+    )
 
 
 def open_store(settings: Settings, embedder: Embedder) -> VectorStore:
@@ -70,7 +75,14 @@ class Services:
         from assistant.review import Reviewer
 
         history = self.history if self.store.list_documents() else None
-        return Reviewer(history=history, config=self.settings.review, embedder=self.embedder)
+        stages = []
+        if self.llm is not None:  # the LLM pass, after the offline checks
+            from assistant.llm_review import LLMReviewStage
+
+            stages.append(LLMReviewStage.from_settings(self.llm, self.settings))
+        return Reviewer(
+            history=history, config=self.settings.review, embedder=self.embedder, stages=stages
+        )
 
     def store_changed(self) -> None:
         """Forget members built from what the store held (the reviewer's history switch), so a
@@ -81,7 +93,19 @@ class Services:
     def asker(self) -> Asker:
         from assistant.ask import Asker
 
-        return Asker(self.retriever, self.store)
+        writer = None
+        if self.llm is not None:
+            from assistant.llm_answer import LLMAnswerWriter
+
+            writer = LLMAnswerWriter.from_settings(self.llm, self.settings)
+        return Asker(self.retriever, self.store, writer)
+
+    @cached_property
+    def llm(self) -> LLM | None:
+        """The configured model (OpenAI-compatible), or None: offline mode."""
+        from assistant.llm import build_llm
+
+        return build_llm(self.settings)
 
 
 def disable_telemetry() -> None:
