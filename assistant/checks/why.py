@@ -26,7 +26,11 @@ from assistant.checks.signals import (
 from assistant.models import Finding
 
 CODE = "missing_why"
-_STORY = re.compile(r"\b(?:so that|in order to)\b", re.IGNORECASE)
+# A user story's "so that" or a Gherkin "In order to": where a restated why usually sits.
+_STORY = re.compile(
+    r"\bas an? [^,.]{1,60},? I (?:want|need|can)\b[^.]*\bso that\b|^\W*in order to\b",
+    re.IGNORECASE,
+)
 _STUB = (
     "## Problem\n\n"
     "- Who has the problem, and what does it cost them today?\n"
@@ -164,6 +168,15 @@ class WhyCheck:
         story = next(
             (i for b in view.blocks for i in items_of(b.body) if _STORY.search(i.text)), None
         )
+        if story is None:  # Gherkin narratives live in code fences
+            story = next(
+                (
+                    Item(line.strip(), n, n)
+                    for n, line in enumerate(spec.lines, start=1)
+                    if _STORY.search(line)
+                ),
+                None,
+            )
         anchor = span_for_lines(spec, story.start_line, story.end_line) if story else None
         section = section_at(spec, anchor.start_line) if anchor else None
         return [
@@ -175,11 +188,7 @@ class WhyCheck:
                     "The draft describes what to build but never says why: no user or business "
                     "problem, no evidence (a metric, ticket theme or customer quote) and no "
                     "outcome it serves"
-                    + (
-                        "; the user-story 'so that' clauses restate the feature itself"
-                        if story
-                        else ""
-                    )
+                    + (f'; "{short(story.text, 70)}" restates the feature itself' if story else "")
                     + ". Without it, engineers ask for permission instead of making judgement "
                     "calls."
                 ),
