@@ -1,0 +1,186 @@
+"""Indexing benchmark: raw embedder rate vs the pipeline end to end, unchanged re-index time,
+and query latency, on a corpus folder. Prints figures; asserts nothing (timings are noisy on a
+shared machine, so the load average and CPU seconds are reported alongside wall time)."""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from assistant.embed import MiniLMEmbedder, count_minilm_tokens
+from assistant.store import ChromaStore
+from index.chunk import chunk_document, embedding_text
+from index.load import load_path
+from index.pipeline import index_loaded
+
+
+class BenchResult(BaseModel):
+    """Every figure `specreview bench index` prints."""
+
+    corpus: str
+    documents: int
+    chunks: int
+    tokens_per_chunk: float
+    threads: int
+    batch_size: int
+    raw_seconds: float
+    raw_cpu_seconds: float
+    raw_rate: float  # chunks/s embedding the same chunk texts directly
+    pipeline_seconds: float
+    pipeline_cpu_seconds: float
+    pipeline_rate: float  # chunks/s end to end: load, chunk, embed, write to Chroma on disk
+    ratio: float
+    unchanged_seconds: float
+    unchanged_share: float  # unchanged re-index time / full index time
+    query_p50_ms: float
+    query_p95_ms: float
+    store_query_p50_ms: float
+    store_query_p95_ms: float
+    load_before: float
+    load_after: float
+    cpus: int
+
+
+def _timed(fn: Callable[[], object]) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def run_bench(
+    corpus: Path,
+    *,
+    threads: int,
+    batch_size: int,
+    chunk_tokens: int = 200,
+    max_docs: int | None = None,
+    queries: int = 50,
+    log: Callable[[str], None] = print,
+) -> BenchResult:
+    """Measure on `corpus` (optionally its first `max_docs` documents)."""
+    load_before = os.getloadavg()[0]
+    loaded = load_path(corpus)
+    if max_docs is not None:
+        loaded.documents = loaded.documents[:max_docs]
+    chunks = [
+        c
+        for d in loaded.documents
+        for c in chunk_document(d, max_tokens=chunk_tokens, count=count_minilm_tokens)
+    ]
+    texts = [embedding_text(c) for c in chunks]
+    tokens = sum(count_minilm_tokens(texts)) / max(1, len(texts))
+    log(f"{len(loaded.documents)} documents, {len(chunks)} chunks ({tokens:.0f} tokens each)")
+
+    raw = MiniLMEmbedder(threads=threads, batch_size=batch_size)
+    raw.embed(["warm up"])
+    raw_s, raw_cpu = _timed(lambda: raw.embed(texts))
+    log(f"raw embedder: {len(texts) / raw_s:.1f} chunks/s ({raw_s:.1f}s, {raw_cpu:.1f} CPU-s)")
+
+    embedder = MiniLMEmbedder(threads=threads, batch_size=batch_size)
+    embedder.embed(["warm up"])
+    with tempfile.TemporaryDirectory(prefix="specreview-bench-") as folder:
+        store = ChromaStore.open(path=folder, embedder_name=embedder.name)
+        full_s, full_cpu = _timed(
+            lambda: index_loaded(
+                load_path(corpus) if max_docs is None else loaded,
+                store=store,
+                embedder=embedder,
+                chunk_tokens=chunk_tokens,
+            )
+        )
+        log(f"pipeline: {len(chunks) / full_s:.1f} chunks/s ({full_s:.1f}s, {full_cpu:.1f} CPU-s)")
+
+        def reindex() -> None:
+            again = load_path(corpus)
+            if max_docs is not None:
+                again.documents = again.documents[:max_docs]
+            summary = index_loaded(again, store=store, embedder=embedder, chunk_tokens=chunk_tokens)
+            assert summary.chunks_embedded == 0, "an unchanged re-index embedded something"
+
+        unchanged_s, _ = _timed(reindex)
+        log(f"unchanged re-index: {unchanged_s:.2f}s")
+
+        rng = random.Random(0)
+        questions = [c.text[:200] for c in rng.sample(chunks, min(queries, len(chunks)))]
+        end_to_end: list[float] = []
+        store_only: list[float] = []
+        for question in questions:
+            started = time.perf_counter()
+            vector = embedder.embed([question])[0]
+            mid = time.perf_counter()
+            store.query(vector, k=8, where={"kind": ["decision", "retro"]})
+            done = time.perf_counter()
+            end_to_end.append((done - started) * 1000)
+            store_only.append((done - mid) * 1000)
+        store.close()
+    return BenchResult(
+        corpus=str(corpus),
+        documents=len(loaded.documents),
+        chunks=len(chunks),
+        tokens_per_chunk=round(tokens, 1),
+        threads=threads,
+        batch_size=batch_size,
+        raw_seconds=raw_s,
+        raw_cpu_seconds=raw_cpu,
+        raw_rate=len(texts) / raw_s,
+        pipeline_seconds=full_s,
+        pipeline_cpu_seconds=full_cpu,
+        pipeline_rate=len(chunks) / full_s,
+        ratio=(len(chunks) / full_s) / (len(texts) / raw_s),
+        unchanged_seconds=unchanged_s,
+        unchanged_share=unchanged_s / full_s,
+        query_p50_ms=statistics.median(end_to_end),
+        query_p95_ms=_percentile(end_to_end, 0.95),
+        store_query_p50_ms=statistics.median(store_only),
+        store_query_p95_ms=_percentile(store_only, 0.95),
+        load_before=load_before,
+        load_after=os.getloadavg()[0],
+        cpus=os.cpu_count() or 1,
+    )
+
+
+def render_markdown(result: BenchResult, *, command: str) -> str:
+    """The figures as a markdown table for evals/reports/bench-index.md and the README."""
+    r = result
+    rows = [
+        ("documents", f"{r.documents}"),
+        ("chunks", f"{r.chunks} ({r.tokens_per_chunk:.0f} MiniLM tokens each, with headings)"),
+        (
+            "raw embedder",
+            f"{r.raw_rate:.1f} chunks/s ({r.raw_seconds:.1f} s, "
+            f"{r.chunks / max(r.raw_cpu_seconds, 1e-9):.1f} chunks per CPU-s)",
+        ),
+        (
+            "pipeline end to end",
+            f"{r.pipeline_rate:.1f} chunks/s ({r.pipeline_seconds:.1f} s, "
+            f"{r.chunks / max(r.pipeline_cpu_seconds, 1e-9):.1f} chunks/CPU-s)",
+        ),
+        ("pipeline / raw", f"{r.ratio:.2f}"),
+        (
+            "unchanged re-index",
+            f"{r.unchanged_seconds:.2f} s ({100 * r.unchanged_share:.1f}% of a full index)",
+        ),
+        ("query (embed + search), p50 / p95", f"{r.query_p50_ms:.1f} / {r.query_p95_ms:.1f} ms"),
+        ("search only, p50 / p95", f"{r.store_query_p50_ms:.1f} / {r.store_query_p95_ms:.1f} ms"),
+        (
+            "machine",
+            f"{r.cpus} CPUs, load average {r.load_before:.1f} before, "
+            f"{r.load_after:.1f} after; onnxruntime {r.threads} threads, "
+            f"batch {r.batch_size}",
+        ),
+    ]
+    lines = [f"`{command}`", "", "| figure | value |", "| --- | --- |"]
+    lines += [f"| {k} | {v} |" for k, v in rows]
+    return "\n".join(lines) + "\n"
