@@ -235,13 +235,19 @@ class ConflictCheck:
     ) -> list[Evidence]:
         out = []
         rule_negative = is_prohibition(_MINIMUM.sub(" ", rule))  # "no sooner than N" is a floor
+        ruled_out = negated_stems(rule)  # what the prohibition scopes over
         mandated = set(_NAME.findall(rule)) if _UNIVERSAL.search(rule) else set()
         for i, unit in enumerate(draft.units):
             if draft.skip[i]:
                 continue
             shared = draft.stems[i] & rule_stems
             affirmed = shared - draft.negated[i]
-            if rule_negative and len(affirmed) >= 3 and len(affirmed) >= 0.4 * len(rule_stems):
+            if (
+                rule_negative
+                and len(affirmed) >= 3
+                and len(affirmed) >= 0.5 * len(rule_stems)
+                and len(affirmed & ruled_out) >= 2
+            ):
                 out.append(Evidence(unit, None, rule, "does what it rules out", len(affirmed) / 3))
             if not mandated or len(shared) < 2:
                 continue

@@ -84,7 +84,7 @@ def has_negation(text: str) -> bool:
 
 _PROHIBITION = re.compile(
     r"\b(never|must not|mustn't|shall not|may not|cannot|can't|not allowed|not permitted|"
-    r"do not|don't|does not|doesn't|are not|aren't|is not|isn't|will not|won't)\b|"
+    r"do not|don't|are not|aren't|will not|won't)\b|"
     r"^\W*(no|there (is|are) no|nothing|none)\b",
     re.IGNORECASE,
 )
