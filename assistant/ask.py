@@ -30,12 +30,11 @@ from assistant.answer import (
 )
 from assistant.confidence import DEFAULT_THRESHOLD, Confidence, assess
 from assistant.errors import LLMError
-from assistant.models import Answer, Chunk, Citation, DocumentRecord, LLMStatus, RelatedRecord
+from assistant.links import SUCCESSOR_RELS, build_links
+from assistant.models import Answer, Chunk, Citation, LLMStatus, RelatedRecord
 from assistant.retrieval import DocHit, Retriever
 from assistant.store import VectorStore, Where
 
-SUCCESSOR_RELS = frozenset({"superseded_by", "replaced_by", "superseded-by", "replaced-by"})
-PREDECESSOR_RELS = frozenset({"replaces", "supersedes"})
 NO_RECORD = "No record found that answers this question."
 
 
@@ -184,7 +183,7 @@ class Asker:
         refreshed whenever the retriever's index is (a lookup per record costs a round trip)."""
         index = self.retriever.keyword_index()
         if self._links_for is not index:
-            self._link_map = {r.id: _record_links(r) for r in self.store.list_documents()}
+            self._link_map = build_links(self.store.list_documents())
             self._links_for = index
         return self._link_map.get(doc_id, [])
 
@@ -231,14 +230,6 @@ def _evidence_from(n: int, chunk: Chunk) -> Evidence:
         heading_path=chunk.heading_path,
         text=chunk.text,
     )
-
-
-def _record_links(record: DocumentRecord) -> list[tuple[str, str]]:
-    return [
-        (link.rel, link.target)
-        for link in record.links
-        if link.rel in SUCCESSOR_RELS | PREDECESSOR_RELS and link.target != record.id
-    ]
 
 
 def _note(source: Evidence, rel: str, target: Evidence) -> str:
