@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant.models import Chunk
 
-_TOKEN = re.compile(r"[a-z0-9][a-z0-9_\-]*[a-z0-9]|[a-z0-9]{2,}")
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9_]*")
 
 
 @lru_cache(maxsize=1)
@@ -43,20 +43,12 @@ FUNCTION_WORDS = frozenset(
 )
 
 
-def _stopwords() -> frozenset[str]:
-    return FUNCTION_WORDS
-
-
 def split_words(text: str) -> list[str]:
-    """Lower-cased words (keeping `x86_64`, `kube-proxy`), stop words dropped, not stemmed."""
-    words: list[str] = []
-    stop = _stopwords()
-    for word in _TOKEN.findall(text.lower()):
-        # Hyphenated compounds count as their parts ("driver-negotiated"), which is how
-        # records written without the hyphen spell them.
-        parts = word.split("-") if "-" in word else [word]
-        words.extend(p for p in parts if len(p) > 1 and p not in stop)
-    return words
+    """Lower-cased words (keeping `x86_64`), stop words dropped, not stemmed. Hyphenated
+    compounds count as their parts ("driver-negotiated"), as records without the hyphen
+    spell them."""
+    stop = FUNCTION_WORDS
+    return [w for w in _TOKEN.findall(text.lower()) if len(w) > 1 and w not in stop]
 
 
 def tokenize(text: str) -> list[str]:
