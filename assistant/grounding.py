@@ -50,9 +50,9 @@ CODE_MEANINGS: dict[str, str] = {
 }
 
 # Bounds keep small models from rambling until the token limit (llama.cpp enforces them).
-Short = Annotated[str, Field(max_length=80)]
-Text = Annotated[str, Field(max_length=300)]
-Quote = Annotated[str, Field(max_length=240)]
+Short = Annotated[str, Field(max_length=60)]
+Text = Annotated[str, Field(max_length=200)]
+Quote = Annotated[str, Field(max_length=160)]
 RecordId = Annotated[str, Field(max_length=40)]
 
 

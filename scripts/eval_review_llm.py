@@ -42,6 +42,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("evals/reports/review-dev-llm"))
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--limit", type=int, default=0, help="only the first N cases")
+    parser.add_argument(
+        "--report-only", action="store_true", help="summarise the progress file; review nothing"
+    )
     args = parser.parse_args()
 
     disable_telemetry()
@@ -65,7 +68,7 @@ def main() -> None:
     progress = args.out.with_suffix(".progress.jsonl")
     progress.parent.mkdir(parents=True, exist_ok=True)
     done: dict[str, dict[str, Any]] = {}
-    if args.resume and progress.is_file():
+    if (args.resume or args.report_only) and progress.is_file():
         for line in progress.read_text().splitlines():
             row = json.loads(line)
             done[row["case_id"]] = row
@@ -73,7 +76,7 @@ def main() -> None:
         progress.unlink()
 
     for case in cases:
-        if case.id in done:
+        if case.id in done or args.report_only:
             continue
         draft = args.dataset / case.path
         t0 = time.perf_counter()
