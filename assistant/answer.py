@@ -30,6 +30,7 @@ from assistant.models import Kind, LLMStatus
 
 _CITE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\"(\[])|\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)")
+_LINK_ONLY = re.compile(r"^([-*+]|\d+\.)?\s*\[[^\]]*\]\([^)]*\)\s*$")  # table-of-contents lines
 _DECISION_HEADINGS = ("decision", "outcome", "summary", "motivation", "conclusion", "status")
 _DECISION_CUES = re.compile(
     r"\b(we will|we decided|we have decided|we chose|decided to|will use|chosen|was chosen|"
@@ -120,7 +121,7 @@ def split_sentences(text: str) -> list[str]:
             in_code = not in_code
             kept.append("")
             continue
-        if in_code or stripped.startswith(("|", "#", "<!--")):
+        if in_code or stripped.startswith(("|", "#", "<!--")) or _LINK_ONLY.match(stripped):
             kept.append("")
             continue
         kept.append(line)

@@ -49,7 +49,8 @@ def test_cited_numbers_in_order() -> None:
 def test_split_sentences_keeps_list_items_and_drops_markup() -> None:
     text = (
         "## Decision\n\nWe will use Karpenter for scaling. It is faster than before.\n\n"
-        "- Cache flushes must never run at peak.\n| a | b |"
+        "- Cache flushes must never run at peak.\n| a | b |\n"
+        "- [Multi-Cluster Services and their consumers](#multi-cluster-services)\n"
     )
     assert split_sentences(text) == [
         "We will use Karpenter for scaling.",
