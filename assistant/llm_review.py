@@ -48,7 +48,10 @@ class ReviewPolicy:
     min_quote_chars: int = 8  # shorter quotes ground nothing
     add_codes: frozenset[str] = ALL_CODES  # codes the model may add
     llm_confidence: float = 0.5  # confidence given to model-added findings
-    max_new: int = 3  # findings the model may add per call
+    max_new: int = 2  # findings the model may add per call
+    # Offline findings below this confidence get a verdict (confirm/dismiss/sharpen); the rest
+    # are listed as already reported. 1.01 asks for a verdict on every finding (strong models).
+    verdict_below: float = 0.6
     history_k: int = 4  # records retrieved per part
     history_share: float = 0.3  # at most this share of the prompt budget goes to history
 
@@ -62,6 +65,7 @@ class ReviewPolicy:
             llm_confidence=t.get("llm_confidence", base.llm_confidence),
             history_k=int(t.get("llm_history_k", base.history_k)),
             max_new=int(t.get("llm_max_new", base.max_new)),
+            verdict_below=t.get("llm_verdict_below", base.verdict_below),
         )
 
 
@@ -105,7 +109,9 @@ class LLMReviewStage:
         system = render_prompt("review", "system")
         room = self.context_tokens - self.max_tokens - tokens(system) - 64
         history_budget = int(room * self.policy.history_share)
-        skeleton = self._user(ctx, findings, [], part=None, number=1, parts=1, whole=True)
+        skeleton = self._user(
+            ctx, findings, [], reported=[], part=None, number=1, parts=1, whole=True
+        )
         spec_budget = room - history_budget - tokens(skeleton)
         if spec_budget < 200:
             raise LLMError(
@@ -127,12 +133,20 @@ class LLMReviewStage:
                 status.not_covered.append(f"{part.label}: the review's LLM deadline passed")
                 continue
             records = self._history(ctx, part, history_budget)
-            shown = [f for f in current if _in_part(f, part, whole)]
+            here = [f for f in current if _in_part(f, part, whole)]
+            shown = [f for f in here if f.confidence < self.policy.verdict_below]
+            reported = [f for f in here if f.confidence >= self.policy.verdict_below]
             user = self._user(
-                ctx, shown, records, part=part, number=n, parts=len(plan.parts), whole=whole
+                ctx,
+                shown,
+                records,
+                reported=reported,
+                part=part,
+                number=n,
+                parts=len(plan.parts),
+                whole=whole,
             )
-            schema = reply_model(len(shown), self.policy.max_new)
-            reply = self._ask(system, user, schema, status, deadline)
+            reply = self._ask(system, user, len(shown), status, deadline)
             if reply is None:
                 status.not_covered.append(f"{part.label}: the model's reply was cut off twice")
                 continue
@@ -162,13 +176,15 @@ class LLMReviewStage:
         self,
         system: str,
         user: str,
-        schema: type[ReviewReply],
+        shown: int,
         status: LLMStatus,
         deadline: float,
     ) -> ReviewReply | None:
-        """One structured call; on truncation, one shorter retry; None if cut off twice."""
+        """One structured call; on truncation, one shorter retry (one new finding at most);
+        None if cut off twice."""
         messages = [Message("system", system), Message("user", user)]
         for attempt in range(2):
+            schema = reply_model(shown, self.policy.max_new if attempt == 0 else 1)
             if attempt:
                 messages.append(Message("user", BRIEF))
             reply = self.llm.complete(
@@ -219,6 +235,7 @@ class LLMReviewStage:
         findings: Sequence[Finding],
         records: Sequence[RecordInfo],
         *,
+        reported: Sequence[Finding],
         part: Part | None,
         number: int,
         parts: int,
@@ -230,6 +247,7 @@ class LLMReviewStage:
             codes=CODE_MEANINGS,
             history=records,
             findings=[_shown(i, f) for i, f in enumerate(findings, start=1)],
+            reported=[_shown(0, f) for f in reported],
             whole_spec=whole,
             path=ctx.path,
             part=number,

@@ -24,6 +24,7 @@ REVIEW_VARS = {
     "codes": {"missing_why": "no why"},
     "history": [],
     "findings": [],
+    "reported": [],
     "whole_spec": True,
     "path": "d.md",
     "part": 1,

@@ -93,6 +93,7 @@ def run(
         spec=spec, path="drafts/x.md", config=config or ReviewConfig(), history=history
     )
     status = LLMStatus()
+    stage_options.setdefault("policy", ReviewPolicy(verdict_below=1.01))  # verdicts on all
     result = LLMReviewStage(llm, **stage_options).apply(ctx, list(findings), status)
     return result, status
 
@@ -454,3 +455,18 @@ def test_usage_and_cost_are_added_up_per_review(spec: ParsedSpec) -> None:
     assert status.usage.prompt_tokens == 1_000_000
     assert status.usage.estimated_cost_usd == pytest.approx(0.15)
     assert status.calls == 1
+
+
+def test_by_default_only_low_confidence_findings_get_a_verdict(spec: ParsedSpec) -> None:
+    llm = ScriptedLLM()
+    llm.enqueue(reply([verdict("F1", "confirm")]))
+    result, _ = run(llm, spec, offline_findings(spec), policy=ReviewPolicy())
+    user = llm.history[0].user
+    assert "- unresolved_ownership at lines 3: Owner is TBD" in user  # reported, no verdict
+    assert "F1 missing_acceptance_criteria (medium) at lines 19-20" in user
+    assert "F2" not in user
+    schema = llm.history[0].schema
+    assert schema is not None
+    ref = schema.model_json_schema()["$defs"]["Verdict"]["properties"]["ref"]
+    assert ref.get("enum", [ref.get("const")]) == ["F1"]
+    assert [f.source for f in result] == ["rules", "rules+llm"]
