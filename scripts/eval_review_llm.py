@@ -153,7 +153,54 @@ def main() -> None:
         },
     }
     args.out.with_suffix(".json").write_text(json.dumps(summary, indent=2) + "\n")
+    args.out.with_suffix(".md").write_text(markdown(summary, rows))
     print(json.dumps(summary, indent=2))
+
+
+def markdown(summary: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    """The side-by-side table for evals/reports/ and the README."""
+    off, on, tot = summary["offline"], summary["llm"], summary["llm_totals"]
+    lines = [
+        f"# Review eval: offline vs LLM ({summary['model']})",
+        "",
+        f"Dataset `{summary['dataset']}`, {summary['n_cases']} drafts; settings "
+        f"{summary['settings']}. Produced by `scripts/eval_review_llm.py`.",
+        "",
+        "| | offline | with LLM |",
+        "| --- | --- | --- |",
+        f"| core macro-F1 | {off['core_macro_f1']:.4f} | {on['core_macro_f1']:.4f} |",
+        f"| extended macro-F1 | {off['extended_macro_f1']:.4f} | {on['extended_macro_f1']:.4f} |",
+        f"| seconds per draft | {tot['offline_seconds_per_draft']} "
+        f"| {tot['llm_seconds_per_draft']} |",
+        "",
+        "| code | offline F1 | LLM F1 | LLM tp/fp/fn |",
+        "| --- | --- | --- | --- |",
+    ]
+    for code, score in on["codes"].items():
+        base = off["codes"][code]
+        lines.append(
+            f"| {code} | {base['f1']:.4f} | {score['f1']:.4f} | "
+            f"{score['tp']}/{score['fp']}/{score['fn']} |"
+        )
+    lines += [
+        "",
+        f"Model: {tot['calls_per_draft']} calls, {tot['prompt_tokens_per_draft']} prompt + "
+        f"{tot['completion_tokens_per_draft']} completion tokens per draft; "
+        f"{tot['added']} findings added, {tot['dismissed']} offline findings dismissed, "
+        f"{tot['dropped_by_grounding']} model claims dropped by grounding, "
+        f"{tot['degraded']} drafts degraded.",
+        "",
+        "| case | mode | s | tokens | added | dropped | dismissed | model findings |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        found = ", ".join(f"{f['code']} ({f['source']})" for f in r["llm_findings"]) or "-"
+        lines.append(
+            f"| {r['case_id']} | {r['mode']} | {r['llm']['seconds']:.1f} | "
+            f"{r['prompt_tokens']}+{r['completion_tokens']} | {r['added']} | {r['dropped']} | "
+            f"{r['dismissed']} | {found} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -3,15 +3,15 @@
 # healthy, and print the settings that point specreview at it. Builds/assembles them first
 # if needed (scripts/setup-local-llm.sh). Stops the server on Ctrl-C.
 #
-#   bash scripts/run-local-llm.sh                 # port 8012, context 8192, 2 threads
-#   PORT=8013 CTX=4096 THREADS=4 bash scripts/run-local-llm.sh
+#   bash scripts/run-local-llm.sh                 # port 8012, context 8192, 1 thread
+#   PORT=8013 CTX=4096 THREADS=2 bash scripts/run-local-llm.sh
 #   bash scripts/run-local-llm.sh --background    # start, print the settings, return (PID file)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT="${PORT:-8012}"
 CTX="${CTX:-8192}"
-THREADS="${THREADS:-2}"
+THREADS="${THREADS:-1}"  # 1 beats 2 on a busy 2-core machine (see README "## LLM")
 CACHE_ROOT="${SPECREVIEW_CACHE:-$HOME/.cache/specreview}"
 SERVER_BIN="$CACHE_ROOT/llm/bin/llama-server"
 MODEL_PATH="$CACHE_ROOT/llm/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
