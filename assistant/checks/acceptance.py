@@ -35,7 +35,8 @@ VAGUE = re.compile(
     r"thorough(?:ly)?|acceptable|reasonabl[ey]|sufficient(?:ly)?|adequate(?:ly)?|under control|"
     r"as expected|feels?|looks?|performant|scalable|useful|valuable|high[- ]quality|"
     r"world[- ]class|best[- ]in[- ]class|confident|comfortable|everything|optimal|efficient(?:ly)?|"
-    r"responsive|painless|hassle[- ]free|sensible|solid|no (?:major|significant|big) \w+|"
+    r"responsive|correct(?:ly)?|accurate(?:ly)?|painless|hassle[- ]free|sensible|solid|"
+    r"no (?:major|significant|big) \w+|"
     r"goes? smoothly|on time|in good shape|production[- ]ready|ready for production)\b",
     re.IGNORECASE,
 )
@@ -44,6 +45,11 @@ _STRONG = re.compile(
     r"contract|regression|load|golden|acceptance|permission|smoke|conformance|performance|"
     r"scalability|upgrade|api|ui|browser|snapshot)[- ]tests?\b|\bverified\b|"
     r"\bassert\w*|\bci\b|\bzero\b|\bnone of\b|\bevery\b|\bno (?:run|user|job|request|error)s?\b",
+    re.IGNORECASE,
+)
+_NAMED_TEST = re.compile(
+    r"\b(?:unit|integration|end-to-end|e2e|contract|regression|load|golden|conformance|"
+    r"performance|scalability|upgrade|snapshot|browser|permission|smoke)[- ]tests?\b",
     re.IGNORECASE,
 )
 _OBSERVABLE = re.compile(
@@ -86,7 +92,8 @@ def is_testable(text: str) -> bool:
     plain = strip_dates(text)
     vague = VAGUE.findall(strip_quotes(plain))
     strong = _STRONG.search(plain)
-    if strong and (not vague or re.search(r"\d|`|\"|“", plain)):
+    specific = re.search(r"\d|`|\"|“", plain) or _NAMED_TEST.search(plain)
+    if strong and (not vague or specific):
         return True
     return bool(_OBSERVABLE.search(plain)) and not vague
 

@@ -29,6 +29,7 @@ STRONG = re.compile(
     r"\b(?:every|all) (?:other |the )?(?:pages?|screens?|features?|products?|surfaces?|teams?|"
     r"services?|apps?)\b|^\W*(?:maybe|later|also|eventually|future|"
     r"someday|phase 2)\b\W*[:.]|\bonce we(?:'re| are) (?:on|in|live)\b|\betc\.?$|"
+    r"\blater,? (?:on,? )?(?:we|you|they) (?:can|could|might|may|will|would)\b|"
     r"\bthe sky\b|\bno limit\b|\bas many as\b|\bin the future\b|\bdown the line\b|"
     r"\bother \w+ will follow\b|\bwill follow as\b",
     re.IGNORECASE,

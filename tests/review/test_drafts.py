@@ -47,6 +47,15 @@ EXPECTED = {
     # setext and emoji headings, uppercase labels, a cost told in hours a month
     "bulk-import-setext.md": set(),
     # numbered headings; goals and done are adjectives; an owner without a date is not enough
+    # a design-team wish as the why, "later we can add ...", owners "jointly"
+    "dashboard-jointly.md": set(TEXT_CODES) - {"open_questions"},
+    # "prices display correctly" cannot be checked; owner "?"
+    "multi-currency-terse.md": {
+        "missing_why",
+        "missing_acceptance_criteria",
+        "unresolved_ownership",
+        "missing_success_metric",
+    },
     "search-suggestions-numbered.md": {
         "missing_why",
         "missing_acceptance_criteria",
