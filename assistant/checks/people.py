@@ -24,7 +24,8 @@ PLACEHOLDER_OWNER = re.compile(
     r"\btbd\b|\btbc\b|\?|\bto be (?:agreed|decided|confirmed|determined|assigned|named|formed)\b|"
     r"\bneeds? (?:deciding|an owner|a decision)\b|\bunassigned\b|\bnot (?:yet )?(?:assigned|formed|"
     r"decided|settled|staffed|chosen|agreed)\b|\bsomeone\b|\bsomebody\b|\bwhoever\b|\banyone\b|"
-    r"\banybody\b|\ba volunteer\b|\bunknown\b|\bnone\b|\bn/a\b|\bdoes(?:n't| not) exist yet\b",
+    r"\banybody\b|\ba volunteer\b|\bunknown\b|\bnone\b|\bn/a\b|\bdoes(?:n't| not) exist yet\b|"
+    r"\[[^\]]*\]|<[^>]*>|\{[^}]*\}|\bx{2,}\b|\blorem\b",
     re.IGNORECASE,
 )
 ALTERNATIVE = re.compile(r"\b\w[\w&]*\s+or\s+(?:maybe\s+|perhaps\s+)?\w", re.IGNORECASE)

@@ -330,7 +330,8 @@ PLACEHOLDER = re.compile(
     r"^\W*(?:tbd|tbc|todo|to ?do|n/?a|none|wip|\?+|-+|—|coming soon|to be (?:added|written|"
     r"defined|decided|determined|confirmed|agreed)|lorem ipsum)\b|^\W*_?(?:describe|explain|add|"
     r"insert|write|fill in|list|summari[sz]e|state)\b[^.]*(?:here|\.\.\.|…)|\[(?:describe|insert|"
-    r"add|todo|tbd|placeholder)[^\]]*\]|<(?:describe|insert|add)[^>]*>",
+    r"add|todo|tbd|placeholder)[^\]]*\]|<(?:describe|insert|add)[^>]*>|"
+    r"^\W*[\[<{][^\]>}]{2,80}[\]>}]\W*$",
     re.IGNORECASE,
 )
 

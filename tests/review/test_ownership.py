@@ -75,6 +75,7 @@ UNRESOLVED = {
     "whole department": "# Export\n\nOwner: Engineering\n",
     "a team named after its domain": "# Export\n\n**DRI:** Payments\n",
     "someone from design": "# Export\n\nOwner: someone from Design\n",
+    "template placeholder": "# Export\n\nOwner: [Owner name]\n",
     "team not formed": "# Export\n\nOwner: Data Platform team (not formed yet)\n",
     "nobody named": "# Export\n\nAdd a CSV export to the reports page.\n",
     "two accountable": """

@@ -80,6 +80,15 @@ WITHOUT_WHY = {
         ## Proposal
         Add an export button.
         """,
+    "bracketed template text": """
+        # Export to CSV
+
+        ## Problem
+        [Problem statement]
+
+        ## Proposal
+        Add an export button.
+        """,
     "leadership asked": """
         # Team workspaces
 
