@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.ask import Asker
+from assistant.errors import StoreError
 from assistant.retrieval import Retriever
 from assistant.services import Services
 from assistant.store import ChromaStore, VectorStore
@@ -133,7 +134,13 @@ def run_eval(
     retriever = Retriever(store, services.embedder)
     asker = Asker(retriever, store)  # offline writer: the eval scores retrieval and refusal
     # Warm up: load the model, build the keyword index, embed titles, list record links.
-    asker.ask("warm up the model and the keyword index", k=k)
+    try:
+        asker.ask("warm up the model and the keyword index", k=k)
+    except StoreError as exc:
+        raise StoreError(
+            f"{exc}. The cached index at {cache} may be damaged: delete that folder and rerun "
+            "to rebuild it."
+        ) from exc
     results = answer_all(asker, questions, k=k)
     peers = peer_results(PeerRankers(store, services.embedder), questions, k=k)
     latencies = [r.seconds for r in results]
