@@ -57,6 +57,8 @@ class Settings(BaseSettings):
         env_prefix="SPECREVIEW_",
         env_nested_delimiter="__",
         extra="ignore",
+        # Aliased fields (llm_base_url, llm_api_key, github_token) also accept their own name.
+        populate_by_name=True,
     )
 
     # Store: embedded Chroma on disk by default, a `chroma run` server when chroma_url is set.

@@ -88,3 +88,12 @@ def test_broken_front_matter_is_reported_not_raised() -> None:
     assert spec.front_matter == {}
     assert spec.front_matter_error and "broken YAML" in spec.front_matter_error
     assert spec.sections[0].title == "T"
+
+
+def test_aliased_settings_accept_their_own_names() -> None:
+    settings = Settings(llm_base_url="http://127.0.0.1:9/v1", llm_api_key="k", github_token="t")
+    assert (settings.llm_base_url, settings.llm_api_key, settings.github_token) == (
+        "http://127.0.0.1:9/v1",
+        "k",
+        "t",
+    )
