@@ -30,7 +30,7 @@ from assistant.models import SEVERITY_ORDER, Coverage, Finding, LLMStatus, Revie
 from assistant.suppress import code_enabled, suppress
 
 MAX_FILE_BYTES = 20_000_000  # review_file refuses larger files outright
-MAX_REVIEW_CHARS = 300_000  # about 45,000 words; the rest is skipped and reported in coverage
+MAX_REVIEW_CHARS = 200_000  # about 30,000 words; the rest is skipped and reported in coverage
 _SNIFF = 8192
 
 
@@ -142,12 +142,19 @@ class Reviewer:
         skipped: list[str] = []
         total_lines = text.count("\n") + 1
         if len(text) > MAX_REVIEW_CHARS:
+            size = len(text)
             cut = text.rfind("\n", 0, MAX_REVIEW_CHARS)
             text = text[: cut if cut > 0 else MAX_REVIEW_CHARS]
             kept_lines = text.count("\n") + 1
+            where = (
+                f"lines {kept_lines + 1}-{total_lines}"
+                if cut > 0
+                else f"characters {len(text) + 1:,}-{size:,} of line {kept_lines}"
+                + (f" and lines {kept_lines + 1}-{total_lines}" if total_lines > kept_lines else "")
+            )
             skipped.append(
-                f"lines {kept_lines + 1}-{total_lines}: too large (only the first "
-                f"{MAX_REVIEW_CHARS:,} characters of a draft are reviewed)"
+                f"{where}: too large (only the first {MAX_REVIEW_CHARS:,} characters of a draft "
+                "are reviewed)"
             )
         spec = parse_spec(text)
         if spec.front_matter_error:

@@ -141,6 +141,14 @@ def test_huge_text_is_reviewed_up_to_a_bound_and_coverage_says_so() -> None:
     assert review.coverage.words <= MAX_REVIEW_CHARS // 4
 
 
+def test_one_huge_line_is_cut_and_coverage_names_the_characters() -> None:
+    review = Reviewer().review_text("x" * (MAX_REVIEW_CHARS * 3))
+    assert review.coverage.skipped == [
+        f"characters {MAX_REVIEW_CHARS + 1:,}-{MAX_REVIEW_CHARS * 3:,} of line 1: too large "
+        f"(only the first {MAX_REVIEW_CHARS:,} characters of a draft are reviewed)"
+    ]
+
+
 def test_script_tags_and_prompt_injection_are_just_text() -> None:
     text = (
         "# Export\n\n<script>alert('x')</script>\n\n"
