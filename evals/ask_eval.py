@@ -4,10 +4,12 @@ with the refusal trade-off curve and latency."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -15,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.ask import Asker
-from assistant.errors import StoreError
+from assistant.errors import InputError, StoreError
 from assistant.retrieval import Retriever
 from assistant.services import Services
 from assistant.store import ChromaStore, VectorStore
@@ -66,14 +68,35 @@ def corpus_key(corpus: Path, *, embedder_name: str, chunk_tokens: int) -> str:
     return digest.hexdigest()[:20]
 
 
-def cached_store(corpus: Path, services: Services, out: Console) -> tuple[VectorStore, str]:
-    """A Chroma store holding the indexed corpus, built once per corpus content + embedder."""
+def cache_folder(corpus: Path, services: Services) -> Path:
+    """Where the indexed corpus is cached: keyed by corpus content, embedder and chunking."""
+    key = corpus_key(corpus, embedder_name=services.embedder.name, chunk_tokens=CHUNK_TOKENS)
+    return services.settings.cache_dir / "ask-eval" / key
+
+
+@contextmanager
+def exclusive(folder: Path) -> Iterator[None]:
+    """Hold the cache folder for this process: embedded Chroma must not be opened by two
+    processes at once (it can damage the index)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise InputError(
+                f"another `specreview eval ask` is using {folder}; wait for it to finish"
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def cached_store(folder: Path, corpus: Path, services: Services, out: Console) -> VectorStore:
+    """A Chroma store in `folder` holding the indexed corpus, indexed on first use."""
     from index.pipeline import index_paths
 
     embedder = services.embedder
-    key = corpus_key(corpus, embedder_name=embedder.name, chunk_tokens=CHUNK_TOKENS)
-    folder = services.settings.cache_dir / "ask-eval" / key
-    folder.mkdir(parents=True, exist_ok=True)
     store = ChromaStore.open(path=str(folder), prefix="askeval", embedder_name=embedder.name)
     done = folder / "indexed.json"
     if not done.is_file():
@@ -81,7 +104,7 @@ def cached_store(corpus: Path, services: Services, out: Console) -> tuple[Vector
         summary = index_paths([corpus], store=store, embedder=embedder, chunk_tokens=CHUNK_TOKENS)
         done.write_text(summary.model_dump_json(indent=2), encoding="utf-8")
         out.print(f"indexed {summary.chunks} chunks in {summary.seconds:.0f} s")
-    return store, str(folder)
+    return store
 
 
 def answer_all(asker: Asker, questions: Sequence[Question], *, k: int) -> list[QuestionResult]:
@@ -130,7 +153,31 @@ def run_eval(
     """The whole eval: index (cached), warm up, answer, score, print, write."""
     out = out or Console()
     questions = load_questions(questions_path)
-    store, cache = cached_store(corpus, services, out)
+    folder = cache_folder(corpus, services)
+    with exclusive(folder):
+        report = _evaluate(questions, folder, corpus=corpus, services=services, k=k, out=out)
+    print_report(report, out)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(headline(report), indent=2) + "\n", encoding="utf-8")
+    if details_out is not None:
+        details_out.parent.mkdir(parents=True, exist_ok=True)
+        details_out.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    return report
+
+
+def _evaluate(
+    questions: Sequence[Question],
+    folder: Path,
+    *,
+    corpus: Path,
+    services: Services,
+    k: int,
+    out: Console,
+) -> EvalReport:
+    """Answer every question against the cached store and score it, with the peers."""
+    store = cached_store(folder, corpus, services, out)
+    cache = str(folder)
     retriever = Retriever(store, services.embedder)
     asker = Asker(retriever, store)  # offline writer: the eval scores retrieval and refusal
     # Warm up: load the model, build the keyword index, embed titles, list record links.
@@ -158,13 +205,6 @@ def run_eval(
         results=results,
         cache=cache,
     )
-    print_report(report, out)
-    if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(headline(report), indent=2) + "\n", encoding="utf-8")
-    if details_out is not None:
-        details_out.parent.mkdir(parents=True, exist_ok=True)
-        details_out.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
     return report
 
 

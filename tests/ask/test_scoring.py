@@ -106,3 +106,15 @@ def test_pick_threshold_and_leave_one_out() -> None:
     # An unanswerable question that looks answerable cannot be caught by the others' threshold.
     loo = leave_one_out([*results, _r("u3", [], [], conf=0.95, kind="unanswerable")])
     assert loo.refusal_accuracy == pytest.approx(2 / 3, abs=1e-4)
+
+
+def test_a_second_eval_cannot_open_a_cache_in_use(tmp_path) -> None:
+    from assistant.errors import InputError
+    from evals.ask_eval import exclusive
+
+    with exclusive(tmp_path / "cache"):
+        with pytest.raises(InputError, match="wait for it to finish"):
+            with exclusive(tmp_path / "cache"):
+                pass
+    with exclusive(tmp_path / "cache"):  # released
+        pass
