@@ -65,25 +65,28 @@ def run_bench(
     services: Services, *, corpus: Path | None, runs: int = 20, words: int = 5000
 ) -> BenchResult:
     """Index the corpus once (cached), then time `runs` reviews of the same long draft."""
-    from evals.ask_eval import cached_store
+    from evals.ask_eval import cache_folder, cached_store, exclusive
 
     corpus = corpus or DEFAULT_SHARED / "corpus"
     if not corpus.is_dir():
         raise InputError(f"corpus folder {corpus} not found; pass --corpus DIR")
-    console = Console(stderr=True)
-    store, folder = cached_store(corpus, services, console)
-    bench_services = Services(settings=services.settings, _store=store, _embedder=services.embedder)
-    reviewer = bench_services.reviewer
-    drafts = corpus.parent / "evals" / "review-dev" / "drafts"
-    text = long_draft(words, drafts_dir=drafts, corpus=corpus)
-    result = BenchResult(words=len(text.split()), runs=runs, store=folder)
-    reviewer.review_text("# Warm-up\n\nLoads the model.\n", path="warmup.md")
-    started = time.perf_counter()
-    reviewer.review_text(text, path="bench.md")
-    result.first = time.perf_counter() - started
-    for _ in range(runs):
+    folder = cache_folder(corpus, services)
+    with exclusive(folder):  # embedded Chroma must not be opened by two processes at once
+        store = cached_store(folder, corpus, services, Console(stderr=True))
+        bench_services = Services(
+            settings=services.settings, _store=store, _embedder=services.embedder
+        )
+        reviewer = bench_services.reviewer
+        drafts = corpus.parent / "evals" / "review-dev" / "drafts"
+        text = long_draft(words, drafts_dir=drafts, corpus=corpus)
+        result = BenchResult(words=len(text.split()), runs=runs, store=str(folder))
+        reviewer.review_text("# Warm-up\n\nLoads the model.\n", path="warmup.md")
         started = time.perf_counter()
-        review = reviewer.review_text(text, path="bench.md")
-        result.seconds.append(time.perf_counter() - started)
-        result.findings = len(review.findings)
+        reviewer.review_text(text, path="bench.md")
+        result.first = time.perf_counter() - started
+        for _ in range(runs):
+            started = time.perf_counter()
+            review = reviewer.review_text(text, path="bench.md")
+            result.seconds.append(time.perf_counter() - started)
+            result.findings = len(review.findings)
     return result
