@@ -244,12 +244,10 @@ class ChromaStore:
 
     def query(self, vector: Sequence[float], k: int, where: Where | None = None) -> list[Hit]:
         try:
-            total = self._chunks.count()
-            if total == 0:
-                return []
+            # Chroma caps n_results at the collection size itself: no count() round trip.
             result = self._chunks.query(
                 query_embeddings=[list(vector)],
-                n_results=min(k, total),
+                n_results=max(1, k),
                 where=_chroma_where(where),
                 include=["documents", "metadatas", "distances"],
             )
