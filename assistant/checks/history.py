@@ -281,8 +281,8 @@ class ConflictCheck:
                     out.append(Evidence(unit, None, rule, why, 1.1))
         # "<A> no sooner than N days after <B>": a dated A too soon after a dated B.
         dated = [(i, u, _dates(u.text)) for i, u in enumerate(draft.units)]
-        a_units = [(u, d) for i, u, d in dated if d and draft.stems[i] & before - after]
-        b_units = [(u, d) for i, u, d in dated if d and draft.stems[i] & after - before]
+        a_units = [(u, d) for i, u, d in dated if d and draft.stems[i] & before - after][:100]
+        b_units = [(u, d) for i, u, d in dated if d and draft.stems[i] & after - before][:100]
         for ua, da in a_units:
             for ub, db in b_units:
                 gap = (max(da) - min(db)).days
