@@ -25,8 +25,11 @@ from assistant.checks.history_text import (
     decision_rules,
     draft_units,
     is_prohibition,
+    mid_sentence_names,
     negated_stems,
+    rejected_options,
     retro_parts,
+    stem,
     tokens,
 )
 from assistant.embed import Embedder
@@ -220,8 +223,9 @@ class ConflictCheck:
     def evidence(self, draft: _Draft, record: Candidate) -> Evidence | None:
         """The strongest contradiction between the record's rules and the draft, if any."""
         record_names = set(_NAME.findall(record.text))
-        best: Evidence | None = None
-        for rule in decision_rules(record.text):
+        rules = decision_rules(record.text)
+        best = self._option_evidence(draft, rules, rejected_options(record.text))
+        for rule in rules:
             rule_stems = set(content_stems(rule))
             if len(rule_stems) < 3:
                 continue
@@ -229,6 +233,23 @@ class ConflictCheck:
                 if best is None or ev.strength > best.strength:
                     best = ev
         return best
+
+    def _option_evidence(
+        self, draft: _Draft, rules: list[str], options: set[str]
+    ) -> Evidence | None:
+        """The draft adopts an option the record considered and turned down."""
+        if not options or not rules:
+            return None
+        rule_stems = set(content_stems(" ".join(rules)))
+        for i, unit in enumerate(draft.units):
+            if draft.skip[i] or not draft.stems[i] & rule_stems:
+                continue
+            named = mid_sentence_names(unit.text) & options
+            for name in sorted(named):
+                if stem(name.lower()) not in draft.negated[i]:
+                    why = f"adopts {name}, an option {{record}} considered and turned down"
+                    return Evidence(unit, None, " ".join(rules)[:300], why, 1.15)
+        return None
 
     def _rule_evidence(
         self, draft: _Draft, rule: str, rule_stems: set[str], record_names: set[str]
@@ -293,7 +314,8 @@ class ConflictCheck:
 
     def _to_finding(self, ctx: ReviewContext, ev: Evidence, record: Candidate) -> Finding:
         message = (
-            f"{record.label()} says: “{_excerpt(ev.rule)}” This draft {ev.why} "
+            f"{record.label()} says: “{_excerpt(ev.rule)}” "
+            f"This draft {ev.why.replace('{record}', record.id)} "
             f"(“{_excerpt(ev.unit.text, 120)}”) without citing or superseding {record.id}. "
             "Reopening a settled decision by accident wastes the debate that produced it."
         )

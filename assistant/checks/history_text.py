@@ -226,6 +226,58 @@ def decision_rules(text: str) -> list[str]:
     return [s for body in chosen for s in _sentences(body)]
 
 
+_OPTIONS_PART = re.compile(
+    r"considered|options?\b|alternative|didn.t choose|did not choose|not chosen|rejected|"
+    r"pros and cons",
+    re.IGNORECASE,
+)
+_NAME_WORD = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b|\b[A-Z][a-z]{3,}\b")
+_NOT_NAMES = frozenset(
+    "Good Bad Chosen Option Options Pros Cons Decision Outcome Consequences Context Neutral "
+    "Positive Negative Status Date Deciders None This That These Those With Without".split()
+)
+
+
+_MANDATE = re.compile(r"\b(all|every|only|always|must|canonical|sole|chosen|selected)\b", re.I)
+_CHOSEN = re.compile(r"\b(chosen|selected|preferred|accepted|winner)\b", re.IGNORECASE)
+
+
+def mid_sentence_names(text: str) -> set[str]:
+    """Capitalised words that are not sentence or line starts: product and company names."""
+    names = set()
+    for line in text.split("\n"):
+        for m in _NAME_WORD.finditer(line):
+            before = line[: m.start()].rstrip()
+            list_start = before.strip() in ("*", "-", "+") or bool(
+                re.fullmatch(r"\s*\d+[.)]", before)
+            )
+            sentence_start = not before or before[-1] in ".:!?#|>\"'("
+            camel = bool(re.search(r"[a-z][A-Z]", m.group()))
+            if (camel or not sentence_start) and not list_start and m.group() not in _NOT_NAMES:
+                names.add(m.group())
+            elif camel and list_start:
+                names.add(m.group())
+    return names
+
+
+def rejected_options(text: str) -> set[str]:
+    """Names a decision record considered and turned down (in its options, not its title)."""
+    kept = (
+        parse_spec(text).title
+        + " "
+        + " ".join(r for r in decision_rules(text) if _MANDATE.search(r))
+    )
+    names: set[str] = set()
+    for part_title, body in _parts(text):
+        if _OPTIONS_PART.search(part_title):
+            for line in body.split("\n"):
+                if _CHOSEN.search(line):
+                    kept += " " + line
+                else:
+                    names |= mid_sentence_names(line)
+    return {n for n in names if n not in kept}
+
+
 _WRONG_PART = re.compile(
     r"went wrong|wrong|badly|problem|issue|what failed|challenge|could have gone better|"
     r"(didn.t|did not|not|less) (go|went) well|not so well",

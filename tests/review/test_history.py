@@ -247,3 +247,23 @@ def test_code_and_quotes_are_not_proposals() -> None:
     text = "# T\n\nWe ship it.\n\n```\nembed(Swiftpay SDK)\n```\n\n> quoted SDK advice\n"
     units = draft_units(parse_spec(text), sentences=False)
     assert [u.text for u in units] == ["We ship it."]
+
+
+def test_adopting_an_option_the_record_turned_down_is_a_conflict() -> None:
+    text = (
+        "# Checkout dashboards\n\n## Proposal\n\n"
+        "We ship the checkout service metrics to DataDog and build the dashboards there.\n"
+    )
+    findings = ConflictCheck().run(_ctx("dd.md", text=text))
+    assert [r.id for f in findings for r in f.related] == ["DEC-007"]
+    assert "adopts DataDog, an option DEC-007 considered and turned down" in findings[0].message
+
+
+def test_naming_a_turned_down_option_among_alternatives_is_not_a_conflict() -> None:
+    text = (
+        "# Checkout dashboards\n\n## Proposal\n\n"
+        "Checkout metrics get a Grafana dashboard on our Prometheus stack.\n\n"
+        "## Alternatives considered\n\n"
+        "Shipping the metrics to DataDog: faster to set up, but ruled out on cost.\n"
+    )
+    assert ConflictCheck().run(_ctx("ok.md", text=text)) == []
