@@ -160,6 +160,15 @@ def _finding(
     )
 
 
+def _closest_sentence(text: str, rule: str) -> str:
+    """The sentence of a passage sharing most words with the rule: what the message quotes."""
+    sentences = [x for x in re.split(r"(?<=[.!?;])\s+", text) if x.strip()] or [text]
+    wanted, scoped = set(content_stems(rule)), negated_stems(rule)
+    return max(
+        sentences, key=lambda x: len(wanted & (c := set(content_stems(x)))) + len(scoped & c)
+    )
+
+
 def _excerpt(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -316,7 +325,8 @@ class ConflictCheck:
         message = (
             f"{record.label()} says: “{_excerpt(ev.rule)}” "
             f"This draft {ev.why.replace('{record}', record.id)} "
-            f"(“{_excerpt(ev.unit.text, 120)}”) without citing or superseding {record.id}. "
+            f"(“{_excerpt(_closest_sentence(ev.unit.text, ev.rule), 140)}”) "
+            f"without citing or superseding {record.id}. "
             "Reopening a settled decision by accident wastes the debate that produced it."
         )
         suggestion = (
