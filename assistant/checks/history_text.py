@@ -234,7 +234,8 @@ _OPTIONS_PART = re.compile(
 _NAME_WORD = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b|\b[A-Z][a-z]{3,}\b")
 _NOT_NAMES = frozenset(
     "Good Bad Chosen Option Options Pros Cons Decision Outcome Consequences Context Neutral "
-    "Positive Negative Status Date Deciders None This That These Those With Without".split()
+    "Positive Negative Status Date Deciders None This That These Those With Without Only Also "
+    "Some Each Other Both More Less Much Many Most Title Section Information Category".split()
 )
 
 
@@ -251,7 +252,7 @@ def mid_sentence_names(text: str) -> set[str]:
             list_start = before.strip() in ("*", "-", "+") or bool(
                 re.fullmatch(r"\s*\d+[.)]", before)
             )
-            sentence_start = not before or before[-1] in ".:!?#|>\"'("
+            sentence_start = not before or before[-1] in ".:;!?#|>\"'("
             camel = bool(re.search(r"[a-z][A-Z]", m.group()))
             if (camel or not sentence_start) and not list_start and m.group() not in _NOT_NAMES:
                 names.add(m.group())
