@@ -276,7 +276,13 @@ def rejected_options(text: str) -> set[str]:
                     kept += " " + line
                 else:
                     names |= mid_sentence_names(line)
-    return {n for n in names if n not in kept}
+    # A product name is never written in lowercase; "Subject" or "Source" are ordinary words.
+    lower_words = set(re.findall(r"\b[a-z]+\b", text))
+    return {
+        n
+        for n in names
+        if n not in kept and not {n.lower(), n.lower() + "s", n.lower() + "es"} & lower_words
+    }
 
 
 _WRONG_PART = re.compile(
