@@ -145,6 +145,8 @@ def main() -> None:
                 sum(int(r["completion_tokens"]) for r in rows) / n
             ),
             "calls_per_draft": round(sum(int(r["calls"]) for r in rows) / n, 2),
+            "llm_seconds_per_draft": round(sum(r["llm"]["seconds"] for r in rows) / n, 1),
+            "offline_seconds_per_draft": round(sum(r["offline"]["seconds"] for r in rows) / n, 3),
         },
         "settings": {
             "context_tokens": settings.llm_context_tokens,
