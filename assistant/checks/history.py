@@ -12,166 +12,43 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from assistant.anchors import fingerprint, section_at, span_for_lines
 from assistant.checks.base import ReviewContext
+from assistant.checks.history_common import (
+    _DAYS,
+    _DISMISS,
+    _ISO_DATE,
+    _LONG_DATE,
+    _MINIMUM,
+    _NAME,
+    _QUANTITY,
+    _SKIP_SECTIONS,
+    _UNIVERSAL,
+    ACCEPTED,
+    Evidence,
+    _closest_sentence,
+    _Draft,
+    _excerpt,
+    _finding,
+    cites,
+    is_binding,
+)
+from assistant.checks.history_lessons import LessonCheck
 from assistant.checks.history_retrieval import Candidate, candidates, topical_similarity
 from assistant.checks.history_text import (
-    Unit,
-    common_noun_stems,
     content_stems,
     decision_rules,
-    draft_units,
     is_prohibition,
     mid_sentence_names,
     negated_stems,
     rejected_options,
-    retro_parts,
     stem,
-    tokens,
 )
 from assistant.embed import Embedder
 from assistant.models import Finding
 
-ACCEPTED = frozenset({"accepted", "approved", "active", "adopted", "implemented", "decided"})
-_SKIP_SECTIONS = re.compile(
-    r"non-?goals?|out of scope|not doing|no-?gos?|alternative|considered|rejected|prior art|"
-    r"background|context|history|risks?|rabbit",
-    re.IGNORECASE,
-)
-_DISMISS = re.compile(
-    r"\b(has no|have no|lacks?|too (basic|slow|limited|expensive)|instead of|rather than|"
-    r"doesn't|does not|can't|cannot|isn't good|not good enough|would either)\b",
-    re.IGNORECASE,
-)
-_MINIMUM = re.compile(
-    r"\b(no sooner than|at least|not less than|no less than|no fewer than|minimum of)\s+"
-    r"(\d+)\s+(business days?|days?|weeks?|months?|years?)",
-    re.IGNORECASE,
-)
-_UNIVERSAL = re.compile(r"\b(all|every|only|always|must|canonical|sole)\b", re.IGNORECASE)
-_QUANTITY = re.compile(r"\b(\d+)[\s-]+(business days?|days?|weeks?|months?|years?)\b", re.I)
-_ISO_DATE = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
-_LONG_DATE = re.compile(r"\b(\d{1,2} [A-Z][a-z]{2,8} 20\d\d|[A-Z][a-z]{2,8} \d{1,2},? 20\d\d)\b")
-_DAYS = {"day": 1, "business day": 1.4, "week": 7, "month": 30, "year": 365}
-_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][a-z]+(?:[A-Z][a-z]+)*)\b")
-
-
-@dataclass
-class Evidence:
-    unit: Unit
-    end_unit: Unit | None
-    rule: str
-    why: str
-    strength: float
-
-
-@dataclass
-class _Draft:
-    units: list[Unit]
-    text_lower: str
-    stems: list[set[str]] = field(default_factory=list)
-    negated: list[set[str]] = field(default_factory=list)
-    heading_stems: list[set[str]] = field(default_factory=list)
-    lower_stems: list[set[str]] = field(default_factory=list)  # lowercase words only
-    skip: list[bool] = field(default_factory=list)  # in non-goals, alternatives, background...
-
-    def common_stems(self, max_share: float = 0.1) -> set[str]:
-        """Stems in more than `max_share` of the draft's units (and more than 2): its filler."""
-        counts: dict[str, int] = {}
-        for stems in self.stems:
-            for s in stems:
-                counts[s] = counts.get(s, 0) + 1
-        limit = max(2, int(len(self.stems) * max_share))
-        return {s for s, n in counts.items() if n > limit}
-
-    @classmethod
-    def of(cls, ctx: ReviewContext, *, sentences: bool = False) -> _Draft:
-        units = draft_units(ctx.spec, sentences=sentences)
-        return cls(
-            units=units,
-            text_lower=ctx.spec.text.lower(),
-            stems=[set(content_stems(u.text)) for u in units],
-            negated=[negated_stems(u.text) for u in units],
-            heading_stems=[set(content_stems(u.section)) for u in units],
-            lower_stems=[common_noun_stems(u.text) for u in units],
-            skip=[bool(_SKIP_SECTIONS.search(u.section)) for u in units],
-        )
-
-
-_NOT_BINDING = re.compile(
-    r"supersed|reject|deprecat|withdrawn|propos|draft|replaced|removed|hold|defer|provisional|"
-    r"partial|obsolete|retired",
-    re.IGNORECASE,
-)
-
-
-def is_binding(status: str | None) -> bool:
-    """An accepted (approved, implemented...) record binds; superseded or proposed ones do not."""
-    text = (status or "").strip().lower()
-    if not text or _NOT_BINDING.search(text):
-        return False
-    return any(text.startswith(word) for word in ACCEPTED)
-
-
-def cites(text_lower: str, record_id: str, title: str) -> bool:
-    """The draft names the record: its id (ADR-0015, ADR 15, adr-15) or its full title."""
-    m = re.match(r"^([A-Za-z]+)[-_ ]?0*(\d[\w-]*)$", record_id)
-    if m:
-        pattern = rf"\b{re.escape(m.group(1).lower())}[-_ ]?0*{re.escape(m.group(2).lower())}\b"
-        if re.search(pattern, text_lower):
-            return True
-    elif record_id.lower() in text_lower:
-        return True
-    title_norm = " ".join(tokens(title))
-    return len(title_norm) > 20 and title_norm in " ".join(tokens(text_lower))
-
-
-def _finding(
-    ctx: ReviewContext,
-    code: str,
-    severity: str,
-    title: str,
-    message: str,
-    suggestion: str,
-    ev: Evidence,
-    record: Candidate,
-) -> Finding:
-    start = ev.unit.start_line
-    end = max(ev.unit.end_line, ev.end_unit.end_line if ev.end_unit else 0)
-    if ev.end_unit is not None and ev.end_unit.start_line < start:
-        start = ev.end_unit.start_line
-    span = span_for_lines(ctx.spec, start, end)
-    section = section_at(ctx.spec, start)
-    label = section.path_label if section else ""
-    return Finding(
-        code=code,
-        severity=severity,
-        title=title,
-        message=message,
-        suggestion=suggestion,
-        span=span,
-        section=label,
-        related=[record.related()],
-        fingerprint=fingerprint(code, label, span.quote),
-        confidence=round(min(1.0, ev.strength), 2),
-    )
-
-
-def _closest_sentence(text: str, rule: str) -> str:
-    """The sentence of a passage sharing most words with the rule: what the message quotes."""
-    sentences = [x for x in re.split(r"(?<=[.!?;])\s+", text) if x.strip()] or [text]
-    wanted, scoped = set(content_stems(rule)), negated_stems(rule)
-    return max(
-        sentences, key=lambda x: len(wanted & (c := set(content_stems(x)))) + len(scoped & c)
-    )
-
-
-def _excerpt(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+__all__ = ["ConflictCheck", "LessonCheck", "cites", "is_binding"]
 
 
 # --- conflicts with decisions -----------------------------------------------------------------
@@ -337,108 +214,4 @@ class ConflictCheck:
         title = f"Contradicts {record.id}: {_excerpt(record.title, 70)}"
         return _finding(
             ctx, "conflicts_with_decision", "high", title, message, suggestion, ev, record
-        )
-
-
-# --- lessons from retrospectives --------------------------------------------------------------
-
-
-def _mitigation(sentence: str) -> list[str]:
-    """What a went-wrong item says was missing: the stems a "no"/"never"/"not" scopes over."""
-    missing = negated_stems(sentence, window=3)
-    return [s for s in dict.fromkeys(content_stems(sentence)) if s in missing][:3]
-
-
-class LessonCheck:
-    """`repeats_past_lesson`: repeats a practice a retro recorded as a cause of trouble.
-
-    Raised when (1) a draft passage describes the retro's situation (many rare words shared
-    with one of its sentences), and (2) at least `min_items` of the retro's went-wrong items
-    name a missing safeguard ("no load test", "never rehearsed") the draft does not mention.
-    """
-
-    codes = ("repeats_past_lesson",)
-
-    def __init__(
-        self,
-        *,
-        embedder: Embedder | None = None,
-        min_score: float = 0.5,
-        max_records: int = 3,
-        min_items: int = 2,
-        min_overlap: int = 3,
-    ) -> None:
-        self.embedder = embedder
-        self.min_score = min_score
-        self.max_records = max_records
-        self.min_items = min_items
-        self.min_overlap = min_overlap
-
-    def run(self, ctx: ReviewContext) -> list[Finding]:
-        threshold = ctx.config.thresholds.get("repeats_past_lesson", self.min_score)
-        draft = _Draft.of(ctx, sentences=True)
-        records = [
-            c
-            for c in candidates(ctx, "retro")
-            if c.text and not cites(draft.text_lower, c.id, c.title)
-        ][: self.max_records]
-        findings = []
-        for record in records:
-            found = self.evidence(draft, record)
-            parts = retro_parts(record.text)
-            situation = " ".join(parts.situation + parts.went_wrong)
-            if found is not None and topical_similarity(ctx, self.embedder, situation) >= threshold:
-                ev, repeated = found
-                findings.append(self._to_finding(ctx, ev, record, repeated))
-        return findings
-
-    def _addressed(self, draft: _Draft, mitigation: list[str]) -> bool:
-        need = (len(mitigation) + 1) // 2
-        return any(
-            len(set(mitigation) & (stems - negated)) >= need
-            for stems, negated in zip(draft.stems, draft.negated, strict=True)
-        )
-
-    def evidence(self, draft: _Draft, record: Candidate) -> tuple[Evidence, list[str]] | None:
-        """The passage that repeats the retro's situation, and the safeguards still missing."""
-        parts = retro_parts(record.text)
-        common = draft.common_stems(0.2)
-        best: tuple[int, int, str] | None = None
-        for sentence in parts.situation + parts.went_wrong:
-            stems = common_noun_stems(sentence) - common
-            for i in range(len(draft.units)):
-                if draft.skip[i]:
-                    continue
-                said = (draft.lower_stems[i] | draft.heading_stems[i]) - draft.negated[i]
-                n = len(stems & said)
-                if best is None or n > best[1]:
-                    best = (i, n, sentence)
-        if best is None or best[1] < self.min_overlap:
-            return None
-        missing = []
-        for sentence in parts.went_wrong:
-            mitigation = _mitigation(sentence)
-            if mitigation and not self._addressed(draft, mitigation):
-                missing.append(sentence)
-        if len(missing) < self.min_items:
-            return None
-        strength = min(1.0, best[1] / 6 + len(missing) / 6)
-        return Evidence(draft.units[best[0]], None, best[2], "repeats", strength), missing
-
-    def _to_finding(
-        self, ctx: ReviewContext, ev: Evidence, record: Candidate, missing: list[str]
-    ) -> Finding:
-        went_wrong = "; ".join(f"“{_excerpt(s, 90)}”" for s in missing[:3])
-        message = (
-            f"{record.label()} recorded what went wrong when this was last done: {went_wrong}. "
-            f"This draft plans the same (“{_excerpt(ev.unit.text, 120)}”) and does not say how "
-            "it avoids those causes of trouble."
-        )
-        suggestion = (
-            f"Add the safeguards {record.id} agreed on to the plan (its lessons and action "
-            f"items), or say why they do not apply here, citing {record.id}."
-        )
-        title = f"Repeats a lesson from {record.id}: {_excerpt(record.title, 60)}"
-        return _finding(
-            ctx, "repeats_past_lesson", "medium", title, message, suggestion, ev, record
         )
