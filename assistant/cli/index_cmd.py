@@ -46,9 +46,19 @@ def index(
         def report(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        summary = index_paths(
-            paths, store=store, embedder=embedder, chunk_tokens=size, progress=report, prune=prune
-        )
+        try:
+            summary = index_paths(
+                paths,
+                store=store,
+                embedder=embedder,
+                chunk_tokens=size,
+                progress=report,
+                prune=prune,
+            )
+        finally:
+            close = getattr(store, "close", None)
+            if callable(close):
+                close()  # let Chroma flush and release its files before the process exits
     if as_json:
         typer.echo(summary.model_dump_json(indent=2))
         return
