@@ -190,10 +190,9 @@ def run_review_eval(
     embedder: Embedder | None = None,
 ) -> EvalReport:
     """Index DATASET_DIR/kb into a throwaway in-memory store, review every draft, score."""
-    from index.pipeline import index_paths
-
     from assistant.services import Services
     from assistant.store import InMemoryStore
+    from index.pipeline import index_paths
 
     cases = load_cases(dataset_dir)
     if use_llm and not settings.llm_enabled:

@@ -132,9 +132,8 @@ def bench_review(
     words: Annotated[int, typer.Option("--words", help="Approximate draft length.")] = 5000,
 ) -> None:
     """Time an offline review of a long draft with a corpus indexed; print p50/p95."""
-    from evals.bench_review import run_bench
-
     from assistant.services import Services
+    from evals.bench_review import run_bench
 
     result = run_bench(Services(), corpus=corpus, runs=runs, words=words)
     Console().print(result.summary(), highlight=False, markup=False)
