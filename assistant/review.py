@@ -178,7 +178,8 @@ class Reviewer:
             findings=findings,
             coverage=Coverage(
                 sections_read=[s.path_label for s in spec.sections],
-                skipped=skipped,
+                # The rules read everything kept; parts the model could not read are a gap too.
+                skipped=skipped + [f"LLM pass, {part}" for part in status.not_covered],
                 lines=len(spec.lines),
                 words=len(text.split()),
             ),
