@@ -94,7 +94,6 @@ def test_a_stage_sees_the_findings_and_its_verdict_is_kept() -> None:
     assert review.llm.mode == "on"
 
 
-
 class PartialStage:
     """A stage that could not read one part of the draft (deadline, context, truncation)."""
 
@@ -108,9 +107,8 @@ class PartialStage:
 
 def test_parts_the_model_did_not_read_are_in_the_coverage_line() -> None:
     review = Reviewer(stages=[PartialStage()]).review_file(FIXTURES / "weak.md")
-    assert review.coverage.skipped == [
-        "LLM pass, lines 40-80: the review's LLM deadline passed"
-    ]
+    assert review.coverage.skipped == ["LLM pass, lines 40-80: the review's LLM deadline passed"]
+
 
 @pytest.mark.parametrize(
     ("data", "fragment"),
