@@ -59,6 +59,24 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def _cpu_label() -> str:
+    """CPU model and whether it has int8 dot-product instructions: they double embedding speed."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "CPU unknown"
+    model = next(
+        (ln.split(":", 1)[1].strip() for ln in info.splitlines() if "model name" in ln), ""
+    )
+    flags = set(
+        next(
+            (ln.split(":", 1)[1].split() for ln in info.splitlines() if ln.startswith("flags")), []
+        )
+    )
+    vnni = sorted(flags & {"avx512_vnni", "avx_vnni", "amx_int8"})
+    return f"{model or 'CPU'}, " + (", ".join(vnni) if vnni else "no VNNI (AVX2 only)")
+
+
 def run_bench(
     corpus: Path,
     *,
@@ -177,8 +195,8 @@ def render_markdown(result: BenchResult, *, command: str) -> str:
         (
             "machine",
             f"{r.cpus} CPUs, load average {r.load_before:.1f} before, "
-            f"{r.load_after:.1f} after; onnxruntime {r.threads} threads, "
-            f"batch {r.batch_size}",
+            f"{r.load_after:.1f} after; {_cpu_label()}; {r.threads} batches at once "
+            f"(onnxruntime 1 thread each), batch {r.batch_size}",
         ),
     ]
     lines = [f"`{command}`", "", "| figure | value |", "| --- | --- |"]
