@@ -94,11 +94,21 @@ def link_stem(path: str) -> str:
     return stem
 
 
-def relations_in(text: str) -> list[tuple[str, str]]:
+# Only where a record's status already says it was retired: in prose, "in favour of" is often
+# just a preference ("we decided in favour of ADR-3's approach").
+RETIREMENT_RELATIONS = (
+    ("in favor of", "superseded_by"),
+    ("in favour of", "superseded_by"),
+)
+
+
+def relations_in(
+    text: str, phrases: tuple[tuple[str, str], ...] = _RELATIONS
+) -> list[tuple[str, str]]:
     """Typed links stated in prose: 'Superseded by ADR-0009', 'Replaces [x](x.md)'."""
     found: list[tuple[str, str]] = []
     lowered = text.lower()
-    for phrase, rel in _RELATIONS:
+    for phrase, rel in phrases:
         start = 0
         while (at := lowered.find(phrase, start)) >= 0:
             start = at + len(phrase)

@@ -11,6 +11,7 @@ from typing import Any
 from assistant.markdown import ParsedSpec, parse_spec
 from assistant.models import Kind
 from index.formats.fields import (
+    RETIREMENT_RELATIONS,
     as_extra,
     clean_text,
     link_target,
@@ -268,6 +269,14 @@ def infer_markdown(text: str, path: Path) -> Inferred:
             inferred.status = normalise_status(first)
         for rel, target in relations_in(status_section):
             inferred.add_link(rel, target)
+    if inferred.status in ("deprecated", "superseded", "replaced", "obsolete"):
+        # NATS-style records say where they went in a revision history row:
+        # "| final | 2024/07/17 | Deprecate in favor of ADR-37 |".
+        for name in ("revision history", "changelog", "history", "deprecated"):
+            section = _section_text(spec, name)
+            if section is not None:
+                for rel, target in relations_in(section, RETIREMENT_RELATIONS):
+                    inferred.add_link(rel, target)
     kind, style = _guess_kind(
         spec, path, inferred.title or "", inferred.id or "", inferred.status is not None
     )

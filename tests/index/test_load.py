@@ -142,6 +142,27 @@ def test_links_written_as_file_names_resolve_to_ids(tmp_path: Path) -> None:
     assert [(k.rel, k.target) for k in docs["DEC-3"].links] == [("superseded_by", "004-later")]
 
 
+def test_a_retired_record_names_its_successor_in_its_revision_history(tmp_path: Path) -> None:
+    table = "| Metadata | Value |\n|---|---|\n| Date | 2021-08-11 |\n| Status | {status} |\n"
+    history = (
+        "\n## Revision History\n\n| Revision | Date | Description |\n|---|---|---|\n"
+        "| final | 2024/07/17 | Deprecate in favor of ADR-37 |\n"
+    )
+    (tmp_path / "ADR-15.md").write_text(
+        "# Subscribe flow\n\n" + table.format(status="Deprecated") + history
+    )
+    # The same words in an accepted record are a preference, not a retirement.
+    (tmp_path / "ADR-16.md").write_text(
+        "# Pull flow\n\n" + table.format(status="Approved") + history
+    )
+    (tmp_path / "ADR-37.md").write_text(
+        "# Simplified consumers\n\n" + table.format(status="Implemented")
+    )
+    docs = {d.id: d for d in load_path(tmp_path).documents}
+    assert [(k.rel, k.target) for k in docs["ADR-15"].links] == [("superseded_by", "ADR-37")]
+    assert docs["ADR-16"].links == []
+
+
 def _bad_inputs(folder: Path) -> dict[str, str]:
     """Write one file per kind of bad input; return name → expected reason fragment."""
     (folder / "empty.md").write_text("  \n")
