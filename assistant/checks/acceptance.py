@@ -98,13 +98,43 @@ def is_testable(text: str) -> bool:
     return bool(_OBSERVABLE.search(plain)) and not vague
 
 
+# Markup before a step keyword: a bullet, a quote marker, bold or italic ("**Given** ...").
+_STEP_MARKUP = re.compile(r"^[\s>*+_-]*(?=\w)")
+_STEP_KEYWORD = re.compile(r"^(given|when|then)\b[*_]*", re.IGNORECASE)
+
+
+def _step_text(line: str) -> str:
+    """A line with the markup in front of a Given/When/Then keyword removed."""
+    return _STEP_MARKUP.sub("", line.strip()).replace("**", "").replace("__", "")
+
+
+def _has_scenarios(lines: list[str]) -> bool:
+    """A "Scenario:" line, or a Given, then a When, then a Then step within a few lines of each
+    other: Given/When/Then written without Gherkin's keywords around it (bold or bulleted)."""
+    if any(_GHERKIN_SCENARIO.match(line) for line in lines):
+        return True
+    expect, last = "given", -10
+    for n, line in enumerate(lines):
+        step = _STEP_KEYWORD.match(_step_text(line))
+        if not step:
+            continue
+        word = step.group(1).lower()
+        if word == "given":
+            expect, last = "when", n
+        elif word == expect and n - last <= 4:
+            if word == "then":
+                return True
+            expect, last = "then", n
+    return False
+
+
 def _gherkin_outcomes(lines: list[str]) -> list[Item]:
-    if not any(_GHERKIN_SCENARIO.match(line) for line in lines):
+    if not _has_scenarios(lines):
         return []
     out: list[Item] = []
     in_then = False
     for n, line in enumerate(lines, start=1):
-        stripped = line.strip()
+        stripped = _step_text(line)
         if re.match(r"^(?:then)\b", stripped, re.IGNORECASE):
             in_then = True
         elif re.match(r"^(?:given|when|scenario|rule|feature|background)\b", stripped, re.I):

@@ -140,3 +140,34 @@ def test_untestable_criteria_are_quoted_and_anchored() -> None:
     findings = run_check(AcceptanceCheck(), WITHOUT_CRITERIA["adjectives only"])
     assert findings[0].span is not None
     assert "feels fast" in findings[0].message
+
+
+def test_bold_given_when_then_without_scenario_lines_counts_as_criteria() -> None:
+    draft = """
+        # Parcel locker returns
+
+        ## Background
+
+        Recipients can drop returns at a parcel locker.
+
+        ## Behaviour
+
+        **Given** a recipient has a return label with a locker code
+        **When** they scan the code at a locker
+        **Then** a compartment opens and the return shows as "dropped off" within 2 minutes.
+
+        - *Given* the locker is full
+        - *When* the recipient scans the code
+        - *Then* the screen lists the three nearest lockers with free space.
+        """
+    assert run_check(AcceptanceCheck(), draft) == []
+
+
+def test_a_lone_given_line_is_not_a_scenario() -> None:
+    draft = """
+        # Locker returns
+
+        Given the volume last year, we should add lockers.
+        Then we can decide on pricing.
+        """
+    assert [f.code for f in run_check(AcceptanceCheck(), draft)] == ["missing_acceptance_criteria"]
