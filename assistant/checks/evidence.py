@@ -53,9 +53,31 @@ PAIN = re.compile(
     r"giv(?:e|es|ing) up|gave up|one by one|one at a time|takes? (?:a |an )?(?:full |whole )?"
     r"(?:afternoon|day|week|hours?)|costs? (?:\w+ ){0,3}(?:about |around |roughly |over )?[$€£\d]|"
     r"compromis\w*|fraud\w*|stolen|hijack\w*|taken over|abus\w*|unnoticed|"
-    r"overcharg\w*|churn\w*|escalat\w*|complain\w*|gave us until|hard requirement)\b",
+    r"overcharg\w*|churn\w*|escalat\w*|complain\w*|gave us until|hard requirement|"
+    r"(?:largest|biggest|highest|fastest-growing) (?:\w+ ){0,2}(?:bills?|costs?|expenses?|"
+    r"line items?))\b",
     re.IGNORECASE,
 )
+# What the status quo costs in money: a sizeable amount next to paying or spending it
+# ("we pay $0.004 a lookup, about $197,000 a year", "£310,000 in fees"). A small unit price on
+# its own ("Pro is $20 a month") is a price, not a cost.
+_MONEY = re.compile(
+    r"[$€£]\s?\d{1,3}(?:,\d{3})+|[$€£]\s?\d+(?:\.\d+)?\s?(?:k|m|bn|million|thousand|billion)\b|"
+    r"\b\d[\d,.]*\s?(?:k|m|million|thousand)?\s?(?:dollars|euros|pounds|usd|eur|gbp)\b",
+    re.IGNORECASE,
+)
+_SPEND = re.compile(
+    r"\b(?:pay|pays|paid|paying|spend|spends|spent|spending|bills?|billed|fees?|costs?|"
+    r"expenses?|invoiced?)\b",
+    re.IGNORECASE,
+)
+
+
+def states_cost(sentence: str) -> bool:
+    """Whether a sentence says what something costs in money, in a sizeable amount."""
+    return bool(_MONEY.search(sentence) and _SPEND.search(sentence))
+
+
 # Saying a capability is absent ("you can't X today") restates the feature; it counts for less.
 LACK = re.compile(
     r"\b(?:can't|cannot|can not|unable|no way to|there is no|there's no|doesn't support|"
@@ -106,7 +128,13 @@ def names_problem(sentence: str) -> bool:
     if AUTHORITY.search(text):
         return False
     quoted = _QUOTE.search(sentence) and _ATTRIBUTION.search(sentence)
-    return bool(SOURCE.search(text) or quoted or FREQUENT.search(text) or PAIN.search(text))
+    return bool(
+        SOURCE.search(text)
+        or quoted
+        or FREQUENT.search(text)
+        or PAIN.search(text)
+        or states_cost(text)
+    )
 
 
 def evidence_score(sentence: str) -> tuple[float, bool]:
@@ -121,6 +149,7 @@ def evidence_score(sentence: str) -> tuple[float, bool]:
         _PERCENT.search(text)
         or _PROPORTION.search(text)
         or (real_numbers and AFFECTED.search(text))
+        or states_cost(text)
     ):
         score += 1.0
         strong = True

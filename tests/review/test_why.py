@@ -153,3 +153,30 @@ def test_an_absent_why_says_where_the_stub_belongs() -> None:
     findings = run_check(WhyCheck(), WITHOUT_WHY["feature list only"])
     assert findings[0].span is None
     assert findings[0].insert_after_line is not None
+
+
+def test_a_money_cost_of_the_status_quo_is_a_why() -> None:
+    draft = """
+        # Move transactional email to a cheaper provider
+
+        DRI: Jane Roe.
+
+        ## Why
+
+        Email delivery is our second-largest vendor bill. We spend about €240,000 a year on it,
+        and the new provider quoted a third of that for the same volume.
+
+        ## Plan
+
+        Swap the client behind the mailer interface.
+        """
+    assert run_check(WhyCheck(), draft) == []
+
+
+def test_states_cost_needs_a_sizeable_amount_spent() -> None:
+    from assistant.checks.evidence import states_cost
+
+    assert states_cost("We pay the vendor about $197,000 a year.")
+    assert states_cost("Carriers paid £310k in detention fees last year.")
+    assert not states_cost("The Team plan is $20 a month per seat.")
+    assert not states_cost("We shipped 12,000 parcels a day.")
