@@ -203,6 +203,13 @@ _FIELD = re.compile(
 )
 
 
+# Several facts on one line: "A · B", or "Owner: Ann Lee. Sign-off: Bo Park." (a sentence end
+# followed by another short capitalised label and a colon).
+_FIELD_SPLIT = re.compile(
+    r"\s+·\s+|(?<=[.;])\s+(?=(?:\*\*|__)?[A-Z][\w'&/+() -]{0,30}?(?:\*\*|__)?:\s)"
+)
+
+
 def _table_cells(line: str) -> list[str] | None:
     stripped = line.strip()
     if not (stripped.startswith("|") and stripped.count("|") >= 2):
@@ -233,7 +240,7 @@ def extract_fields(spec: ParsedSpec) -> list[Field]:
                 out.append(Field(cells[0], cells[1], n))
             continue
         body = _BULLET.sub("", line, count=1).strip()
-        for part in re.split(r"\s+·\s+", body):
+        for part in _FIELD_SPLIT.split(body):
             match = _FIELD.match(part.strip())
             if match and len(match.group(1).split()) <= 4 and match.group(2).strip():
                 out.append(Field(match.group(1).strip(), match.group(2).strip().strip("*_ "), n))

@@ -116,3 +116,27 @@ def test_unresolved_ownership_is_raised(draft: str) -> None:
     assert [f.code for f in findings] == ["unresolved_ownership"]
     assert findings[0].severity == "high"
     assert "DRI" in findings[0].suggestion
+
+
+def test_several_owner_fields_on_one_prose_line_are_read_separately() -> None:
+    draft = """
+        # Shareable receipts
+
+        Owner: Ann Lee (PM, Portal). Engineering lead: Bo Park. Sign-off: Cy Diaz.
+
+        ## Why
+
+        Support logs 1,200 tickets a quarter asking for delivery proof.
+        """
+    assert run_check(OwnershipCheck(), draft) == []
+
+
+def test_tbd_field_after_a_named_one_on_the_same_line_is_raised() -> None:
+    draft = """
+        # Shareable receipts
+
+        Owner: Ann Lee (PM, Portal). Approver: TBD.
+        """
+    findings = run_check(OwnershipCheck(), draft)
+    assert [f.code for f in findings] == ["unresolved_ownership"]
+    assert "Approver: TBD" in findings[0].message
