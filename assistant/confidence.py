@@ -41,7 +41,7 @@ QUESTION_WORDS = frozenset(
     """.split()
 )
 
-DEFAULT_THRESHOLD = 0.26
+DEFAULT_THRESHOLD = 0.30
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 
 
