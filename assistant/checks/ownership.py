@@ -64,6 +64,32 @@ CONTENTION = re.compile(
     r"\bnobody has been asked\b",
     re.IGNORECASE,
 )
+# One side's stance on who decides: "X's view is that X decides", "Y considers it an app
+# decision", "Z argues the call is theirs". Two such sentences from different parties in one
+# section are a contested decision, even when no sentence says "both".
+STANCE = re.compile(
+    r"\b(?:view|views|position|wants?|considers?|argues?|argued|thinks?|believes?|insists?|"
+    r"maintains?|claims?|made the case|makes the case|sees? (?:it|this) as)\b",
+    re.IGNORECASE,
+)
+DECISION_CLAIM = re.compile(
+    r"\b(?:decides?|decid(?:e|ing) (?:when|whether|how|what|which)|"
+    r"(?:an?|its|their|our|his|her|the)\s+(?:[\w-]+\s+)?(?:decision|call)|"
+    r"(?:should|must|gets? to|wants? to) (?:decide|own|approve|make the call)|"
+    r"(?:is|are) (?:theirs|ours|his|hers|its) to (?:make|decide))\b",
+    re.IGNORECASE,
+)
+_PARTY = re.compile(r"\b(?!(?:The|This|That|It|We|Our|They|Their|But|And|So|If)\b)[A-Z][\w&-]+")
+
+
+def _stance_party(text: str) -> str | None:
+    """The party a stance sentence speaks for (its first proper noun), or None."""
+    if not (STANCE.search(text) and DECISION_CLAIM.search(text)):
+        return None
+    party = _PARTY.search(text)
+    return party.group(0) if party else None
+
+
 WHO_QUESTION = re.compile(r"\b(?:who|which (?:team|group|org|person)|whose)\b", re.IGNORECASE)
 OWNS_SENTENCE = re.compile(
     r"\b(?:I'll|I will|I am|I'm|we'll|[A-Z][a-z]+(?: [A-Z][a-z]+)?(?:'s team)?)\s+(?:will\s+)?"
@@ -137,8 +163,12 @@ def ownership_flags(ctx: ReviewContext) -> tuple[list[Flag], bool]:
     named = named or bool(raci_named)
     for block in view.blocks:
         in_ownership = "ownership" in block.kinds
+        stances: dict[str, tuple[int, int]] = {}
         for item in items_of(block.body):
             text = strip_quotes(item.text)
+            party = _stance_party(text)
+            if party and party not in stances:
+                stances[party] = (item.start_line, item.end_line)
             if OWNS_SENTENCE.search(text) or BY_NAME.search(item.text):
                 named = True
             about_owner = in_ownership or OWNERSHIP_TERM.search(text)
@@ -153,6 +183,9 @@ def ownership_flags(ctx: ReviewContext) -> tuple[list[Flag], bool]:
                         f'who decides is still a question ("{short(item.text)}")',
                     )
                 )
+        if len(stances) >= 2:
+            (a, (start, _)), (b, (_, end)) = list(stances.items())[:2]
+            flags.append(Flag(start, end, f"{a} and {b} each claim the same decision"))
     return flags, named
 
 

@@ -140,3 +140,32 @@ def test_tbd_field_after_a_named_one_on_the_same_line_is_raised() -> None:
     findings = run_check(OwnershipCheck(), draft)
     assert [f.code for f in findings] == ["unresolved_ownership"]
     assert "Approver: TBD" in findings[0].message
+
+
+def test_two_parties_each_stating_a_claim_on_a_decision_are_raised() -> None:
+    draft = """
+        # Offline sync
+
+        Owner: Ann Lee
+
+        ## Who decides the sync policy
+
+        The Backend team's view is that the server decides when a device syncs.
+        The Mobile team (Bo) considers the sync trigger a client decision and wants it on device.
+        """
+    findings = run_check(OwnershipCheck(), draft)
+    assert [f.code for f in findings] == ["unresolved_ownership"]
+    assert "each claim the same decision" in findings[0].message
+
+
+def test_split_decision_rights_are_not_a_contest() -> None:
+    draft = """
+        # Offline sync
+
+        Owner: Ann Lee
+
+        ## Decision rights
+
+        Ann decides scope and what success looks like. Bo decides the sync protocol.
+        """
+    assert run_check(OwnershipCheck(), draft) == []
