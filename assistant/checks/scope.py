@@ -24,7 +24,9 @@ BOUND_PHRASE = re.compile(
 STRONG = re.compile(
     r"\bwhatever\b|\band (?:much )?more\b|\bover time\b|\beventually\b|"
     r"\bit would be nice\b|\bnice[- ]to[- ]haves?\b|\bwhile we(?:'re| are) at it\b|"
-    r"\bmight (?:also )?(?:extend|expand|add)\b|\bcould (?:also )?(?:come|be added|extend|expand)"
+    r"\bmight (?:also )?(?:extend|expand|add)\b|"
+    r"\b(?:might|could|may) also (?:do|add|build|include|cover|ship|handle|extend)\b|"
+    r"\bstretch(?: goals?)?\b\W*:|\bcould (?:also )?(?:come|be added|extend|expand)"
     r"(?: \w+)? later\b|\blater on\b|\b(?:move|migrate|extend|expand|bring|port)\b[^.]{0,40}"
     r"\b(?:every|all) (?:other |the )?(?:pages?|screens?|features?|products?|surfaces?|teams?|"
     r"services?|apps?)\b|^\W*(?:maybe|later|also|eventually|future|"

@@ -24,7 +24,9 @@ _KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"not included|deferred|later phases?|limitations"
     ),
     "questions": re.compile(
-        r"\bquestions?\b|unresolved|unknowns|open issues|\btbds?\b|parking lot"
+        r"\bquestions?\b|unresolved|unknowns|open issues|\btbds?\b|parking lot|"
+        r"\b(?:still|left|remaining) open\b|\bopen (?:items?|points?|threads?|decisions?)\b|"
+        r"\boutstanding\b|\bundecided\b|\bunanswered\b|\bto (?:decide|resolve|figure out)\b"
     ),
     "acceptance": re.compile(
         r"acceptance|\bdone\b|definition of done|exit criteria|test(?:ing)? plan|\btesting\b|"

@@ -130,3 +130,31 @@ def test_owned_quoted_or_core_items_are_not_open_questions(draft: str) -> None:
 )
 def test_answered_questions_are_not_open(draft: str) -> None:
     assert run_check(QuestionsCheck(), draft) == []
+
+
+@pytest.mark.parametrize("heading", ["Still open", "Open items", "Outstanding", "To decide"])
+def test_open_question_headings_beyond_questions(heading: str) -> None:
+    draft = f"""
+        # Locker returns
+
+        Owner: Ann Lee
+
+        ## {heading}
+
+        - Who signs off the locker copy: Legal or Comms?
+        """
+    assert [f.code for f in run_check(QuestionsCheck(), draft)] == ["open_questions"]
+    # Under a heading that does not announce open items, a who-decides question is left to
+    # the ownership check.
+    neutral = draft.replace(f"## {heading}", "## Copy")
+    assert run_check(QuestionsCheck(), neutral) == []
+
+
+def test_might_also_do_list_is_open_ended_scope() -> None:
+    draft = """
+        # Dark theme
+
+        - Dark theme for the web app
+        - Might also do: dark emails, dark PDFs, dark mobile app
+        """
+    assert [f.code for f in run_check(ScopeCheck(), draft)] == ["unbounded_scope"]
