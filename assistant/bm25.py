@@ -3,7 +3,8 @@ the ask feature's confidence uses (document frequency of each query term).
 
 Chunks are indexed with their document title and heading path in front of the text, so a
 question naming a record's subject matches its title even in chunks that never repeat it.
-Tokens are lower-cased, English stop words dropped and Snowball-stemmed (PyStemmer).
+Tokens are lower-cased, English stop words dropped, British spellings mapped to American
+(assistant/spelling.py) and Snowball-stemmed (PyStemmer).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.models import Chunk
+from assistant.spelling import american
 
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9_]*")
 
@@ -53,7 +55,7 @@ def split_words(text: str) -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """Stemmed keyword tokens of a text: what the BM25 index and queries are built from."""
-    words = split_words(text)
+    words = [american(w) for w in split_words(text)]
     return list(_stemmer().stemWords(words)) if words else []  # type: ignore[attr-defined]
 
 
