@@ -197,18 +197,28 @@ class ExtractiveWriter:
             per_doc[item.doc_id] = per_doc.get(item.doc_id, 0) + 1
             quote = sentence if len(sentence) <= 500 else sentence[:497] + "..."
             picked.append((order, quote, item))
-        quoted = {item.doc_id for _, _, item in picked} | {evidence[0].doc_id}
-        notes = list(dict.fromkeys(e.note for e in evidence if e.note and e.doc_id in quoted))
-        for note in notes:
+        # The leading record's supersede note comes first (it changes what the answer is);
+        # notes about records quoted further down follow the quotes.
+        lead = evidence[0].doc_id
+        quoted = {item.doc_id for _, _, item in picked} - {lead}
+        lead_notes = list(dict.fromkeys(e.note for e in evidence if e.note and e.doc_id == lead))
+        other_notes = [
+            n
+            for n in dict.fromkeys(e.note for e in evidence if e.note and e.doc_id in quoted)
+            if n not in lead_notes
+        ]
+        for note in lead_notes:
             yield f"Note: {note}\n"
         if not picked:
             first = evidence[0]
             yield f"The closest record is {_label(first)} [{first.n}]; no sentence in it "
             yield "matches the question closely, see the cited passage.\n"
             return
-        yield ("\n" if notes else "") + "From the records:\n"
+        yield ("\n" if lead_notes else "") + "From the records:\n"
         for _, sentence, item in sorted(picked, key=lambda t: t[0]):
             yield f'- "{sentence}" ({item.doc_id}) [{item.n}]\n'
+        if other_notes:
+            yield "\n" + "".join(f"Also: {note}\n" for note in other_notes)
 
 
 def _label(item: Evidence) -> str:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer import CitationFilter, cited_numbers, split_sentences, strip_unknown_citations
+from assistant.answer import (
+    CitationFilter,
+    Evidence,
+    ExtractiveWriter,
+    cited_numbers,
+    split_sentences,
+    strip_unknown_citations,
+)
+from assistant.models import LLMStatus
 
 
 @pytest.mark.parametrize(
@@ -57,3 +65,41 @@ def test_split_sentences_keeps_list_items_and_drops_markup() -> None:
         "It is faster than before.",
         "Cache flushes must never run at peak.",
     ]
+
+
+def _evidence(n: int, doc_id: str, text: str, note: str = "") -> Evidence:
+    return Evidence(n=n, doc_id=doc_id, title=doc_id, kind="decision", text=text, note=note)
+
+
+def _extractive(question: str, evidence: list[Evidence]) -> str:
+    return "".join(ExtractiveWriter().write(question, evidence, LLMStatus()))
+
+
+def test_the_leading_records_supersede_note_comes_first() -> None:
+    text = _extractive(
+        "Which database do orders use?",
+        [
+            _evidence(
+                1, "adr-1", "Orders use PostgreSQL.", note="adr-1 was replaced by adr-2 [2]."
+            ),
+            _evidence(2, "adr-2", "Orders move to CockroachDB for multi-region writes."),
+        ],
+    )
+    assert text.startswith("Note: adr-1 was replaced by adr-2 [2].")
+
+
+def test_a_note_about_a_lesser_record_follows_the_quotes() -> None:
+    text = _extractive(
+        "What caused the cache outage?",
+        [
+            _evidence(1, "retro-1", "The cache outage was caused by a flush during a deploy."),
+            _evidence(
+                2,
+                "adr-7",
+                "Cache outage risk falls: a region can fail without an outage.",
+                note="adr-7 replaced adr-1 [3].",
+            ),
+        ],
+    )
+    assert text.startswith("From the records:")
+    assert text.index("flush during a deploy") < text.index("Also: adr-7 replaced adr-1 [3].")
