@@ -33,7 +33,11 @@ STRONG = re.compile(
     r"someday|phase 2)\b\W*[:.]|\bonce we(?:'re| are) (?:on|in|live)\b|\betc\.?$|"
     r"\blater,? (?:on,? )?(?:we|you|they) (?:can|could|might|may|will|would)\b|"
     r"\bthe sky\b|\bno limit\b|\bas many as\b|\bin the future\b|\bdown the line\b|"
-    r"\bother \w+ will follow\b|\bwill follow as\b",
+    r"\bother \w+ will follow\b|\bwill follow as\b|"
+    # Catch-alls: "everything else that comes up", "whatever else sales asks for" (but not
+    # "everything else stays the same").
+    r"\b(?:everything|anything|whatever) else\b(?:\s+\w+){0,3}?\s+(?:comes? up|asks?|wants?|"
+    r"needs?|requests?)\b|\bwhatever comes up\b|\bas (?:they|things) come up\b",
     re.IGNORECASE,
 )
 WEAK = re.compile(r"\b(?:later|maybe|possibly|potentially|could also|might|perhaps|also)\b", re.I)

@@ -158,3 +158,22 @@ def test_might_also_do_list_is_open_ended_scope() -> None:
         - Might also do: dark emails, dark PDFs, dark mobile app
         """
     assert [f.code for f in run_check(ScopeCheck(), draft)] == ["unbounded_scope"]
+
+
+@pytest.mark.parametrize(
+    "catch_all",
+    [
+        "Everything else that comes up during the quarter.",
+        "Anything else support asks for.",
+        "Other fixes as they come up.",
+        "Whatever else the sales team needs.",
+    ],
+)
+def test_a_catch_all_scope_item_is_open_ended(catch_all: str) -> None:
+    draft = f"# Saved carts\n\n## Scope\n\n- Persist carts for signed-in shoppers.\n- {catch_all}\n"
+    assert [f.code for f in run_check(ScopeCheck(), draft)] == ["unbounded_scope"]
+
+
+def test_everything_else_staying_the_same_is_not_open_ended() -> None:
+    draft = "# Saved carts\n\n## Scope\n\n- Persist carts.\n- Everything else stays the same.\n"
+    assert run_check(ScopeCheck(), draft) == []
