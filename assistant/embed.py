@@ -6,9 +6,10 @@ batch to the maximum length wastes most of the work on short chunks.
 
 That package stores int8 weights but computes in float32 (Cast + Mul before every MatMul). By
 default we derive, once, a dynamically quantised copy (int8 weights per channel, uint8
-activations: MatMulInteger, which uses VNNI on these CPUs), cached under the user's cache folder.
-It embeds about 1.8x more chunks per CPU-second; vectors keep cosine >= 0.986 (mean 0.994) to the
-float path, and retrieval on the ask-dev questions is unchanged (see README "Indexing").
+activations: MatMulInteger), cached under the user's cache folder. How much faster it is depends
+on the CPU: about 1.8x more chunks per CPU-second with VNNI (Intel), about 1.5x with AVX2 only
+(AMD EPYC), where the integer sums also round a little differently. Vectors keep cosine >= 0.979
+to the float path (mean 0.993), and ask-dev retrieval is unchanged (see README "Indexing").
 
 Threads: a batch of ~32 short chunks is too small for onnxruntime's intra-op threads to keep two
 cores busy, so with `threads=N` the session runs single-threaded and N batches run at once
