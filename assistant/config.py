@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     embedder: Literal["minilm", "hashing"] = "minilm"
     embed_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
     embed_batch_size: int = 32
+    # Word pieces embedded per chunk; the rest of a chunk is still searchable by keyword.
+    embed_max_tokens: int = Field(default=256, ge=16, le=512)
     chunk_tokens: int = 200
 
     # Where offline assets (tiktoken encodings, llama-server) are cached.

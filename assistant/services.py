@@ -24,6 +24,7 @@ def build_embedder(settings: Settings) -> Embedder:
     return MiniLMEmbedder(
         threads=settings.embed_threads,
         batch_size=settings.embed_batch_size,
+        max_tokens=settings.embed_max_tokens,
         cache_dir=settings.cache_dir / "models",
     )
 
