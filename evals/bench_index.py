@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from assistant.embed import MiniLMEmbedder, count_minilm_tokens
+from assistant.embed import MAX_TOKENS, MiniLMEmbedder, count_minilm_tokens
 from assistant.store import ChromaStore
 from index.chunk import chunk_document, embedding_text
 from index.load import load_path
@@ -30,6 +30,7 @@ class BenchResult(BaseModel):
     tokens_per_chunk: float
     threads: int
     batch_size: int
+    embedder: str = ""
     raw_seconds: float
     raw_cpu_seconds: float
     raw_rate: float  # chunks/s embedding the same chunk texts directly
@@ -83,6 +84,7 @@ def run_bench(
     threads: int,
     batch_size: int,
     chunk_tokens: int = 200,
+    max_tokens: int = MAX_TOKENS,
     max_docs: int | None = None,
     queries: int = 50,
     log: Callable[[str], None] = print,
@@ -101,12 +103,12 @@ def run_bench(
     tokens = sum(count_minilm_tokens(texts)) / max(1, len(texts))
     log(f"{len(loaded.documents)} documents, {len(chunks)} chunks ({tokens:.0f} tokens each)")
 
-    raw = MiniLMEmbedder(threads=threads, batch_size=batch_size)
+    raw = MiniLMEmbedder(threads=threads, batch_size=batch_size, max_tokens=max_tokens)
     raw.embed(["warm up"])
     raw_s, raw_cpu = _timed(lambda: raw.embed(texts))
     log(f"raw embedder: {len(texts) / raw_s:.1f} chunks/s ({raw_s:.1f}s, {raw_cpu:.1f} CPU-s)")
 
-    embedder = MiniLMEmbedder(threads=threads, batch_size=batch_size)
+    embedder = MiniLMEmbedder(threads=threads, batch_size=batch_size, max_tokens=max_tokens)
     embedder.embed(["warm up"])
     with tempfile.TemporaryDirectory(prefix="specreview-bench-") as folder:
         store = ChromaStore.open(path=folder, embedder_name=embedder.name)
@@ -150,6 +152,7 @@ def run_bench(
         tokens_per_chunk=round(tokens, 1),
         threads=threads,
         batch_size=batch_size,
+        embedder=embedder.name,
         raw_seconds=raw_s,
         raw_cpu_seconds=raw_cpu,
         raw_rate=len(texts) / raw_s,
@@ -173,6 +176,7 @@ def render_markdown(result: BenchResult, *, command: str) -> str:
     """The figures as a markdown table for evals/reports/bench-index.md and the README."""
     r = result
     rows = [
+        ("embedder", r.embedder),
         ("documents", f"{r.documents}"),
         ("chunks", f"{r.chunks} ({r.tokens_per_chunk:.0f} MiniLM tokens each, with headings)"),
         (

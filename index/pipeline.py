@@ -25,7 +25,9 @@ from index.chunk import CHUNKER_VERSION, TokenCounter, chunk_document, embedding
 from index.load import LoadResult, Skipped, load_paths
 
 Progress = Callable[[int, int], None]
-GROUP_CHUNKS = 512  # chunks embedded together: length-sorted batches inside a group
+GROUP_CHUNKS = (
+    1024  # chunks embedded together: length-sorted batches inside a group (fewer, fuller)
+)
 
 
 class IndexSummary(BaseModel):
@@ -77,8 +79,7 @@ class _Writer:
                     for record, _, _ in batch:
                         self._store.delete_document(record.id)
                 self._store.upsert(chunks, vectors)
-                for record, _, _ in batch:
-                    self._store.put_document(record)
+                self._store.put_documents([record for record, _, _ in batch])
             except BaseException as exc:  # re-raised in the caller's thread by close()
                 self._error = exc
 

@@ -67,3 +67,22 @@ def test_document_records_round_trip(store: VectorStore) -> None:
     listed = store.list_documents()
     assert [r.id for r in listed] == ["ADR-1"] and listed[0].text is None
     assert store.get_document("nope") is None
+
+
+def test_several_records_are_written_in_one_call(store: VectorStore) -> None:
+    records = [
+        DocumentRecord(
+            id=f"ADR-{n}",
+            kind="decision",
+            title=f"Decision {n}",
+            path=f"adr/{n}.md",
+            content_hash=f"h{n}",
+            n_chunks=1,
+            text=f"body {n}",
+        )
+        for n in range(3)
+    ]
+    store.put_documents(records)
+    store.put_documents([])
+    assert sorted(r.id for r in store.list_documents()) == ["ADR-0", "ADR-1", "ADR-2"]
+    assert store.get_document("ADR-2") == records[2]

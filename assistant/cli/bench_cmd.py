@@ -27,6 +27,7 @@ def bench_index(
         threads=settings.embed_threads,
         batch_size=settings.embed_batch_size,
         chunk_tokens=settings.chunk_tokens,
+        max_tokens=settings.embed_max_tokens,
         max_docs=docs,
         log=typer.echo,
     )
