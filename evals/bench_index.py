@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from assistant.embed import MAX_TOKENS, MiniLMEmbedder, count_minilm_tokens
 from assistant.store import ChromaStore
-from index.chunk import chunk_document, embedding_text
+from index.chunk import chunk_document, embedding_texts
 from index.load import load_path
 from index.pipeline import index_loaded
 
@@ -94,12 +94,12 @@ def run_bench(
     loaded = load_path(corpus)
     if max_docs is not None:
         loaded.documents = loaded.documents[:max_docs]
-    chunks = [
-        c
-        for d in loaded.documents
-        for c in chunk_document(d, max_tokens=chunk_tokens, count=count_minilm_tokens)
-    ]
-    texts = [embedding_text(c) for c in chunks]
+    chunks = []
+    texts = []
+    for d in loaded.documents:
+        doc_chunks = chunk_document(d, max_tokens=chunk_tokens, count=count_minilm_tokens)
+        chunks += doc_chunks
+        texts += embedding_texts(d, doc_chunks)
     tokens = sum(count_minilm_tokens(texts)) / max(1, len(texts))
     log(f"{len(loaded.documents)} documents, {len(chunks)} chunks ({tokens:.0f} tokens each)")
 

@@ -6,6 +6,9 @@ subsections join their parent's chunk while it has room, and a tiny section join
 A single line longer than the budget is split by langchain's token-aware
 RecursiveCharacterTextSplitter. Every chunk's text is exactly its lines (or, for a split line,
 a piece of it), so spans shown to users are the document's own text.
+
+What is embedded is the chunk's lines without page scaffolding (assistant.prose: HTML comments,
+tables of contents, link definitions), under its heading path.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.markdown import parse_spec
 from assistant.models import Chunk, Document
+from assistant.prose import scaffolding_free_lines
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
-CHUNKER_VERSION = "1"  # bump when chunk boundaries change, so stores re-chunk
+CHUNKER_VERSION = "2"  # bump when chunk boundaries or embedded text change, so stores re-embed
 
 
 @dataclass
@@ -167,7 +171,19 @@ def chunk_document(doc: Document, *, max_tokens: int, count: TokenCounter) -> li
     return chunks
 
 
-def embedding_text(chunk: Chunk) -> str:
-    """What is embedded: the heading path (or title) as context, then the chunk's text."""
-    context = " > ".join(chunk.heading_path) or chunk.title
-    return f"{context}\n{chunk.text}" if context else chunk.text
+def embedding_texts(doc: Document, chunks: Sequence[Chunk]) -> list[str]:
+    """What is embedded for each of `doc`'s chunks: its heading path (or title), then its lines
+    without scaffolding (comments are found across the whole document, not chunk by chunk)."""
+    lines = parse_spec(doc.text).lines
+    kept = scaffolding_free_lines(lines)
+    texts = []
+    for chunk in chunks:
+        span = slice(chunk.start_line - 1, chunk.end_line)
+        if chunk.text == "\n".join(lines[span]):
+            body_lines = kept[span]
+        else:  # a piece of an over-long line
+            body_lines = scaffolding_free_lines([chunk.text]) if any(kept[span]) else []
+        body = "\n".join(line for line in body_lines if line)
+        context = " > ".join(chunk.heading_path) or chunk.title
+        texts.append(f"{context}\n{body}" if context and body else context or body)
+    return texts

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from assistant.embed import Embedder, count_minilm_tokens
 from assistant.models import Chunk, Document, DocumentRecord
 from assistant.store import VectorStore
-from index.chunk import CHUNKER_VERSION, TokenCounter, chunk_document, embedding_text
+from index.chunk import CHUNKER_VERSION, TokenCounter, chunk_document, embedding_texts
 from index.load import LoadResult, Skipped, load_paths
 
 Progress = Callable[[int, int], None]
@@ -138,7 +138,7 @@ def _run(
             group.append(item)
             size = sum(len(c) for _, _, c in group)
             if size >= GROUP_CHUNKS or n == len(chunked) - 1:
-                texts = [embedding_text(c) for _, _, cs in group for c in cs]
+                texts = [t for doc, _, cs in group for t in embedding_texts(doc, cs)]
                 vectors = embedder.embed(texts)
                 batch = []
                 at = 0

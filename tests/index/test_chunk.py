@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from assistant.embed import count_minilm_tokens
 from assistant.models import Document
-from index.chunk import chunk_document, embedding_text
+from index.chunk import chunk_document, embedding_texts
 
 
 def words(texts: Sequence[str]) -> list[int]:
@@ -76,7 +76,7 @@ def test_real_tokenizer_keeps_embedded_text_within_the_model_limit() -> None:
     assert len(chunks) > 1
     assert max(count_minilm_tokens([c.text for c in chunks])) <= 200
     # Heading context plus specials still fits MiniLM's 256 positions.
-    assert max(count_minilm_tokens([embedding_text(c) for c in chunks])) + 2 <= 256
+    assert max(count_minilm_tokens(embedding_texts(_doc(text), chunks))) + 2 <= 256
 
 
 line_text = st.text(
