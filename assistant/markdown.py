@@ -10,7 +10,7 @@ import yaml
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+FENCE = re.compile(r"^ {0,3}(```|~~~)")  # a code fence line (shared with checks)
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def parse_spec(text: str) -> ParsedSpec:
     in_fence = False
     for i in range(fm_end, len(lines)):
         line = lines[i]
-        if _FENCE.match(line):
+        if FENCE.match(line):
             in_fence = not in_fence
             continue
         if in_fence:

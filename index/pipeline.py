@@ -25,9 +25,8 @@ from index.chunk import CHUNKER_VERSION, TokenCounter, chunk_document, embedding
 from index.load import LoadResult, Skipped, load_paths
 
 Progress = Callable[[int, int], None]
-GROUP_CHUNKS = (
-    1024  # chunks embedded together: length-sorted batches inside a group (fewer, fuller)
-)
+# Chunks embedded together: length-sorted batches inside a group (bigger groups, less padding).
+GROUP_CHUNKS = 1024
 
 
 class IndexSummary(BaseModel):

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from assistant.markdown import ParsedSpec
+from assistant.markdown import FENCE, ParsedSpec
 
 # --- label vocabularies (broad, product-agnostic) ----------------------------------------------
 
@@ -84,7 +84,6 @@ def label_kinds(label: str) -> frozenset[str]:
 # --- blocks ----------------------------------------------------------------------------------
 
 _ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$")
-_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # "**Why.** text", "**Done when**", "__Scope:__ text"
 _BOLD_LABEL = re.compile(r"^\s*(?:\*\*|__)([^*_\n]{2,60}?)[:.]?(?:\*\*|__)[:.]?\s*(.*)$")
@@ -166,8 +165,8 @@ def split_blocks(spec: ParsedSpec) -> list[Block]:
         one_paragraph = False  # "Owner: X" or "**Problem.** text" end at the next blank line
         for n in range(section.body_start_line, section.end_line + 1):
             text = lines[n - 1] if n - 1 < len(lines) else ""
-            if _FENCE.match(text) or in_fence:
-                in_fence = in_fence != bool(_FENCE.match(text))
+            if FENCE.match(text) or in_fence:
+                in_fence = in_fence != bool(FENCE.match(text))
                 body.append((n, ""))  # code and examples are not prose claims
                 continue
             found = _inline_label(lines, n - 1)
@@ -232,7 +231,7 @@ def extract_fields(spec: ParsedSpec) -> list[Field]:
         out.append(Field(str(key), text, at))
     in_fence = False
     for n, line in enumerate(spec.lines[spec.front_matter_end :], start=spec.front_matter_end + 1):
-        if _FENCE.match(line):
+        if FENCE.match(line):
             in_fence = not in_fence
         if in_fence:
             continue
