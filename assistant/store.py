@@ -111,6 +111,7 @@ class InMemoryStore:
 
 # --- Chroma -----------------------------------------------------------------------------------
 
+UPSERT_SLICE = 128  # chunks per Chroma write call (see ChromaStore.upsert)
 _CHUNK_SCALARS = ("doc_id", "kind", "title", "status", "path", "date", "start_line", "end_line")
 
 
@@ -238,17 +239,19 @@ class ChromaStore:
         return StoreError(f"Chroma at {self._where_label}: could not {action}: {exc}")
 
     def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
-        if not chunks:
-            return
-        try:
-            self._chunks.upsert(
-                ids=[c.id for c in chunks],
-                embeddings=[list(v) for v in vectors],
-                documents=[c.text for c in chunks],
-                metadatas=[_chunk_metadata(c) for c in chunks],
-            )
-        except Exception as exc:
-            raise self._error("write chunks", exc) from exc
+        # In slices: Chroma's Rust core holds the GIL while it writes (~1 ms a chunk), so one
+        # call for a whole group stalls the embedding threads of the next group for a second.
+        for start in range(0, len(chunks), UPSERT_SLICE):
+            part = chunks[start : start + UPSERT_SLICE]
+            try:
+                self._chunks.upsert(
+                    ids=[c.id for c in part],
+                    embeddings=[list(v) for v in vectors[start : start + UPSERT_SLICE]],
+                    documents=[c.text for c in part],
+                    metadatas=[_chunk_metadata(c) for c in part],
+                )
+            except Exception as exc:
+                raise self._error("write chunks", exc) from exc
 
     def query(self, vector: Sequence[float], k: int, where: Where | None = None) -> list[Hit]:
         try:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from assistant.models import Chunk, DocumentRecord
-from assistant.store import ChromaStore, InMemoryStore, VectorStore
+from assistant.store import UPSERT_SLICE, ChromaStore, InMemoryStore, VectorStore
 
 
 def _chunk(doc: str, n: int, kind: str = "decision", status: str = "accepted") -> Chunk:
@@ -48,6 +49,17 @@ def test_upsert_query_filter_delete(store: VectorStore) -> None:
     store.delete_document("a")
     assert store.count_chunks() == 1
     assert [c.id for c in store.all_chunks()] == ["b#0"]
+
+
+def test_a_write_larger_than_one_slice_keeps_every_chunk_and_vector(store: VectorStore) -> None:
+    n = UPSERT_SLICE * 2 + 3
+    chunks = [_chunk("big", i) for i in range(n)]
+    # Unit vectors at distinct angles: each chunk is the nearest to its own vector.
+    vectors = [[math.cos(i / n), math.sin(i / n)] for i in range(n)]
+    store.upsert(chunks, vectors)
+    assert store.count_chunks() == n
+    for i in (0, UPSERT_SLICE - 1, UPSERT_SLICE, n - 1):
+        assert store.query(vectors[i], k=1)[0].chunk.id == f"big#{i}"
 
 
 def test_document_records_round_trip(store: VectorStore) -> None:
