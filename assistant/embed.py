@@ -139,7 +139,7 @@ class MiniLMEmbedder:
         self,
         *,
         threads: int = 2,
-        batch_size: int = 32,
+        batch_size: int = 16,
         max_tokens: int = MAX_TOKENS,
         quantised: bool = True,
         cache_dir: Path | None = None,
