@@ -13,7 +13,8 @@ import hashlib
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -122,42 +123,108 @@ def _run(
     if prune_roots:
         summary.documents_removed = _prune(store, existing, docs, prune_roots, keep_paths)
 
-    chunked = [
-        (doc, key, chunk_document(doc, max_tokens=chunk_tokens, count=count)) for doc, key in todo
-    ]
-    total = sum(len(chunks) for _, _, chunks in chunked)
-    if progress is not None:
-        progress(0, total)
     # A fresh store has nothing to clean; otherwise a crashed run may have left stray chunks.
     writer = _Writer(store, delete_first=bool(existing) or store.count_chunks() > 0)
-    done = 0
     try:
-        group: list[tuple[Document, str, list[Chunk]]] = []
-        for n, item in enumerate(chunked):
-            group.append(item)
-            size = sum(len(c) for _, _, c in group)
-            if size >= GROUP_CHUNKS or n == len(chunked) - 1:
-                texts = [t for doc, _, cs in group for t in embedding_texts(doc, cs)]
-                vectors = embedder.embed(texts)
-                batch = []
-                at = 0
-                for doc, key, chunks in group:
-                    batch.append(
-                        (_record(doc, key, len(chunks)), chunks, vectors[at : at + len(chunks)])
-                    )
-                    at += len(chunks)
-                writer.put(batch)
-                done += size
-                if progress is not None:
-                    progress(done, total)
-                group = []
+        total = _embed_and_write(
+            todo,
+            writer=writer,
+            embedder=embedder,
+            chunk=lambda doc: chunk_document(doc, max_tokens=chunk_tokens, count=count),
+            progress=progress,
+        )
     finally:
         writer.close()
-    summary.documents_indexed = len(chunked)
+    summary.documents_indexed = len(todo)
     summary.chunks += total
     summary.chunks_embedded = total
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+_Group = list[tuple[Document, str, list[Chunk]]]
+
+
+def _embed_and_write(
+    todo: Sequence[tuple[Document, str]],
+    *,
+    writer: _Writer,
+    embedder: Embedder,
+    chunk: Callable[[Document], list[Chunk]],
+    progress: Progress | None,
+) -> int:
+    """Chunk, embed and hand to the writer every document in `todo`; the number of chunks.
+
+    On two busy cores, any moment the embedder waits is lost, so:
+    - the first group starts embedding while the other documents are still being chunked;
+    - each group is queued for embedding before the previous one goes to the writer, so the
+      embedding thread never waits for the main thread, and the main thread never prepares a
+      group while a store write holds the GIL (Chroma's Rust core keeps it while writing).
+    """
+    left = iter(todo)
+    first: _Group = []
+    size = 0
+    for doc, key in left:
+        first.append((doc, key, chunk(doc)))
+        size += len(first[-1][2])
+        if size >= GROUP_CHUNKS:
+            break
+    if not first:
+        return 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-groups") as embedding:
+        submitted: list[Future[list[list[float]]]] = []
+
+        def start(group: _Group) -> tuple[_Group, Future[list[list[float]]]]:
+            texts = [t for doc, _, chunks in group for t in embedding_texts(doc, chunks)]
+            submitted.append(embedding.submit(embedder.embed, texts))
+            return group, submitted[-1]
+
+        in_flight = start(first)
+        try:
+            rest = [(doc, key, chunk(doc)) for doc, key in left]
+            total = sum(len(chunks) for _, _, chunks in [*first, *rest])
+            if progress is not None:
+                progress(0, total)
+            done = 0
+            for group in [*_groups(rest), None]:
+                queued = start(group) if group is not None else None
+                embedded_group, vectors = in_flight
+                done += _write_group(writer, embedded_group, vectors.result())
+                if progress is not None:
+                    progress(done, total)
+                if queued is None:
+                    break
+                in_flight = queued
+        except BaseException:
+            for future in submitted:
+                future.cancel()  # those not started yet: nobody would write them
+            raise
+    return total
+
+
+def _groups(chunked: _Group) -> Iterator[_Group]:
+    """Whole documents, about GROUP_CHUNKS chunks a group."""
+    group: _Group = []
+    size = 0
+    for item in chunked:
+        group.append(item)
+        size += len(item[2])
+        if size >= GROUP_CHUNKS:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _write_group(writer: _Writer, group: _Group, vectors: list[list[float]]) -> int:
+    """Hand a group's chunks, vectors and records to the writer; the number of chunks."""
+    batch = []
+    at = 0
+    for doc, key, chunks in group:
+        batch.append((_record(doc, key, len(chunks)), chunks, vectors[at : at + len(chunks)]))
+        at += len(chunks)
+    writer.put(batch)
+    return at
 
 
 def _under(path: str, roots: Sequence[Path]) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.embed import HashingEmbedder
+from assistant.errors import EmbedderError
 from assistant.models import Chunk, DocumentRecord
 from assistant.store import InMemoryStore
 from index.load import load_text
@@ -174,3 +175,34 @@ def test_chunk_size_change_reindexes(kb: Path) -> None:
     index_paths([kb], store=store, embedder=HashingEmbedder(), chunk_tokens=200)
     summary = index_paths([kb], store=store, embedder=HashingEmbedder(), chunk_tokens=30)
     assert summary.documents_indexed == 7
+
+
+class FailingEmbedder(HashingEmbedder):
+    """The hashing embedder, failing on its n-th call (a model that crashes mid-run)."""
+
+    def __init__(self, *, fail_on_call: int) -> None:
+        self.calls, self.fail_on_call = 0, fail_on_call
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        self.calls += 1
+        if self.calls == self.fail_on_call:
+            raise EmbedderError("model crashed")
+        return super().embed(texts)
+
+
+def test_an_embedder_failure_stops_the_run_and_loses_nothing(
+    kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "GROUP_CHUNKS", 1)  # one document a group
+    store = InMemoryStore()
+    with pytest.raises(EmbedderError, match="model crashed"):
+        index_paths([kb], store=store, embedder=FailingEmbedder(fail_on_call=4))
+    records = store.list_documents()
+    assert 0 < len(records) < 7
+    for record in records:  # the groups embedded before the failure are complete
+        assert len([c for c in store.all_chunks() if c.doc_id == record.id]) == record.n_chunks
+    rerun = index_paths([kb], store=store, embedder=HashingEmbedder())
+    assert rerun.documents_unchanged == len(records)
+    assert rerun.documents_indexed + rerun.documents_unchanged == 7
