@@ -32,6 +32,9 @@ _contract = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_contract)
 test_contract_upsert_query_filter_delete = _contract.test_upsert_query_filter_delete
 test_contract_document_records_round_trip = _contract.test_document_records_round_trip
+test_contract_write_larger_than_one_slice = (
+    _contract.test_a_write_larger_than_one_slice_keeps_every_chunk_and_vector
+)
 
 pytestmark = [
     pytest.mark.chroma_server,
