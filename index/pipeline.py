@@ -13,7 +13,7 @@ import hashlib
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -161,15 +161,9 @@ def _embed_and_write(
       embedding thread never waits for the main thread, and the main thread never prepares a
       group while a store write holds the GIL (Chroma's Rust core keeps it while writing).
     """
-    left = iter(todo)
-    first: _Group = []
-    size = 0
-    for doc, key in left:
-        first.append((doc, key, chunk(doc)))
-        size += len(first[-1][2])
-        if size >= GROUP_CHUNKS:
-            break
-    if not first:
+    groups = _groups((doc, key, chunk(doc)) for doc, key in todo)
+    first = next(groups, None)
+    if first is None:
         return 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-groups") as embedding:
         submitted: list[Future[list[list[float]]]] = []
@@ -181,20 +175,23 @@ def _embed_and_write(
 
         in_flight = start(first)
         try:
-            rest = [(doc, key, chunk(doc)) for doc, key in left]
-            total = sum(len(chunks) for _, _, chunks in [*first, *rest])
+            rest = list(groups)  # chunks the other documents while the first group embeds
+            total = sum(len(chunks) for group in [first, *rest] for _, _, chunks in group)
             if progress is not None:
                 progress(0, total)
             done = 0
-            for group in [*_groups(rest), None]:
-                queued = start(group) if group is not None else None
-                embedded_group, vectors = in_flight
-                done += _write_group(writer, embedded_group, vectors.result())
+
+            def write(group: _Group, vectors: Future[list[list[float]]]) -> None:
+                nonlocal done
+                done += _write_group(writer, group, vectors.result())
                 if progress is not None:
                     progress(done, total)
-                if queued is None:
-                    break
+
+            for group in rest:
+                queued = start(group)
+                write(*in_flight)
                 in_flight = queued
+            write(*in_flight)
         except BaseException:
             for future in submitted:
                 future.cancel()  # those not started yet: nobody would write them
@@ -202,7 +199,7 @@ def _embed_and_write(
     return total
 
 
-def _groups(chunked: _Group) -> Iterator[_Group]:
+def _groups(chunked: Iterable[tuple[Document, str, list[Chunk]]]) -> Iterator[_Group]:
     """Whole documents, about GROUP_CHUNKS chunks a group."""
     group: _Group = []
     size = 0
