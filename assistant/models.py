@@ -7,6 +7,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Kind = Literal["spec", "decision", "retro"]
+# What a reviewed document is (../shared/evals/LABELS.md, "Document types"); it decides which
+# checks apply. Distinct from `Kind`, which is how an indexed record is used as history.
+DocType = Literal["spec", "design", "decision"]
+DOC_TYPES: tuple[DocType, ...] = ("spec", "design", "decision")
 Severity = Literal["info", "low", "medium", "high"]
 SEVERITY_ORDER: dict[str, int] = {"info": 0, "low": 1, "medium": 2, "high": 3}
 
@@ -150,6 +154,10 @@ class Review(BaseModel):
     """The result of reviewing one draft."""
 
     path: str
+    doc_type: DocType = "spec"
+    # How the type was told: "front matter", "--type", "config", "detected: <why>", or
+    # "default: <why>" when nothing told it (the review then says it was read as a spec).
+    doc_type_source: str = "default"
     findings: list[Finding] = Field(default_factory=list)
     coverage: Coverage = Field(default_factory=Coverage)
     llm: LLMStatus = Field(default_factory=LLMStatus)
