@@ -29,6 +29,8 @@ class ReviewConfig(BaseModel):
     severities: dict[str, Severity] = Field(default_factory=dict)
     thresholds: dict[str, float] = Field(default_factory=dict)
     fail_on: Severity | None = None
+    # Glob → document type ("docs/adr/**" = "decision"), for folders detection cannot read.
+    types: dict[str, str] = Field(default_factory=dict)
 
 
 class GitHubConfig(BaseModel):

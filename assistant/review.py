@@ -20,13 +20,16 @@ from assistant.checks.history import ConflictCheck, LessonCheck
 from assistant.checks.metric import MetricCheck
 from assistant.checks.ownership import OwnershipCheck
 from assistant.checks.questions import QuestionsCheck
+from assistant.checks.registry import applies
 from assistant.checks.scope import ScopeCheck
 from assistant.checks.why import WhyCheck
 from assistant.config import ReviewConfig
+from assistant.doctype import TypeVerdict, detect_type, type_for_path
 from assistant.embed import Embedder
 from assistant.errors import InputError, SpecreviewError
 from assistant.markdown import ParsedSpec, parse_spec
-from assistant.models import SEVERITY_ORDER, Coverage, Finding, LLMStatus, Review
+from assistant.models import SEVERITY_ORDER, Coverage, DocType, Finding, LLMStatus, Review
+from assistant.sidecar import read_sidecar
 from assistant.suppress import code_enabled, suppress
 
 MAX_FILE_BYTES = 20_000_000  # review_file refuses larger files outright
@@ -117,8 +120,11 @@ class Reviewer:
         self.stages = list(stages)
         self.history = history
 
-    def review_file(self, path: Path) -> Review:
-        """Read and review one file; InputError for missing, huge, binary or non-UTF-8 files."""
+    def review_file(self, path: Path, *, doc_type: DocType | None = None) -> Review:
+        """Read and review one file; InputError for missing, huge, binary or non-UTF-8 files.
+
+        A KEP's README.md is reviewed with the kep.yaml beside it (owning SIG, approvers).
+        """
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
@@ -131,10 +137,29 @@ class Reviewer:
             raise InputError(f"{path} is a folder; pass the draft's file path") from exc
         except FileNotFoundError as exc:
             raise InputError(f"{path} does not exist; check the path") from exc
-        return self.review_text(decode_draft(data, name=str(path)), path=str(path))
+        sidecar, sidecar_error = read_sidecar(path)
+        return self.review_text(
+            decode_draft(data, name=str(path)),
+            path=str(path),
+            doc_type=doc_type,
+            sidecar=sidecar,
+            sidecar_error=sidecar_error,
+        )
 
-    def review_text(self, text: str, *, path: str = "<draft>") -> Review:
-        """Review draft text. Huge drafts are reviewed up to a bound; coverage says the rest."""
+    def review_text(
+        self,
+        text: str,
+        *,
+        path: str = "<draft>",
+        doc_type: DocType | None = None,
+        sidecar: dict[str, object] | None = None,
+        sidecar_error: str | None = None,
+    ) -> Review:
+        """Review draft text. Huge drafts are reviewed up to a bound; coverage says the rest.
+
+        `doc_type` is the caller's word on the type (`--type`, an API field); front matter
+        `type:` still wins, and without either the type is detected (doctype.py).
+        """
         started = time.perf_counter()
         if not text.strip():
             raise InputError(f"{path} is empty; write the draft (markdown or plain text) first")
@@ -159,7 +184,17 @@ class Reviewer:
         spec = parse_spec(text)
         if spec.front_matter_error:
             skipped.append(f"front matter: {spec.front_matter_error}")
-        ctx = ReviewContext(spec=spec, path=path, config=self.config, history=self.history)
+        if sidecar_error:
+            skipped.append(sidecar_error)
+        verdict = self._type_of(spec, path, doc_type, sidecar)
+        ctx = ReviewContext(
+            spec=spec,
+            path=path,
+            config=self.config,
+            history=self.history,
+            doc_type=verdict.doc_type,
+            sidecar=sidecar or {},
+        )
         findings = self._run_checks(ctx, skipped)
         findings, suppressed = suppress(findings, spec, self.config)
         status = LLMStatus()
@@ -172,9 +207,13 @@ class Reviewer:
                 status.reason = f"{type(exc).__name__}: {exc}"[:300]
                 findings = before
         findings, more = suppress(findings, spec, self.config)
+        # A model may add a code that does not apply to this type; it is dropped like any other.
+        findings = [f for f in findings if applies(f.code, verdict.doc_type)]
         findings = _dedupe([_anchored(f, spec) for f in findings])
         return Review(
             path=path,
+            doc_type=verdict.doc_type,
+            doc_type_source=verdict.source,
             findings=findings,
             coverage=Coverage(
                 sections_read=[s.path_label for s in spec.sections],
@@ -188,13 +227,28 @@ class Reviewer:
             seconds=round(time.perf_counter() - started, 4),
         )
 
+    def _type_of(
+        self,
+        spec: ParsedSpec,
+        path: str,
+        doc_type: DocType | None,
+        sidecar: dict[str, object] | None,
+    ) -> TypeVerdict:
+        if doc_type is not None:
+            return detect_type(spec, path, override=doc_type, override_source="--type")
+        configured = type_for_path(path, self.config.types) if self.config.types else None
+        return detect_type(
+            spec, path, override=configured, override_source="config", sidecar=sidecar
+        )
+
     def _run_checks(self, ctx: ReviewContext, skipped: list[str]) -> list[Finding]:
         findings: list[Finding] = []
         for check in self.checks:
-            if not any(code_enabled(code, self.config) for code in check.codes):
-                continue
+            wanted = [c for c in check.codes if applies(c, ctx.doc_type)]
+            if not any(code_enabled(code, self.config) for code in wanted):
+                continue  # a check that does not apply to this type never runs on it
             try:
-                findings.extend(check.run(ctx))
+                findings.extend(f for f in check.run(ctx) if applies(f.code, ctx.doc_type))
             except SpecreviewError as exc:  # e.g. the store is unreachable for history checks
                 skipped.append(f"check {', '.join(check.codes)}: {exc}")
         return findings

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from assistant.config import ReviewConfig
 from assistant.markdown import ParsedSpec
-from assistant.models import DocumentRecord, Finding, Hit, LLMStatus
+from assistant.models import DocType, DocumentRecord, Finding, Hit, LLMStatus
 
 
 class History(Protocol):
@@ -27,6 +27,9 @@ class ReviewContext:
     path: str
     config: ReviewConfig = field(default_factory=ReviewConfig)
     history: History | None = None
+    doc_type: DocType = "spec"
+    # Metadata kept beside the draft (a KEP's kep.yaml): owners and approvers live there.
+    sidecar: dict[str, object] = field(default_factory=dict)
 
 
 class Check(Protocol):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
-from assistant.checks.people import names_person, owner_problem
+from assistant.checks.people import names_handles, names_person, owner_problem
 from assistant.checks.signals import items_of, short, strip_quotes, view_of
 from assistant.models import Finding
 
@@ -140,23 +140,74 @@ def _raci_flags(lines: list[str], named: list[int]) -> list[Flag]:
     return flags
 
 
+# Fields that list a group by design: several names there are not two parties in conflict.
+_GROUP_KEY = re.compile(r"deciders?|approvers?|reviewers?|authors?|decision[- ]makers?", re.I)
+# "**Owner** [Rich Lander](https://...)": a bold label with no colon, in a header block.
+_BOLD_FIELD = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:\*\*|__)([A-Za-z][\w ()-]{1,30}?)(?:\*\*|__)\s+(\S.*)$"
+)
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# An unfilled template prompt in an owner field ("[list of GitHub handles for those that made the
+# decision]", "<name>"): the template's words, not the author's. It names nobody.
+_PROMPT_VALUE = re.compile(r"^\W*[\[<{][^\]>}]{2,120}[\]>}]\W*$")
+# kep.yaml keys that name owners (Kubernetes enhancement template).
+_SIDECAR_OWNERS = ("authors", "approvers", "owning-sig", "reviewers")
+
+
+def _header_fields(ctx: ReviewContext) -> list[tuple[str, str, int]]:
+    """Bold labels without a colon in the header block, before the first section heading."""
+    spec = ctx.spec
+    first = next((s.start_line for s in spec.sections if s.level >= 2), len(spec.lines) + 1)
+    out = []
+    for n in range(spec.front_matter_end + 1, min(first, spec.front_matter_end + 40)):
+        match = _BOLD_FIELD.match(spec.lines[n - 1])
+        if match:
+            out.append((match.group(1).strip(), match.group(2).strip(), n))
+    return out
+
+
+def _sidecar_flags(ctx: ReviewContext) -> tuple[list[Flag], bool]:
+    """Owners in a kep.yaml beside the draft: named, or a placeholder such as `approvers: TBD`."""
+    flags: list[Flag] = []
+    named = False
+    for key in _SIDECAR_OWNERS:
+        value = ctx.sidecar.get(key)
+        if value is None:
+            continue
+        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        if not text.strip():
+            continue
+        if key in ("authors", "approvers") and PLACEHOLDER_OWNER_VALUE.search(text):
+            flags.append(Flag(0, 0, f'kep.yaml gives "{key}: {text[:60]}"'))
+        else:
+            named = True
+    return flags, named
+
+
+PLACEHOLDER_OWNER_VALUE = re.compile(
+    r"\btbd\b|\btbc\b|^\W*\?+\W*$|\bto be (?:decided|named)\b", re.IGNORECASE
+)
+
+
 def ownership_flags(ctx: ReviewContext) -> tuple[list[Flag], bool]:
     """(the red flags found, whether anyone is named as owner at all)."""
     view = view_of(ctx.spec)
-    flags: list[Flag] = []
-    named = False
-    for field in view.fields:
-        key = field.key.strip().lower()
-        block = view.block_at(field.line)
+    flags, named = _sidecar_flags(ctx)
+    decision = ctx.doc_type == "decision"
+    fields = [(f.key, f.value, f.line) for f in view.fields] + _header_fields(ctx)
+    for key_text, raw_value, line in fields:
+        key = key_text.strip().lower()
+        value = _LINK.sub(lambda m: m.group(1), raw_value).strip()
+        block = view.block_at(line)
         if block and block.kinds & _CONTENT_KINDS and "ownership" not in block.kinds:
             continue  # "Owner: a user or an org" in a data model is not the spec's owner
+        if _PROMPT_VALUE.match(value):
+            continue  # a template prompt neither names nor leaves open an owner
         if OWNER_KEY.match(key):
-            problem = owner_problem(field.value)
-            if problem:
-                flags.append(
-                    Flag(field.line, field.line, f'"{field.key}: {field.value}" {problem}')
-                )
-        if PRESENCE_KEY.search(key) and names_person(field.value):
+            problem = owner_problem(value, several=bool(_GROUP_KEY.search(key)))
+            if problem and not (decision and "department" in problem):
+                flags.append(Flag(line, line, f'"{key_text}: {value}" {problem}'))
+        if PRESENCE_KEY.search(key) and (names_person(value) or names_handles(value)):
             named = True
     raci_named: list[int] = []
     flags.extend(_raci_flags(ctx.spec.lines, raci_named))
@@ -199,10 +250,12 @@ class OwnershipCheck:
         flags, named = ownership_flags(ctx)
         view = view_of(spec)
         if flags:
-            first = min(flags, key=lambda f: f.start_line)
-            span = span_for_lines(spec, first.start_line, first.end_line)
+            first = min(flags, key=lambda f: (f.start_line == 0, f.start_line))
+            span = (
+                span_for_lines(spec, first.start_line, first.end_line) if first.start_line else None
+            )
             reasons = "; ".join(dict.fromkeys(f.reason for f in flags[:3]))
-            section = section_at(spec, span.start_line)
+            section = section_at(spec, span.start_line) if span else None
             return [
                 Finding(
                     code=CODE,
@@ -222,7 +275,9 @@ class OwnershipCheck:
                     confidence=0.8,
                 )
             ]
-        if named:
+        if named or ctx.doc_type == "decision":
+            # A record that names no deciders is not a finding: approving the change records
+            # them (LABELS.md, "Document types").
             return []
         return [
             Finding(

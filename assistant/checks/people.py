@@ -54,13 +54,31 @@ def names_person(value: str) -> bool:
     return False
 
 
-def owner_problem(value: str) -> str | None:
+# A handle-like value: "haanhvu", "k88hudson", "@mimowo", "jane.doe" (how repositories name
+# people in owner and author fields).
+_HANDLE = re.compile(r"^@?[a-z][a-z0-9_.-]{2,38}$", re.IGNORECASE)
+
+
+def names_handles(value: str) -> bool:
+    """Whether a field value is a list of account handles ("teshaq, travis, k88hudson")."""
+    parts = [p.strip(" \"'`*_") for p in re.split(r"[,;]|\band\b", value) if p.strip()]
+    return bool(parts) and all(_HANDLE.match(p) and not DEPARTMENT.fullmatch(p) for p in parts)
+
+
+def owner_problem(value: str, *, several: bool = False) -> str | None:
+    """Why an owner value does not resolve ownership, or None when it names someone.
+
+    `several`: the field lists a group by design (deciders, approvers, reviewers), so more
+    than one name is expected, not two parties claiming one decision.
+    """
     """Why an owner value does not resolve ownership, or None when it names someone."""
     if PLACEHOLDER_OWNER.search(value):
         return "is a placeholder or still undecided"
-    if ALTERNATIVE.search(re.sub(r"\([^)]*\)", " ", value)):
+    if names_handles(value):
+        return None
+    if not several and ALTERNATIVE.search(re.sub(r"\([^)]*\)", " ", value)):
         return "names alternatives instead of one owner"
-    if re.search(r"\(both\)|\bboth\b|\bjointly\b", value, re.IGNORECASE):
+    if not several and re.search(r"\(both\)|\bboth\b|\bjointly\b", value, re.IGNORECASE):
         return "gives the same decision to two parties"
     if not names_person(value):
         return "names a whole team or department, not a person"
