@@ -116,6 +116,46 @@ _PROPORTION = re.compile(
 _PERCENT = re.compile(r"\d\s?%|\bpercent\b|\d\s?(?:x|×)\b", re.IGNORECASE)
 
 
+# What is wrong with a system rather than with a user's day: cost, performance, reliability,
+# security and maintenance problems are problems too (LABELS.md). Example, from no dataset:
+# "Each deploy restarts every pod, so a config typo takes the whole fleet down."
+SYSTEM_PROBLEM = re.compile(
+    r"\b(?:problems?|issues?|limitations?|bottlenecks?|overhead|incidents?|crash(?:es|ed|ing)?|"
+    r"bugs?|regressions?|pollut\w*|suffer\w*|(?:the |a )?lack of|burden\w*|toil|friction|pitfalls?|shortcomings?|"
+    r"drawbacks?|complex(?:ity)?|duplicat\w*|bloat\w*|leaks?|contention|starv\w*|"
+    r"only (?:partially|partly)|not (?:scale|scalable|supported|possible|enough|sufficient)|"
+    r"does(?:n't| not) scale|unable|cannot|can't|impossible|insufficient|inefficien\w*|"
+    r"too (?:slow|many|much|few|long|large|big|expensive|hard|complex)|"
+    r"out of (?:memory|disk|sync|date)|(?:memory|disk|cpu) (?:pressure|usage|limits?))\b",
+    re.IGNORECASE,
+)
+
+
+# Demand shown, not asserted: people asking for it, trying and failing to do it, or the change
+# named as the means to an end. Example, from no dataset: "Since the billing export shipped, we
+# have had many requests to schedule it"; "The main reason for this change is to let us test
+# the parser in isolation."
+DEMAND = re.compile(
+    r"\b(?:numerous|many|several|frequent|repeated|multiple|countless|a lot of|lots of)\s+"
+    r"(?:\w+\s+)?(?:requests?|asks|complaints|reports|votes|upvotes|suggestions)\b|"
+    r"\b(?:users?|customers?|people|developers?|admins?|operators?|teams?)\s+(?:\w+\s+){0,2}"
+    r"(?:have been|are|keep|kept)\s+(?:asking|attempting|trying|requesting|struggling|"
+    r"working around)\b|"
+    r"\b(?:primary|main|key|chief) (?:driver|motivation|reason|goal|purpose)\b|"
+    r"\bvalidat\w* (?:the )?(?:need|usefulness|demand|value)\b",
+    re.IGNORECASE,
+)
+
+
+def states_problem(sentence: str) -> bool:
+    """Whether a sentence says something is wrong today, for users, the business or a system,
+    or shows demand for the change (DEMAND)."""
+    text = strip_dates(sentence)
+    if AUTHORITY.search(text):
+        return False
+    return names_problem(sentence) or bool(SYSTEM_PROBLEM.search(text) or DEMAND.search(text))
+
+
 def is_consequence(sentence: str) -> bool:
     """Whether a sentence says what the status quo costs someone (not only that X is absent)."""
     return bool(PAIN.search(strip_dates(sentence))) and not AUTHORITY.search(sentence)

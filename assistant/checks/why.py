@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
-from assistant.checks.evidence import AUTHORITY, evidence_score, is_consequence, names_problem
+from assistant.checks.evidence import (
+    AUTHORITY,
+    evidence_score,
+    is_consequence,
+    names_problem,
+    states_problem,
+)
 from assistant.checks.signals import (
     _BULLET,
     Block,
@@ -51,9 +57,25 @@ class WhyEvidence:
     labelled_pain: int = 0  # sentences that say what the status quo costs someone
     other_pain: int = 0
     problems: int = 0  # sentences with a problem signal, not only a quantity
+    # A problem told in the author's own words, at length, in the why's place: a paragraph of
+    # context that says what is wrong (for users or for a system) is a why even without figures.
+    labelled_words: int = 0
+    labelled_problems: int = 0  # sentences in why-labelled blocks that state a problem
+    opening_words: int = 0  # prose before the proposal when no heading names the why
+    opening_problems: int = 0
+
+    @property
+    def told_at_length(self) -> bool:
+        if self.labelled_problems >= 1 and self.labelled_words >= 40:
+            return True
+        if self.labelled_problems >= 2 and self.labelled_words >= 25:
+            return True
+        return self.opening_problems >= 2 and self.opening_words >= 50
 
     @property
     def present(self) -> bool:
+        if self.told_at_length:
+            return True
         if self.problems == 0:
             return False  # numbers about scale, with nothing wrong, are not a why
         if self.labelled_strong >= 1 and self.labelled_score >= 1.5:
@@ -75,6 +97,40 @@ def _region(ctx_blocks: list[Block]) -> tuple[list[Block], list[Block]]:
     labelled = [b for b in ctx_blocks if "why" in b.kinds]
     other = [b for b in ctx_blocks if not b.kinds or b.kinds == frozenset({"why_weak"})]
     return labelled, other
+
+
+_DECISION_CONTEXT_WORDS = 12
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_URL = re.compile(r"https?://\S+")
+
+
+def _prose(blocks: list[Block]) -> tuple[int, int]:
+    """(words of prose, sentences that state a problem): links read as their text, no URLs,
+    code or placeholders; bullets count, since many whys are lists of pains."""
+    words = problems = 0
+    for block in blocks:
+        if is_placeholder(block.text):
+            continue
+        for item in items_of(block.body):
+            text = _URL.sub(" ", _LINK.sub(lambda m: m.group(1), item.text))
+            if is_placeholder(text):
+                continue
+            words += len(text.split())
+            problems += states_problem(text)
+    return words, problems
+
+
+def _opening(blocks: list[Block]) -> list[Block]:
+    """Where a why sits when no heading names it: the preamble and summary-like blocks, and
+    unlabelled blocks before the first section that proposes, scopes or plans the work."""
+    out: list[Block] = []
+    for block in blocks:
+        if block.kinds and block.kinds != frozenset({"why_weak"}):
+            if block.kinds & {"solution", "acceptance", "scope_bound", "metric"}:
+                break
+            continue
+        out.append(block)
+    return out
 
 
 def _score(blocks: list[Block], *, prose_pain: bool) -> tuple[float, int, float, int, list[Item]]:
@@ -113,11 +169,31 @@ class WhyCheck:
         o_score, o_strong, o_best, o_pain, o_items = _score(other, prose_pain=True)
         best = max(l_best, o_best)
         problems = sum(names_problem(i.text) for i in l_items + o_items)
-        return WhyEvidence(l_score, l_strong, o_score, o_strong, best, l_pain, o_pain, problems)
+        opening = _opening(view.blocks) if not labelled else []
+        l_words, l_problems = _prose(labelled)
+        o_words, o_problems = _prose(opening)
+        return WhyEvidence(
+            l_score,
+            l_strong,
+            o_score,
+            o_strong,
+            best,
+            l_pain,
+            o_pain,
+            problems,
+            l_words,
+            l_problems,
+            o_words,
+            o_problems,
+        )
 
     def run(self, ctx: ReviewContext) -> list[Finding]:
         evidence = self.measure(ctx)
         if evidence.present:
+            return []
+        if ctx.doc_type == "decision" and evidence.labelled_words >= _DECISION_CONTEXT_WORDS:
+            # A record's why is the context that forced it: a Context or Rationale written out
+            # as a full sentence or more answers it; an empty or one-phrase context does not.
             return []
         view = view_of(ctx.spec)
         labelled, _ = _region(view.blocks)
