@@ -82,6 +82,7 @@ _SHAPE: dict[DocType, tuple[tuple[re.Pattern[str], float, str], ...]] = {
         ),
         (re.compile(r"graduation criteria|production readiness|upgrade / downgrade"), 1.5, "KEP"),
         (re.compile(r"^drawbacks$|trade-?offs|prior art"), 1.0, "an RFC outline"),
+        (re.compile(r"^(?:solution|technical) design$|^how$|^design$"), 1.0, "a design section"),
         (re.compile(r"^architecture$|^api changes?$|^data model$|^schema$"), 1.0, "system design"),
         (re.compile(r"^pep$|^rfc pr$|^start date$|^feature name$|^discussions-to$"), 2.0, "header"),
         (re.compile(r"^alternatives(?: considered)?$|rationale and alternatives"), 0.5, "options"),
@@ -199,7 +200,9 @@ def detect_type(
     best = max(scores, key=lambda t: (scores[t], t == "spec"))
     if best == "decision" and scores["decision"] >= 2.5:
         return TypeVerdict("decision", "detected: " + ", ".join(reasons["decision"][:3]))
-    if best == "design" and scores["design"] >= 2.0:
+    if best == "design" and (
+        scores["design"] >= 2.0 or (scores["design"] >= 1.5 and not scores["spec"])
+    ):
         return TypeVerdict("design", "detected: " + ", ".join(reasons["design"][:3]))
     if scores["spec"] >= 1.0 and best == "spec":
         return TypeVerdict("spec", "detected: " + ", ".join(reasons["spec"][:3]))

@@ -83,6 +83,12 @@ def parse_markers(spec: ParsedSpec) -> Suppressions:
     return found
 
 
+# Precision first: a finding is raised only when its check is at least this confident, unless
+# `[review] thresholds` says otherwise for its code (or "default" for every code). Confidence
+# is calibrated on real documents: the reliability table in evals/reports/review-real-dev.md.
+DEFAULT_MIN_CONFIDENCE = 0.6
+
+
 def apply_config(findings: list[Finding], config: ReviewConfig) -> tuple[list[Finding], list[str]]:
     """Apply enabled/disabled checks, severity overrides and confidence thresholds."""
     kept: list[Finding] = []
@@ -91,8 +97,10 @@ def apply_config(findings: list[Finding], config: ReviewConfig) -> tuple[list[Fi
         if not code_enabled(finding.code, config):
             dropped.append(finding.code)
             continue
-        threshold = config.thresholds.get(finding.code)
-        if threshold is not None and finding.confidence < threshold:
+        threshold = config.thresholds.get(
+            finding.code, config.thresholds.get("default", DEFAULT_MIN_CONFIDENCE)
+        )
+        if finding.confidence < threshold:
             dropped.append(finding.code)
             continue
         severity = config.severities.get(finding.code)

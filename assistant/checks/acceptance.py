@@ -167,6 +167,47 @@ def criteria_items(ctx: ReviewContext) -> tuple[list[Item], list[tuple[int, int,
     ], sections
 
 
+# A statement of behaviour: what the system or a user will, must or can do, or what it does.
+_BEHAVIOUR = re.compile(
+    r"\b(?:must|shall|should|will|won't|cannot|can't|can|may not|is able to|are able to)\b",
+    re.IGNORECASE,
+)
+# Where precise behaviour is written when there is no criteria section: the proposal, the
+# requirements, the design details. Asides, risks, alternatives and questions are not the plan.
+_PLAN_KINDS = frozenset({"solution"})
+# How many precise, checkable statements of behaviour stand in for criteria (LABELS.md: "a
+# command that exits with a named error when ..." counts). One or two could be incidental.
+PRECISE_BEHAVIOUR_NEEDED = 4
+
+
+def precise_behaviour(ctx: ReviewContext) -> list[Item]:
+    """Statements in the plan precise enough to check: behaviour with a concrete value, name,
+    message or limit (`--header` up to 1,024 characters; exits 2 when the file is missing)."""
+    view = view_of(ctx.spec)
+    out: list[Item] = []
+    for block in view.blocks:
+        plan = block.kinds & _PLAN_KINDS or not block.kinds
+        if not plan or block.kinds & {"aside", "questions", "why", "scope_bound"}:
+            continue
+        requirements = bool(_REQUIREMENTS.search(block.label))
+        for item in items_of(block.body):
+            text = item.text
+            if is_placeholder(text) or len(text.split()) < 5:
+                continue
+            if " | " in text and not (requirements and _BEHAVIOUR.search(text)):
+                continue  # table rows list things; a requirements row says what must happen
+            plain = strip_dates(text)
+            specific = re.search(r"\d|`[^`]+`|\"[^\"]{2,}\"|“[^”]{2,}”", plain) or requirements
+            acts = _BEHAVIOUR.search(plain) or _OBSERVABLE.search(plain)
+            if specific and acts and not VAGUE.search(strip_quotes(plain)):
+                out.append(item)
+    return out
+
+
+# A requirements list: each row says what must happen, which is checkable by construction.
+_REQUIREMENTS = re.compile(r"requirements?|capabilit|behaviou?r|specification", re.IGNORECASE)
+
+
 class AcceptanceCheck:
     """Raises `missing_acceptance_criteria` when no checkable criterion of done exists."""
 
@@ -179,7 +220,15 @@ class AcceptanceCheck:
         vague = [i for i in items if not is_testable(i.text)]
         if testable and len(testable) >= len(vague):
             return []
+        behaviour = len(precise_behaviour(ctx))
+        # The behaviour stated precisely enough to check stands in for criteria (LABELS.md): in
+        # a design always; in a spec only where no criteria section says otherwise, since a
+        # spec's own criteria that cannot be checked are the finding.
+        stands_in = ctx.doc_type == "design" or not (items or sections)
+        if behaviour >= PRECISE_BEHAVIOUR_NEEDED and stands_in and not _empty(sections, spec):
+            return []
         view = view_of(spec)
+        confidence = 0.8
         if vague:
             first, last = vague[0], vague[-1]
             span = span_for_lines(spec, first.start_line, min(last.end_line, first.start_line + 8))
@@ -214,6 +263,10 @@ class AcceptanceCheck:
             )
             suggestion = "Add criteria written with engineering:\n\n" + _stub_from(view.blocks)
             severity = "high"
+            if ctx.doc_type == "design":
+                # Designs say what happens in prose the rules read only in part (a flag's
+                # default, the error a command exits with): an absence there is a weak signal.
+                confidence = 0.5
         section = section_at(spec, span.start_line) if span else None
         return [
             Finding(
@@ -225,9 +278,18 @@ class AcceptanceCheck:
                 span=span,
                 insert_after_line=None if span else _insert_point(view.blocks, spec),
                 section=section.path_label if section else "",
-                confidence=0.8,
+                confidence=confidence,
             )
         ]
+
+
+def _empty(sections: list[tuple[int, int, str]], spec: ParsedSpec) -> bool:
+    """Whether a criteria section exists and holds nothing but TBD or a template prompt."""
+    for start, end, _ in sections:
+        body = "\n".join(spec.lines[start:end])
+        if is_placeholder(body):
+            return True
+    return False
 
 
 def _insert_point(blocks: list[Block], spec: ParsedSpec) -> int:
