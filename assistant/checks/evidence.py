@@ -121,7 +121,8 @@ _PERCENT = re.compile(r"\d\s?%|\bpercent\b|\d\s?(?:x|×)\b", re.IGNORECASE)
 # "Each deploy restarts every pod, so a config typo takes the whole fleet down."
 SYSTEM_PROBLEM = re.compile(
     r"\b(?:problems?|issues?|limitations?|bottlenecks?|overhead|incidents?|crash(?:es|ed|ing)?|"
-    r"bugs?|regressions?|pollut\w*|suffer\w*|(?:the |a )?lack of|burden\w*|toil|friction|pitfalls?|shortcomings?|"
+    r"bugs?|regressions?|pollut\w*|suffer\w*|(?:the |a )?lack of|burden\w*|toil|friction|"
+    r"pitfalls?|shortcomings?|"
     r"drawbacks?|complex(?:ity)?|duplicat\w*|bloat\w*|leaks?|contention|starv\w*|"
     r"only (?:partially|partly)|not (?:scale|scalable|supported|possible|enough|sufficient)|"
     r"does(?:n't| not) scale|unable|cannot|can't|impossible|insufficient|inefficien\w*|"
