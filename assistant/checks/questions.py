@@ -54,6 +54,22 @@ def owned_and_dated(text: str) -> bool:
     return has_date and bool(_ANSWERER.search(text))
 
 
+# A template's prompt, left in place: a whole line in italics ("_Does this milestone involve
+# content that needs translation?_"). It is the template asking, not the author.
+_PROMPT_LINE = re.compile(r"^\s*(?:[-*+]\s+)?(?:_[^_\n]+_|\*[^*\n]+\*)\s*$")
+
+
+def _is_prompt(ctx: ReviewContext, item: Item) -> bool:
+    lines = ctx.spec.lines[item.start_line - 1 : item.end_line]
+    return bool(lines) and all(_PROMPT_LINE.match(line) or not line.strip() for line in lines)
+
+
+def _table_header(ctx: ReviewContext, item: Item) -> bool:
+    """A table's header row (the next line is the delimiter row): column names, not questions."""
+    nxt = ctx.spec.lines[item.start_line] if item.start_line < len(ctx.spec.lines) else ""
+    return bool(re.match(r"^\s*\|?[\s:|-]+\|?\s*$", nxt)) and "-" in nxt
+
+
 def unresolved_items(ctx: ReviewContext) -> list[Item]:
     """Open items the plan depends on that nobody has been asked to answer by a date."""
     view = view_of(ctx.spec)
@@ -64,6 +80,7 @@ def unresolved_items(ctx: ReviewContext) -> list[Item]:
         if re.search(r"why|motivation|problem|done|acceptance|criteria|success", f.key, re.I)
     }
     out: list[Item] = []
+    stray: list[Item] = []  # a "?" in prose outside a questions section: a weaker signal
     for block in view.blocks:
         in_questions = "questions" in block.kinds
         if not in_questions and block.kinds & _SKIP_KINDS:
@@ -73,6 +90,8 @@ def unresolved_items(ctx: ReviewContext) -> list[Item]:
                 continue
             raw = item.text
             text = strip_quotes(raw)
+            if _is_prompt(ctx, item) or _table_header(ctx, item):
+                continue
             if owned_and_dated(raw) or ANSWERED.search(text):
                 continue
             question = "?" in text
@@ -84,8 +103,22 @@ def unresolved_items(ctx: ReviewContext) -> list[Item]:
                 out.append(item)
             elif question and not (WHO_QUESTION.search(text) and OWNERSHIP_TERM.search(text)):
                 if not block.kinds & {"why", "why_weak", "aside"}:  # rhetorical, FAQ
-                    out.append(item)
-    return out
+                    stray.append(item)
+    return out + stray if out else stray
+
+
+def _open_items(ctx: ReviewContext) -> tuple[list[Item], bool]:
+    """(open items, whether any came from a questions section, a TODO/TBD or 'undecided')."""
+    view = view_of(ctx.spec)
+    questions_lines = {n for b in view.blocks if "questions" in b.kinds for n, _ in b.body}
+    items = unresolved_items(ctx)
+    confident = any(
+        i.start_line in questions_lines
+        or TODO.search(strip_quotes(i.text))
+        or UNDECIDED.search(strip_quotes(i.text))
+        for i in items
+    )
+    return items, confident
 
 
 class QuestionsCheck:
@@ -94,7 +127,7 @@ class QuestionsCheck:
     codes: tuple[str, ...] = (CODE,)
 
     def run(self, ctx: ReviewContext) -> list[Finding]:
-        items = unresolved_items(ctx)
+        items, confident = _open_items(ctx)
         if not items:
             return []
         spec = ctx.spec
@@ -121,6 +154,7 @@ class QuestionsCheck:
                 ).rstrip(),
                 span=span,
                 section=section.path_label if section else "",
-                confidence=0.7,
+                # A "?" in prose outside a questions section may be rhetorical or an example.
+                confidence=0.7 if confident else 0.5,
             )
         ]
