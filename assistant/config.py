@@ -41,7 +41,11 @@ class GitHubConfig(BaseModel):
             "docs/specs/**",
             "specs/**",
             "rfcs/**",
+            # Decision records: reviewed with the decision checks only (their type is detected).
             "**/adr/**",
+            "**/adrs/**",
+            "**/decisions/**",
+            "**/decision-records/**",
             "**/*.spec.md",
         ]
     )

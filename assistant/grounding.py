@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, create_model
 
 from assistant.anchors import find_quote, fingerprint, normalise, section_at
+from assistant.checks.registry import CODES
 from assistant.markdown import ParsedSpec
 from assistant.models import Finding, Kind, RelatedRecord, Span
 
@@ -31,21 +32,8 @@ ModelCode = Literal[
     "other",
 ]
 
-# What each code means, for the prompt (paraphrasing ../shared/evals/LABELS.md and DOMAIN.md).
-CODE_MEANINGS: dict[str, str] = {
-    "missing_why": "no user or business problem with evidence; a why that only restates the "
-    "what, or says 'leadership asked', TBD or template text",
-    "missing_acceptance_criteria": "nothing checkable says when the work is done; criteria "
-    "that cannot be checked ('fast', 'intuitive', 'users are happy')",
-    "unresolved_ownership": "no owner, DRI or approver; owner TBD, '?', a whole department or "
-    "'someone from X'; two parties claiming the same decision",
-    "missing_success_metric": "no measurable outcome says whether the shipped feature worked",
-    "unbounded_scope": "no non-goals or out-of-scope list and an open-ended proposal",
-    "open_questions": "questions, TBDs or TODOs the plan depends on, with no owner or date",
-    "conflicts_with_decision": "contradicts an accepted decision in <history> without citing "
-    "or superseding it",
-    "repeats_past_lesson": "repeats what a retro in <history> recorded as a cause of trouble, "
-    "without addressing it",
+# What each code means, for the prompt: the registry's meanings, plus the model's own "other".
+CODE_MEANINGS: dict[str, str] = {info.code: info.meaning for info in CODES} | {
     "other": "another concrete problem a careful reviewer would raise",
 }
 

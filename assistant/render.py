@@ -11,6 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from assistant.checks.registry import CODE_NAMES as REGISTRY_NAMES
 from assistant.models import SEVERITY_ORDER, Finding, Review
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -18,17 +19,8 @@ SARIF_VERSION = "2.1.0"
 TOOL_NAME = "specreview"
 TOOL_URI = "https://github.com/specreview/specreview"
 
-# Human names of the finding codes (../shared/evals/LABELS.md); unknown codes render as-is.
-CODE_NAMES: dict[str, str] = {
-    "missing_why": 'Missing "why"',
-    "missing_acceptance_criteria": "Absent acceptance criteria",
-    "unresolved_ownership": "Unresolved ownership",
-    "missing_success_metric": "No outcome metric",
-    "unbounded_scope": "Scope not bounded",
-    "open_questions": "Blocking open questions",
-    "conflicts_with_decision": "Conflicts with a recorded decision",
-    "repeats_past_lesson": "Ignores a retrospective lesson",
-}
+# Human names of the finding codes come from the registry; unknown codes render as-is.
+CODE_NAMES: dict[str, str] = dict(REGISTRY_NAMES)
 
 _SARIF_LEVEL = {"high": "error", "medium": "warning", "low": "note", "info": "note"}
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
