@@ -62,7 +62,7 @@ _HANDLE = re.compile(r"^@?[a-z][a-z0-9_.-]{2,38}$", re.IGNORECASE)
 def names_handles(value: str) -> bool:
     """Whether a field value is a list of account handles ("teshaq, travis, k88hudson")."""
     parts = [p.strip(" \"'`*_") for p in re.split(r"[,;]|\band\b", value) if p.strip()]
-    return bool(parts) and all(_HANDLE.match(p) and not DEPARTMENT.fullmatch(p) for p in parts)
+    return bool(parts) and all(_HANDLE.match(p) and not DEPARTMENT.search(p) for p in parts)
 
 
 def owner_problem(value: str, *, several: bool = False) -> str | None:

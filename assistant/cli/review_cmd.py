@@ -107,14 +107,20 @@ def eval_review(
         Path | None, typer.Option("--markdown", help="Write a markdown summary to this file.")
     ] = None,
     llm: Annotated[bool, typer.Option("--llm", help="Use the configured LLM stage.")] = False,
+    terms: Annotated[
+        bool, typer.Option("--terms", help="Print which vocabulary terms fired, per code.")
+    ] = False,
 ) -> None:
     """Index DATASET_DIR/kb into a temporary store, review every draft, score every code."""
     from assistant.services import Services
-    from evals.review_eval import format_table, report_markdown, run_review_eval
+    from evals.review_eval import run_review_eval
+    from evals.review_report import format_report, report_markdown
 
     services = Services()
-    report = run_review_eval(dataset_dir, settings=services.settings, use_llm=llm)
-    Console().print(format_table(report), highlight=False, markup=False)
+    report = run_review_eval(
+        dataset_dir, settings=services.settings, use_llm=llm, trace_terms=terms
+    )
+    Console().print(format_report(report), highlight=False, markup=False, soft_wrap=True)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(report.scores_json() + "\n", encoding="utf-8")

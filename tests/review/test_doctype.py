@@ -128,7 +128,7 @@ def test_kep_readme_reads_the_kep_yaml_beside_it(tmp_path: Path) -> None:
     assert review.doc_type == "design"
     assert "unresolved_ownership" not in {f.code for f in review.findings}
     (kep / "kep.yaml").write_text('authors:\n  - "@ana"\napprovers: TBD\n', encoding="utf-8")
-    flagged = [f for f in Reviewer().review_file(kep / "README.md").findings]
+    flagged = Reviewer().review_file(kep / "README.md").findings
     assert any(f.code == "unresolved_ownership" and "kep.yaml" in f.message for f in flagged)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,12 +11,16 @@ import pytest
 from assistant.config import Settings
 from assistant.errors import InputError
 from evals.review_eval import (
-    ALL_CODES,
-    Case,
-    Prediction,
+    JSON_KEYS,
     build_report,
     heading_linter,
     load_cases,
+)
+from evals.review_report import TERMS_UNAVAILABLE
+from evals.review_scoring import (
+    ALL_CODES,
+    Case,
+    Prediction,
     macro_f1,
     prf,
     related_correct,
@@ -119,15 +124,26 @@ def test_report_json_has_exactly_the_contract_keys() -> None:
         baseline={"a": [], "b": ["missing_why"]},
     )
     data = json.loads(report.scores_json())
-    assert set(data) == {
-        "core_macro_f1",
-        "extended_macro_f1",
-        "codes",
-        "related_correct",
-        "n_cases",
-        "seconds_per_case",
-        "llm",
-    }
+    assert (
+        set(data)
+        == {
+            "core_macro_f1",
+            "extended_macro_f1",
+            "left_out",
+            "codes",
+            "findings",
+            "related_correct",
+            "n_cases",
+            "seconds_per_case",
+            "llm",
+            "by_type",
+            "reliability",
+            "type_detection",
+            "term_tracing",
+            "terms",
+        }
+        == set(JSON_KEYS)
+    )
     assert set(data["codes"]) == set(ALL_CODES)
     assert set(data["codes"]["missing_why"]) == {"tp", "fp", "fn", "precision", "recall", "f1"}
     assert data["n_cases"] == 3 and data["llm"] == "off"
@@ -135,7 +151,7 @@ def test_report_json_has_exactly_the_contract_keys() -> None:
     assert data["core_macro_f1"] == macro_f1(
         report.codes, ("missing_why", "missing_acceptance_criteria", "unresolved_ownership")
     )
-    assert report.mistakes and report.mistakes[0].startswith("a (drafts/a.md): missed")
+    assert report.mistakes and report.mistakes[0].startswith("a (drafts/a.md; spec): missed")
 
 
 def test_heading_linter_flags_absent_headings() -> None:
@@ -152,6 +168,54 @@ def test_load_cases_errors_name_the_line(tmp_path: Path) -> None:
     (tmp_path / "cases.jsonl").write_text('{"id": "x", "path": "d.md", "labels": {}}\n{"id": 1}\n')
     with pytest.raises(InputError, match="cases.jsonl:2"):
         load_cases(tmp_path)
+
+
+def test_load_cases_reads_the_document_type(tmp_path: Path) -> None:
+    (tmp_path / "cases.jsonl").write_text(
+        '{"id": "x", "path": "d.md", "labels": {}}\n'
+        '{"id": "y", "path": "e.md", "type": "decision", "labels": {}}\n'
+    )
+    assert [c.type for c in load_cases(tmp_path)] == ["spec", "decision"]
+    (tmp_path / "cases.jsonl").write_text(
+        '{"id": "x", "path": "d.md", "type": "memo", "labels": {}}'
+    )
+    with pytest.raises(InputError, match="cases.jsonl:1"):
+        load_cases(tmp_path)
+
+
+def test_cli_eval_review_writes_json_and_markdown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from assistant.cli import review_cmd
+
+    monkeypatch.setenv("SPECREVIEW_EMBEDDER", "hashing")
+    monkeypatch.setenv("SPECREVIEW_STORE_PATH", str(tmp_path / "store"))
+    monkeypatch.setitem(sys.modules, "assistant.checks.vocab", None)
+    dataset = tmp_path / "set"
+    (dataset / "drafts").mkdir(parents=True)
+    (dataset / "drafts" / "a.md").write_text("# Export invoices\n\nWe will add a button.\n")
+    labels = {"missing_why": 1, "missing_acceptance_criteria": 1, "unresolved_ownership": 1}
+    (dataset / "cases.jsonl").write_text(
+        json.dumps({"id": "a", "path": "drafts/a.md", "type": "design", "labels": labels}) + "\n"
+    )
+    app, eval_app, bench_app = typer.Typer(), typer.Typer(), typer.Typer()
+    app.add_typer(eval_app, name="eval")
+    review_cmd.register(app, eval_app=eval_app, bench_app=bench_app)
+    out_json, out_md = tmp_path / "r.json", tmp_path / "r.md"
+    result = CliRunner().invoke(
+        app,
+        ["eval", "review", str(dataset), "--terms", "--json", str(out_json)]
+        + ["--markdown", str(out_md)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "By document type" in result.stdout and TERMS_UNAVAILABLE in result.stdout
+    data = json.loads(out_json.read_text())
+    assert set(data) == set(JSON_KEYS) and list(data["by_type"]) == ["design"]
+    assert data["term_tracing"] == "unavailable" and data["type_detection"]["n"] == 1
+    assert "Confidence reliability" in out_md.read_text()
 
 
 @pytest.mark.slow
