@@ -40,6 +40,12 @@ STRONG = re.compile(
     r"needs?|requests?)\b|\bwhatever comes up\b|\bas (?:they|things) come up\b",
     re.IGNORECASE,
 )
+# Words that also end ordinary sentences about other things ("formats such as PNG, JPEG, etc.",
+# "we may revisit this in the future"): on their own they are a weak sign of open scope.
+INCIDENTAL = re.compile(
+    r"\betc\.?$|\bin the future\b",
+    re.IGNORECASE,
+)
 WEAK = re.compile(r"\b(?:later|maybe|possibly|potentially|could also|might|perhaps|also)\b", re.I)
 _STUB = (
     "## Non-goals\n\n"
@@ -90,6 +96,10 @@ class ScopeCheck:
         span = span_for_lines(spec, first.start_line, first.end_line) if first else None
         section = section_at(spec, span.start_line) if span else None
         quoted = f' ("{first.text[:90]}")' if first else ""
+        # Expansion said outright ("it would be nice to also...", "whatever else sales asks
+        # for"), or said more than once, is open scope; a lone "etc." or "in the future" is not.
+        outright = [i for i in strong if not INCIDENTAL.search(strip_quotes(i.text))]
+        confidence = 0.7 if outright or len(strong) >= 3 else 0.5
         return [
             Finding(
                 code=CODE,
@@ -104,6 +114,6 @@ class ScopeCheck:
                 span=span,
                 insert_after_line=None if span else view.header_end,
                 section=section.path_label if section else "",
-                confidence=0.7,
+                confidence=confidence,
             )
         ]
