@@ -1,6 +1,8 @@
-"""`specreview eval ask`: index a corpus (cached), answer every question, score the asker and its
-peers (plain BM25, plain dense, their reciprocal-rank fusion) side by side, by question type,
-with the refusal trade-off curve and latency."""
+"""`specreview eval ask`: index a corpus (cached), answer every question of one or more sets,
+score the asker and its peers (plain BM25, plain dense, their reciprocal-rank fusion) side by
+side, by question type, with whether answers quote the gold rationale, the refusal trade-off
+curve, latency, and, given two sets or more, refusal calibrated on one set and measured on
+another (leave one set out)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import fcntl
 import hashlib
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,10 +29,13 @@ from evals.ask_scoring import (
     Question,
     QuestionResult,
     Scores,
+    SetTransfer,
     TradeOff,
     leave_one_out,
+    leave_one_set_out,
     load_questions,
     percentile,
+    quotes_rationale,
     score,
     score_by_type,
     trade_off,
@@ -38,6 +43,7 @@ from evals.ask_scoring import (
 
 CHUNK_TOKENS = 200
 THRESHOLDS = [round(0.05 * i, 2) for i in range(0, 21)]
+MIN_ANSWERED = 0.95  # calibration answers at least this share of answerable questions
 
 
 class EvalReport(BaseModel):
@@ -54,6 +60,17 @@ class EvalReport(BaseModel):
     trade_off: list[TradeOff]
     leave_one_out: LeaveOneOut
     results: list[QuestionResult]
+    cache: str
+    name: str = ""
+
+
+class EvalRun(BaseModel):
+    """One run over one or more question sets on the same store (the --details file)."""
+
+    sets: dict[str, EvalReport]
+    threshold: float
+    pooled: TradeOff  # every set together at the threshold in use
+    leave_one_set_out: list[SetTransfer]
     cache: str
 
 
@@ -115,6 +132,9 @@ def answer_all(asker: Asker, questions: Sequence[Question], *, k: int) -> list[Q
         answer = asker.ask(q.question, k=k)
         seconds = time.perf_counter() - started
         conf = asker.confidence(q.question, asker.retriever.rank_documents(q.question, k))
+        hit = None
+        if q.gold and q.rationale and not answer.refused:
+            hit = quotes_rationale(answer.text, q.rationale)
         results.append(
             QuestionResult(
                 id=q.id,
@@ -124,6 +144,8 @@ def answer_all(asker: Asker, questions: Sequence[Question], *, k: int) -> list[Q
                 refused=answer.refused,
                 confidence=conf.score,
                 seconds=seconds,
+                text=answer.text,
+                rationale_hit=hit,
             )
         )
     return results
@@ -140,8 +162,13 @@ def peer_results(
     return out
 
 
+def set_name(path: Path) -> str:
+    """A question set's name: its folder for a questions.jsonl (ask-dev-2), else its stem."""
+    return path.parent.name if path.name == "questions.jsonl" else path.stem
+
+
 def run_eval(
-    questions_path: Path,
+    questions_paths: Path | Sequence[Path],
     *,
     corpus: Path,
     services: Services,
@@ -149,35 +176,38 @@ def run_eval(
     details_out: Path | None = None,
     k: int = 5,
     out: Console | None = None,
-) -> EvalReport:
-    """The whole eval: index (cached), warm up, answer, score, print, write."""
+) -> EvalRun:
+    """The whole eval: index (cached), warm up, answer every set, score, print, write."""
     out = out or Console()
-    questions = load_questions(questions_path)
+    paths = [questions_paths] if isinstance(questions_paths, Path) else list(questions_paths)
+    sets = {set_name(p): load_questions(p) for p in paths}
+    if len(sets) < len(paths):
+        raise InputError("two question sets have the same name; give each its own folder")
     folder = cache_folder(corpus, services)
     with exclusive(folder):
-        report = _evaluate(questions, folder, corpus=corpus, services=services, k=k, out=out)
-    print_report(report, out)
+        store = cached_store(folder, corpus, services, out)
+        run = evaluate(sets, store, services=services, k=k, cache=str(folder))
+    print_run(run, out)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(headline(report), indent=2) + "\n", encoding="utf-8")
+        heads = {name: headline(r) for name, r in run.sets.items()}
+        written = next(iter(heads.values())) if len(heads) == 1 else heads
+        json_out.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
     if details_out is not None:
         details_out.parent.mkdir(parents=True, exist_ok=True)
-        details_out.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    return report
+        details_out.write_text(run.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    return run
 
 
-def _evaluate(
-    questions: Sequence[Question],
-    folder: Path,
+def evaluate(
+    sets: Mapping[str, Sequence[Question]],
+    store: VectorStore,
     *,
-    corpus: Path,
     services: Services,
     k: int,
-    out: Console,
-) -> EvalReport:
-    """Answer every question against the cached store and score it, with the peers."""
-    store = cached_store(folder, corpus, services, out)
-    cache = str(folder)
+    cache: str = "",
+) -> EvalRun:
+    """Answer every set's questions against one store and score each, with the peers."""
     retriever = Retriever(store, services.embedder)
     asker = Asker(retriever, store)  # offline writer: the eval scores retrieval and refusal
     # Warm up: load the model, build the keyword index, embed titles, list record links.
@@ -188,28 +218,52 @@ def _evaluate(
             f"{exc}. The cached index at {cache} may be damaged: delete that folder and rerun "
             "to rebuild it."
         ) from exc
+    peers = PeerRankers(store, services.embedder)
+    reports = {
+        name: _report(name, questions, asker, peers, k=k, cache=cache)
+        for name, questions in sets.items()
+    }
+    everything = [r for report in reports.values() for r in report.results]
+    return EvalRun(
+        sets=reports,
+        threshold=asker.threshold,
+        pooled=trade_off(everything, [asker.threshold])[0],
+        leave_one_set_out=leave_one_set_out({n: r.results for n, r in reports.items()}),
+        cache=cache,
+    )
+
+
+def _report(
+    name: str,
+    questions: Sequence[Question],
+    asker: Asker,
+    peers: PeerRankers,
+    *,
+    k: int,
+    cache: str,
+) -> EvalReport:
     results = answer_all(asker, questions, k=k)
-    peers = peer_results(PeerRankers(store, services.embedder), questions, k=k)
+    peer_runs = peer_results(peers, questions, k=k)
     latencies = [r.seconds for r in results]
-    report = EvalReport(
+    return EvalReport(
+        name=name,
         scores=score(results, k),
         llm=asker.writer.model or "off",
         seconds_per_question=round(sum(latencies) / max(1, len(latencies)), 4),
         latency_p50=round(percentile(latencies, 50), 4),
         latency_p95=round(percentile(latencies, 95), 4),
         threshold=asker.threshold,
-        peers={name: score(rs, k) for name, rs in peers.items()},
+        peers={peer: score(rs, k) for peer, rs in peer_runs.items()},
         by_type=score_by_type(results, k),
         trade_off=trade_off(results, THRESHOLDS),
-        leave_one_out=leave_one_out(results),
+        leave_one_out=leave_one_out(results, min_answered=MIN_ANSWERED),
         results=results,
         cache=cache,
     )
-    return report
 
 
 def headline(report: EvalReport) -> dict[str, float | int | str]:
-    """Exactly the keys the issue's --json asks for."""
+    """The headline scores of one set (the --json file)."""
     s = report.scores
     return {
         "recall_at_5": s.recall_at_5,
@@ -217,32 +271,63 @@ def headline(report: EvalReport) -> dict[str, float | int | str]:
         "mrr": s.mrr,
         "refusal_accuracy": s.refusal_accuracy,
         "answered_rate": s.answered_rate,
+        "rationale_hit": s.rationale_hit if s.rationale_hit is not None else "n/a",
         "n": s.n,
         "seconds_per_question": report.seconds_per_question,
         "llm": report.llm,
     }
 
 
+def print_run(run: EvalRun, out: Console) -> None:
+    """Each set's report, then (two sets or more) every set together and leave one set out."""
+    for report in run.sets.values():
+        print_report(report, out)
+    if len(run.sets) < 2:
+        return
+    p = run.pooled
+    out.print(
+        f"all sets together at threshold {run.threshold}: refusal accuracy "
+        f"{p.refusal_accuracy:.2f}, answered {p.answered_rate:.2f}"
+    )
+    table = Table(title=f"leave one set out (calibrated answering >= {MIN_ANSWERED})")
+    for col in ("calibrated on", "measured on", "threshold", "refusal accuracy", "answered"):
+        table.add_column(col, justify="right")
+    for t in run.leave_one_set_out:
+        table.add_row(
+            t.calibrated_on,
+            t.measured_on,
+            f"{t.threshold:.3f}",
+            f"{t.refusal_accuracy:.2f}",
+            f"{t.answered_rate:.2f}",
+        )
+    out.print(table)
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
 def print_report(report: EvalReport, out: Console) -> None:
     """Side-by-side table with the peers, by type, the trade-off curve, latency."""
-    table = Table(title=f"ask eval (n={report.scores.n}, llm={report.llm})")
-    for col in ("ranker", "recall@5", "full recall@5", "MRR", "refusal acc", "answered"):
+    table = Table(title=f"ask eval {report.name} (n={report.scores.n}, llm={report.llm})")
+    columns = ("ranker", "recall@5", "full recall@5", "MRR", "refusal acc", "answered")
+    for col in (*columns, "rationale_hit"):
         table.add_column(col, justify="right")
     rows = [("specreview ask", report.scores), *report.peers.items()]
     for name, s in rows:
-        refusal = f"{s.refusal_accuracy:.3f}" if name == "specreview ask" else "-"
-        answered = f"{s.answered_rate:.3f}" if name == "specreview ask" else "1.000"
+        ours = name == "specreview ask"
         table.add_row(
             name,
             f"{s.recall_at_5:.3f}",
             f"{s.full_recall_at_5:.3f}",
             f"{s.mrr:.3f}",
-            refusal,
-            answered,
+            f"{s.refusal_accuracy:.3f}" if ours else "-",
+            f"{s.answered_rate:.3f}" if ours else "1.000",
+            f"{_rate(s.rationale_hit)} (n={s.rationale_n})" if ours else "-",
         )
     out.print(table)
     by_type = Table(title="by question type")
-    for col in ("type", "n", "recall@5", "full recall@5", "MRR", "refused/answered"):
+    for col in ("type", "n", "recall@5", "full recall@5", "MRR", "refused/answered", "rationale"):
         by_type.add_column(col, justify="right")
     for name, s in report.by_type.items():
         rate = (
@@ -257,6 +342,7 @@ def print_report(report: EvalReport, out: Console) -> None:
             f"{s.full_recall_at_5:.3f}",
             f"{s.mrr:.3f}",
             rate,
+            _rate(s.rationale_hit),
         )
     out.print(by_type)
     curve = Table(title=f"refusal trade-off (threshold in use: {report.threshold})")
@@ -270,7 +356,7 @@ def print_report(report: EvalReport, out: Console) -> None:
     loo = report.leave_one_out
     out.print(
         f"leave-one-out calibration (each question judged by a threshold picked on the others, "
-        f"answering >= 0.9): refusal accuracy {loo.refusal_accuracy:.2f}, answered "
+        f"answering >= {MIN_ANSWERED}): refusal accuracy {loo.refusal_accuracy:.2f}, answered "
         f"{loo.answered_rate:.2f}, thresholds {loo.threshold_min:.3f}-{loo.threshold_max:.3f}"
     )
     out.print(

@@ -1,11 +1,14 @@
 """Scoring for the ask eval (pure): recall@k, full recall@k, MRR, refusal accuracy, answered
-rate, by question type, and the refusal trade-off curve over confidence thresholds."""
+rate, whether answers quote the gold rationale, by question type, the refusal trade-off curve
+over confidence thresholds, and threshold calibration checked on questions it never saw
+(leave one question out; leave one set out)."""
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -18,6 +21,7 @@ class Question(BaseModel):
     question: str
     gold: list[str] = Field(default_factory=list)
     type: str = "unknown"
+    rationale: str = ""  # ask-dev-2: a verbatim span of a gold record stating the answer's core
 
 
 class QuestionResult(BaseModel):
@@ -30,6 +34,8 @@ class QuestionResult(BaseModel):
     refused: bool = False
     confidence: float = 1.0
     seconds: float = 0.0
+    text: str = ""  # the answer text
+    rationale_hit: bool | None = None  # None: refused, unanswerable, or no gold rationale
 
 
 class Scores(BaseModel):
@@ -39,6 +45,8 @@ class Scores(BaseModel):
     refusal_accuracy: float
     answered_rate: float
     n: int
+    rationale_hit: float | None = None  # share of answered questions with a rationale
+    rationale_n: int = 0  # how many answered questions had one
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -80,6 +88,7 @@ def score(results: Sequence[QuestionResult], k: int = 5) -> Scores:
     """
     answerable = [r for r in results if r.gold]
     unanswerable = [r for r in results if not r.gold]
+    hits = [1.0 if r.rationale_hit else 0.0 for r in answerable if r.rationale_hit is not None]
     return Scores(
         recall_at_5=_mean([recall_at(r.ranked, r.gold, k) for r in answerable]),
         full_recall_at_5=_mean([full_recall_at(r.ranked, r.gold, k) for r in answerable]),
@@ -87,7 +96,35 @@ def score(results: Sequence[QuestionResult], k: int = 5) -> Scores:
         refusal_accuracy=_mean([1.0 if r.refused else 0.0 for r in unanswerable]),
         answered_rate=_mean([0.0 if r.refused else 1.0 for r in answerable]),
         n=len(results),
+        rationale_hit=_mean(hits) if hits else None,
+        rationale_n=len(hits),
     )
+
+
+_WORDS = re.compile(r"[a-z0-9]+")
+# Words that carry no content: overlap on these alone would let any long answer "contain" a
+# rationale ("the", "to", "of" are in most answers).
+_FILLER = frozenset(
+    """a an and are as at be been but by for from has have in is it its not of on or that the
+    this to was were will with which we our""".split()
+)
+RATIONALE_OVERLAP = 0.6  # "most of its words": at least 60% of the rationale's content words
+
+
+def _words(text: str) -> list[str]:
+    return _WORDS.findall(text.lower())
+
+
+def quotes_rationale(answer: str, rationale: str, *, overlap: float = RATIONALE_OVERLAP) -> bool:
+    """Whether an answer's text contains the rationale span (compared word by word, so
+    markup, case and line breaks do not matter) or at least `overlap` of its content words."""
+    span, said = _words(rationale), _words(answer)
+    if not span:
+        return False
+    if f" {' '.join(span)} " in f" {' '.join(said)} ":
+        return True
+    content = {w for w in span if w not in _FILLER} or set(span)
+    return len(content & set(said)) / len(content) >= overlap
 
 
 def score_by_type(results: Sequence[QuestionResult], k: int = 5) -> dict[str, Scores]:
@@ -133,7 +170,8 @@ def pick_threshold(results: Sequence[QuestionResult], *, min_answered: float = 0
         return 0.0
     best_key: tuple[bool, float] | None = None
     best = 0.0
-    for low, high in zip(values, values[1:], strict=False):
+    # Below the lowest confidence (answer everything) is a candidate too.
+    for low, high in zip([values[0] / 2 - 1e-9, *values], values, strict=False):
         point = trade_off(results, [(low + high) / 2])[0]
         key = (point.answered_rate >= min_answered, point.refusal_accuracy + point.answered_rate)
         if best_key is None or key > best_key:
@@ -168,3 +206,37 @@ def leave_one_out(results: Sequence[QuestionResult], *, min_answered: float = 0.
         threshold_min=round(min(thresholds, default=0.0), 4),
         threshold_max=round(max(thresholds, default=0.0), 4),
     )
+
+
+class SetTransfer(BaseModel):
+    """A threshold calibrated on one question set, measured on another."""
+
+    calibrated_on: str
+    measured_on: str
+    threshold: float
+    refusal_accuracy: float
+    answered_rate: float
+
+
+def leave_one_set_out(
+    sets: Mapping[str, Sequence[QuestionResult]], *, min_answered: float = 0.95
+) -> list[SetTransfer]:
+    """For each ordered pair of sets: the threshold picked on the first, applied to the other.
+    The held-out estimate of refusal when new questions are written by someone else."""
+    out = []
+    for train, train_results in sets.items():
+        t = pick_threshold(train_results, min_answered=min_answered)
+        for test, test_results in sets.items():
+            if test == train:
+                continue
+            point = trade_off(test_results, [t])[0]
+            out.append(
+                SetTransfer(
+                    calibrated_on=train,
+                    measured_on=test,
+                    threshold=round(t, 4),
+                    refusal_accuracy=point.refusal_accuracy,
+                    answered_rate=point.answered_rate,
+                )
+            )
+    return out

@@ -74,7 +74,13 @@ def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer)
 
     @eval_app.command("ask")
     def eval_ask(
-        questions: Annotated[Path, typer.Argument(help="questions.jsonl (ask-dev format).")],
+        questions: Annotated[
+            list[Path],
+            typer.Argument(
+                help="One or more questions.jsonl (ask-dev format); with two or more, refusal "
+                "is also calibrated on each set and measured on the others."
+            ),
+        ],
         corpus: Annotated[Path, typer.Option("--corpus", help="Corpus folder with a manifest.")],
         json_out: Annotated[
             Path | None, typer.Option("--json", help="Write the headline scores here.")
@@ -84,7 +90,7 @@ def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer)
         ] = None,
         k: Annotated[int, typer.Option("--k")] = 5,
     ) -> None:
-        """Index CORPUS (cached), answer every question, score against the peers."""
+        """Index CORPUS (cached), answer every question of each set, score against the peers."""
         from assistant.services import Services
         from evals.ask_eval import run_eval
 

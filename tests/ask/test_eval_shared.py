@@ -56,7 +56,7 @@ def test_eval_ask_on_a_slice_of_the_shared_corpus(shared_dir: Path, tmp_path: Pa
     headline = tmp_path / "ask.json"
     details = tmp_path / "details.json"
     console = Console(record=True, width=120)
-    report = run_eval(
+    run = run_eval(
         questions,
         corpus=corpus,
         services=services,
@@ -71,6 +71,7 @@ def test_eval_ask_on_a_slice_of_the_shared_corpus(shared_dir: Path, tmp_path: Pa
         "mrr",
         "refusal_accuracy",
         "answered_rate",
+        "rationale_hit",
         "n",
         "seconds_per_question",
         "llm",
@@ -84,9 +85,10 @@ def test_eval_ask_on_a_slice_of_the_shared_corpus(shared_dir: Path, tmp_path: Pa
     printed = console.export_text()
     for peer in ("plain BM25", "plain dense", "RRF(BM25, dense)", "refusal trade-off", "p95"):
         assert peer in printed
+    (report,) = run.sets.values()
     answered = [p.answered_rate for p in report.trade_off]
     assert answered == sorted(answered, reverse=True)
-    assert json.loads(details.read_text())["by_type"]["unanswerable"]["n"] == 2
+    assert json.loads(details.read_text())["sets"][report.name]["by_type"]["unanswerable"]["n"] == 2
     # A second run reuses the indexed store instead of embedding again.
     again = run_eval(questions, corpus=corpus, services=services, out=Console(file=None))
-    assert again.cache == report.cache
+    assert again.cache == run.cache

@@ -9,8 +9,10 @@ from evals.ask_scoring import (
     QuestionResult,
     full_recall_at,
     leave_one_out,
+    leave_one_set_out,
     percentile,
     pick_threshold,
+    quotes_rationale,
     recall_at,
     reciprocal_rank,
     score,
@@ -118,3 +120,54 @@ def test_a_second_eval_cannot_open_a_cache_in_use(tmp_path) -> None:
                 pass
     with exclusive(tmp_path / "cache"):  # released
         pass
+
+
+@pytest.mark.parametrize(
+    ("answer", "rationale", "hit"),
+    [
+        # the span itself, with different case, markup and line breaks
+        ('- "The vendor\'s API was **down** for\nsix hours." [1]', "the vendor's API was down", 1),
+        # most of its content words, in another order
+        ("Down six hours: the vendor API [2]", "The vendor's API was down for six hours", 1),
+        # filler words alone do not count
+        ("It was to be on the list of the things", "the cache was flushed at peak", 0),
+        ("We chose Redis [1]", "Postgres gives transactions", 0),
+        ("anything", "", 0),
+    ],
+)
+def test_quotes_rationale(answer, rationale, hit) -> None:
+    assert quotes_rationale(answer, rationale) is bool(hit)
+
+
+def test_rationale_hit_is_the_share_of_answered_questions_with_a_rationale() -> None:
+    results = [
+        _r("1", ["a"], ["a"]).model_copy(update={"rationale_hit": True}),
+        _r("2", ["a"], ["a"]).model_copy(update={"rationale_hit": False}),
+        _r("3", ["a"], ["a"], refused=True),  # refused: not scored for its rationale
+        _r("4", [], [], kind="unanswerable"),
+    ]
+    s = score(results)
+    assert (s.rationale_hit, s.rationale_n) == (0.5, 2)
+    assert score(results[2:]).rationale_hit is None
+
+
+def test_leave_one_set_out_calibrates_on_one_set_and_measures_the_other() -> None:
+    first = [
+        _r("a1", ["a"], ["a"], conf=0.9),
+        _r("a2", ["a"], ["a"], conf=0.6),
+        _r("u1", [], [], conf=0.2, kind="unanswerable"),
+    ]
+    second = [
+        _r("b1", ["a"], ["a"], conf=0.8),
+        _r("b2", ["a"], ["a"], conf=0.3),  # answerable, below the first set's threshold
+        _r("v1", [], [], conf=0.5, kind="unanswerable"),  # unanswerable, above it
+    ]
+    one, two = leave_one_set_out({"first": first, "second": second})
+    assert (one.calibrated_on, one.measured_on) == ("first", "second")
+    assert one.threshold == pytest.approx(0.4)
+    assert (one.refusal_accuracy, one.answered_rate) == (0.0, 0.5)
+    # No threshold refuses v1 and answers b2: the second set's calibration answers everything
+    # (below its lowest confidence), which still refuses the first set's u1.
+    assert (two.calibrated_on, two.measured_on) == ("second", "first")
+    assert two.threshold == pytest.approx(0.225)
+    assert (two.refusal_accuracy, two.answered_rate) == (1.0, 1.0)
