@@ -20,7 +20,7 @@ def index_uploads(
     docs: list[Document] = []
     for name, text in files:
         try:
-            docs.append(load_text(text, path=name))
+            docs.append(load_text(text, path=name, warn=progress.warn))
         except InputError as exc:
             progress.warn(str(exc))
     if not docs:

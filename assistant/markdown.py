@@ -6,11 +6,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
+from assistant.safe_yaml import clip, load_yaml
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 FENCE = re.compile(r"^ {0,3}(```|~~~)")  # a code fence line (shared with checks)
+MAX_TITLE_CHARS = 300  # a title from front matter is shown, stored and prompted: keep it short
 
 
 @dataclass(frozen=True)
@@ -50,21 +51,20 @@ class ParsedSpec:
         for section in self.sections:
             if section.level >= 1:
                 return section.title
-        return str(self.front_matter.get("title", ""))
+        return clip(str(self.front_matter.get("title", "")), MAX_TITLE_CHARS)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str | None, int]:
-    """Return (front matter, parse error, last line of the block). Never raises."""
+    """Return (front matter, parse error, last line of the block). Never raises: broken or
+    hostile YAML (alias bombs, deep nesting, huge values) is an error string, not an exception."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         return {}, None, 0
     for i in range(1, min(len(lines), 500)):
         if lines[i].strip() in ("---", "..."):
             block = "\n".join(lines[1:i])
-            try:
-                data = yaml.safe_load(block) if block.strip() else {}
-            except yaml.YAMLError as exc:
-                reason = str(exc).splitlines()[0]
+            data, reason = load_yaml(block) if block.strip() else ({}, None)
+            if reason is not None:
                 return {}, f"broken YAML front matter: {reason}", i + 1
             if not isinstance(data, dict):
                 return {}, "front matter is not a mapping", i + 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
+from assistant.safe_yaml import load_yaml
 
 SIDECAR_NAMES = ("kep.yaml", "kep.yml")
 MAX_SIDECAR_BYTES = 256_000
@@ -33,10 +33,9 @@ def read_sidecar(path: Path) -> tuple[dict[str, object] | None, str | None]:
             return None, f"{name}: not read ({exc.strerror or exc})"
         if len(data) > MAX_SIDECAR_BYTES:
             return None, f"{name}: not read (over {MAX_SIDECAR_BYTES // 1000} KB)"
-        try:
-            meta = yaml.safe_load(data.decode("utf-8", errors="replace"))
-        except (yaml.YAMLError, RecursionError, ValueError) as exc:
-            return None, f"{name}: broken YAML ({str(exc).splitlines()[0][:120]})"
+        meta, reason = load_yaml(data.decode("utf-8", errors="replace"))
+        if reason is not None:
+            return None, f"{name}: broken YAML ({reason})"
         if not isinstance(meta, dict):
             return None, f"{name}: not a mapping"
         return {str(k): v for k, v in meta.items()}, None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -150,8 +151,16 @@ def load_file(file: Path, row: ManifestRow | None = None) -> LoadResult:
     return result
 
 
-def load_text(text: str, *, path: str, doc_id: str | None = None) -> Document:
-    """An uploaded document (no file on disk); InputError if it is empty or too large."""
+def load_text(
+    text: str,
+    *,
+    path: str,
+    doc_id: str | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> Document:
+    """An uploaded document (no file on disk); InputError if it is empty or too large.
+
+    `warn` hears each caveat on the document (e.g. front matter that was not read)."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise InputError(f"{path}: larger than 5 MB; split it or leave it out")
     if not text.strip():
@@ -160,6 +169,9 @@ def load_text(text: str, *, path: str, doc_id: str | None = None) -> Document:
     inferred = infer_markdown(text, Path(path))
     if doc_id:
         inferred.id = doc_id
+    if warn is not None:
+        for warning in inferred.warnings:
+            warn(f"{path}: {warning}")
     return _build(Path(path), text, inferred)
 
 

@@ -7,6 +7,12 @@ from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
+from assistant.safe_yaml import clip
+
+# Metadata is shown, stored and put in prompts: a hostile value must not become a huge string.
+MAX_NAME_CHARS = 200  # a title, an id, a person, a link target
+MAX_VALUE_CHARS = 1_000  # one other metadata value
+MAX_ITEMS = 100  # items taken from one list-valued field, fields taken from one document
 # Lifecycle words a status line starts with; the first one found is the normalised status.
 _STATUS_WORDS = (
     "partially implemented",
@@ -166,14 +172,22 @@ def _split_outside_parens(text: str) -> list[str]:
     return [*items, current]
 
 
+def listed(value: Any) -> list[Any]:
+    """A field's items (its list, or the one value), at most MAX_ITEMS of them."""
+    return value[:MAX_ITEMS] if isinstance(value, list) else [value]
+
+
 def people(value: Any) -> list[str]:
     """A person list from a string ('a, b and c') or a YAML list; empties dropped."""
     if value is None:
         return []
-    items = value if isinstance(value, list) else _split_outside_parens(str(value))
+    if isinstance(value, list):
+        items = listed(value)
+    else:
+        items = _split_outside_parens(clip(str(value), MAX_VALUE_CHARS))[:MAX_ITEMS]
     out: list[str] = []
     for item in items:
-        name = clean_text(re.sub(r"<[^>]*>", "", str(item)))
+        name = clip(clean_text(re.sub(r"<[^>]*>", "", str(item))), MAX_NAME_CHARS)
         if name and name.upper() != "TBD" and name not in out:
             out.append(name)
     return out
@@ -184,7 +198,8 @@ def as_extra(value: Any) -> str | list[str] | None:
     if value is None or value == "" or value == []:
         return None
     if isinstance(value, list):
-        return [str(v) for v in value if v is not None]
+        return [clip(str(v), MAX_VALUE_CHARS) for v in listed(value) if v is not None]
     if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items())
-    return str(value)
+        pairs = list(value.items())[:MAX_ITEMS]
+        return clip(", ".join(f"{k}={v}" for k, v in pairs), MAX_VALUE_CHARS)
+    return clip(str(value), MAX_VALUE_CHARS)

@@ -6,20 +6,33 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from index.formats.fields import as_extra, link_stem, normalise_date, normalise_status, people
+from assistant.safe_yaml import LIMITS, clip, load_yaml
+from index.formats.fields import (
+    MAX_NAME_CHARS,
+    as_extra,
+    link_stem,
+    listed,
+    normalise_date,
+    normalise_status,
+    people,
+)
 from index.formats.inferred import Inferred
 
 
 def read_kep_yaml(path: Path) -> tuple[dict[str, Any], str | None]:
     """kep.yaml as a mapping, or ({}, one-line reason) when it is broken."""
+    limit = LIMITS.max_input_chars
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        return {}, f"broken kep.yaml ({str(exc).splitlines()[0]}); metadata inferred from README"
+        with path.open("rb") as file:
+            raw = file.read(limit + 1)  # bytes ≥ characters: never more than the loader takes
+        if len(raw) > limit:
+            return {}, f"kep.yaml is over {limit // 1024} KB; metadata inferred from README"
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return {}, f"unreadable kep.yaml ({exc}); metadata inferred from README"
+    data, reason = load_yaml(text)
+    if reason is not None:
+        return {}, f"broken kep.yaml ({reason}); metadata inferred from README"
     if not isinstance(data, dict):
         return {}, "kep.yaml is not a mapping; metadata inferred from README"
     return data, None
@@ -29,7 +42,7 @@ def kep_id(folder: Path, data: dict[str, Any]) -> str:
     """'kep-<folder name>' (e.g. kep-116-windows-node-support), as upstream names folders."""
     name = folder.name
     number = str(data.get("kep-number") or "").strip()
-    if number and not name.startswith(number):
+    if number and len(number) <= 20 and not name.startswith(number):
         name = f"{number}-{name}"
     return f"kep-{name}"
 
@@ -40,14 +53,14 @@ def apply_kep(inferred: Inferred, folder: Path, data: dict[str, Any]) -> None:
     inferred.kind = "spec"
     inferred.id = kep_id(folder, data)
     if data.get("title"):
-        inferred.title = str(data["title"]).strip()
+        inferred.title = clip(str(data["title"]).strip(), MAX_NAME_CHARS)
     status = normalise_status(data.get("status"))
     if status:
         inferred.status = status
     date = normalise_date(data.get("creation-date"))
     if date:
         inferred.date = date
-    sig = str(data.get("owning-sig") or "").strip()
+    sig = clip(str(data.get("owning-sig") or "").strip(), MAX_NAME_CHARS)
     if sig:
         inferred.add_owners([sig])
     inferred.add_owners(people(data.get("authors")))
@@ -69,7 +82,6 @@ def apply_kep(inferred: Inferred, folder: Path, data: dict[str, Any]) -> None:
         ("superseded-by", "superseded_by"),
         ("see-also", "see_also"),
     ):
-        targets = data.get(key) or []
-        for target in targets if isinstance(targets, list) else [targets]:
+        for target in listed(data.get(key)):
             if target:
-                inferred.add_link(rel, link_stem(str(target)))
+                inferred.add_link(rel, clip(link_stem(str(target)), MAX_NAME_CHARS))

@@ -10,11 +10,15 @@ from typing import Any
 
 from assistant.markdown import ParsedSpec, parse_spec
 from assistant.models import Kind
+from assistant.safe_yaml import clip
 from index.formats.fields import (
+    MAX_ITEMS,
+    MAX_NAME_CHARS,
     RETIREMENT_RELATIONS,
     as_extra,
     clean_text,
     link_target,
+    listed,
     normalise_date,
     normalise_status,
     people,
@@ -186,12 +190,18 @@ def _guess_kind(
 
 def _apply_front_matter(inferred: Inferred, front: dict[str, Any]) -> None:
     if front.get("id"):
-        inferred.id = str(front["id"]).strip()
+        doc_id = str(front["id"]).strip()
+        if len(doc_id) <= MAX_NAME_CHARS:
+            inferred.id = doc_id
+        else:
+            inferred.warnings.append(
+                f"front matter id is over {MAX_NAME_CHARS} characters; the id is inferred"
+            )
     kind = kind_word(front.get("kind") or front.get("type"))
     if kind:
         inferred.kind = kind
     if front.get("title"):
-        inferred.title = clean_text(str(front["title"]))
+        inferred.title = clip(clean_text(str(front["title"])), MAX_NAME_CHARS)
     if front.get("status"):
         inferred.status = normalise_status(front["status"])
     if front.get("date"):
@@ -199,14 +209,13 @@ def _apply_front_matter(inferred: Inferred, front: dict[str, Any]) -> None:
     for key in ("owner", "owners", "deciders", "decision-makers", "authors", "author"):
         inferred.add_owners(people(front.get(key)))
     for key, rel in _LINK_KEYS.items():
-        targets = front.get(key) or []
-        for target in targets if isinstance(targets, list) else [targets]:
+        for target in listed(front.get(key)):
             if target:
-                inferred.add_link(rel, link_target(str(target)))
-    for key, value in front.items():
+                inferred.add_link(rel, clip(link_target(str(target)), MAX_NAME_CHARS))
+    for key, value in list(front.items())[:MAX_ITEMS]:
         extra = as_extra(value)
         if str(key) not in _FM_KNOWN and extra is not None:
-            inferred.extra[str(key)] = extra
+            inferred.extra[clip(str(key), MAX_NAME_CHARS)] = extra
 
 
 def _apply_key_values(inferred: Inferred, pairs: list[tuple[str, str]]) -> None:

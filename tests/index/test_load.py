@@ -10,6 +10,7 @@ import pytest
 
 from assistant.errors import InputError
 from index.load import MAX_BYTES, load_path, load_text
+from tests.hostile_yaml import HOSTILE, with_front_matter
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "index"
 FORMATS = FIXTURES / "formats"
@@ -205,6 +206,41 @@ def test_broken_front_matter_and_kep_yaml_are_indexed_with_a_warning(tmp_path: P
     warnings = {Path(w.path).name: w.reason for w in result.warnings}
     assert "broken YAML front matter" in warnings["broken.md"]
     assert "broken kep.yaml" in warnings["README.md"]
+
+
+def test_hostile_front_matter_and_kep_yaml_are_indexed_with_a_warning(tmp_path: Path) -> None:
+    """Alias bombs, deep nesting and huge integers (issue 17): text indexed, metadata refused."""
+    for n, (name, text) in enumerate(sorted(HOSTILE.items())):
+        (tmp_path / f"hostile-{n}.md").write_text(with_front_matter(text))
+        kep = tmp_path / "keps" / f"9{n}-hostile"
+        shutil.copytree(FORMATS / "keps" / "3021-widget-autoscaling", kep)
+        (kep / "kep.yaml").write_text(text)
+    result = load_path(tmp_path)
+    docs = {d.id: d for d in result.documents}
+    assert len(docs) == 2 * len(HOSTILE) and result.skipped == []
+    for n in range(len(HOSTILE)):
+        assert docs[f"hostile-{n}"].title == "Export invoices"
+        assert docs[f"kep-9{n}-hostile"].title == "Widget autoscaling"
+    reasons = [w.reason for w in result.warnings]
+    assert len(reasons) == 2 * len(HOSTILE)
+    assert all("over a limit" in r and len(r) < 300 for r in reasons), reasons
+
+
+def test_metadata_strings_from_front_matter_are_bounded(tmp_path: Path) -> None:
+    front = (
+        f"id: {'i' * 500}\ntitle: {'t' * 5000}\nowners: [{', '.join(['ana'] * 2000)}]\n"
+        f"supersedes: [{', '.join(f'ADR-{i}' for i in range(2000))}]\n"
+        f"notes: {'n' * 50_000}\n" + "".join(f"k{i}: v\n" for i in range(200))
+    )
+    (tmp_path / "big-meta.md").write_text(with_front_matter(front))
+    result = load_path(tmp_path)
+    [doc] = result.documents
+    assert doc.id == "big-meta"  # a 500-character id is not taken
+    assert len(doc.title) == 200 and doc.owners == ["ana"]
+    assert len(doc.links) == 100
+    assert len(doc.extra) <= 100 and len(str(doc.extra["notes"])) == 1000
+    [warning] = result.warnings
+    assert "id is over 200 characters" in warning.reason
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
