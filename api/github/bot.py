@@ -83,8 +83,17 @@ def place(path: str, finding: Finding, diff: DiffLines) -> PlacedFinding:
 DEFAULT_FAIL_ON = "high"  # as `specreview review` does when [review] fail_on is unset
 
 
-def _conclusion(reviews: list[Review], fail_on: str) -> CheckConclusion:
-    return "failure" if fails(reviews, fail_on) else "success"
+def _conclusion(reviews: list[Review], fail_on: str, *, crashed: bool) -> CheckConclusion:
+    """A file the bot could not review fails the gate: passing it would let a hostile file
+    hide another file's findings."""
+    return "failure" if crashed or fails(reviews, fail_on) else "success"
+
+
+def _crash(exc: BaseException) -> str:
+    message = " ".join(str(exc).split())
+    if len(message) > 300:
+        message = message[:299] + "…"
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 class Bot:
@@ -123,9 +132,32 @@ class Bot:
     # --- pull request review --------------------------------------------------------------
 
     def review_pull(self, number: int, *, pull: PullRequest | None = None) -> RunReport:
-        """Review the PR's changed spec files; one review, one summary, one check per run."""
+        """Review the PR's changed spec files; one review, one summary, one check per run.
+
+        A run that cannot finish still reports a failed check (then raises): never a pass."""
+        pr = pull or self.client.get_pull(self.owner, self.repo, number)
+        try:
+            return self._review_pull(number, pr)
+        except Exception as exc:
+            self.report_failure(pr.head_sha, exc)
+            raise
+
+    def report_failure(self, head_sha: str, exc: BaseException) -> None:
+        """A failed check saying why the review did not finish, best effort."""
+        try:
+            self.client.report_check(
+                self.owner,
+                self.repo,
+                head_sha=head_sha,
+                conclusion="failure",
+                title="specreview could not finish this review",
+                summary=_crash(exc)[:2000] + "\n\nComment `/specreview review` to try again.",
+            )
+        except Exception:  # noqa: BLE001 - GitHub is failing already; the caller re-raises
+            log.warning("could not report a failed check on %s", self.repo, exc_info=True)
+
+    def _review_pull(self, number: int, pr: PullRequest) -> RunReport:
         o, r = self.owner, self.repo
-        pr = pull or self.client.get_pull(o, r, number)
         try:
             config = load_repo_config(self.client, o, r, ref=pr.base_ref)
         except SpecreviewError as exc:
@@ -133,11 +165,11 @@ class Bot:
                 o,
                 r,
                 head_sha=pr.head_sha,
-                conclusion="neutral",
+                conclusion="failure",
                 title="specreview could not read its configuration",
                 summary=str(exc),
             )
-            return RunReport(skipped_reason=str(exc))
+            return RunReport(skipped_reason=str(exc), conclusion="failure")
         if pr.draft and not config.github.review_drafts:
             return RunReport(skipped_reason="draft pull request (set github.review_drafts)")
         if pr.state != "open":
@@ -168,6 +200,10 @@ class Bot:
             except SpecreviewError as exc:
                 outcome.skipped.append(f"{f.filename}: {exc}")
                 continue
+            except Exception as exc:  # noqa: BLE001 - one crash must not hide the other files
+                log.exception("review of %s in %s/%s crashed", f.filename, o, r)
+                outcome.failed.append(f"{f.filename}: internal error ({_crash(exc)})")
+                continue
             review = review.model_copy(
                 update={"findings": apply_review_config(review.findings, config.review)}
             )
@@ -180,7 +216,7 @@ class Bot:
 
         report = self._post(number, pr, outcome, summary, config.github.max_comments)
         report.reviews = reviews
-        report.conclusion = _conclusion(reviews, fail_on)
+        report.conclusion = _conclusion(reviews, fail_on, crashed=bool(outcome.failed))
         outcome.conclusion = report.conclusion
         title, text = check_output(outcome)
         self.client.report_check(

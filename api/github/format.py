@@ -37,6 +37,7 @@ class RunOutcome:
     resolved: dict[str, OpenFinding] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # files the bot crashed on: the check fails
     llm: LLMStatus | None = None
     conclusion: str = "success"
     fail_on: str | None = None
@@ -125,6 +126,10 @@ def summary_body(outcome: RunOutcome) -> str:
         for old in outcome.resolved.values():
             lines.append(f"- ✅ ~~{md_escape(old.title)}~~ (`{old.code}`, `{md_escape(old.path)}`)")
         lines.append("")
+    if outcome.failed:
+        lines += ["**Could not review** (the check fails until these are reviewed):", ""]
+        lines += [f"- ❌ {md_escape(reason)}" for reason in outcome.failed]
+        lines.append("")
     if outcome.skipped:
         lines += ["<sub>Skipped: " + md_escape("; ".join(outcome.skipped)) + "</sub>", ""]
     state = SummaryState(
@@ -146,13 +151,16 @@ def check_output(outcome: RunOutcome) -> tuple[str, str]:
     """The check run's title and summary."""
     n = len(outcome.findings)
     title = f"{n} finding(s) in {len(outcome.files)} spec file(s)"
+    if outcome.failed:
+        title = f"could not review {len(outcome.failed)} spec file(s); {title}"
     if outcome.fail_on:
         title += f"; fails on {outcome.fail_on}"
     high = sorted(
         (p for p in outcome.findings if p.finding.severity in ("high", "medium")),
         key=lambda p: -SEVERITY_ORDER[p.finding.severity],
     )
-    body = [f"- {p.finding.severity}: {p.finding.title} ({_where(p)})" for p in high[:50]]
+    body = [f"- could not review {reason}" for reason in outcome.failed]
+    body += [f"- {p.finding.severity}: {p.finding.title} ({_where(p)})" for p in high[:50]]
     return title, "\n".join(body) or "No medium or high findings."
 
 

@@ -50,24 +50,6 @@ def parse_payload(body: bytes, content_type: str) -> object:
     return json.loads(body)
 
 
-def _report_failure(client: GitHubClient, task: Task, exc: Exception) -> None:
-    """Tell the pull request the review did not finish (a neutral check), best effort."""
-    if task.kind != "review" or task.pull is None:
-        return
-    try:
-        client.report_check(
-            task.owner,
-            task.repo,
-            head_sha=task.pull.head_sha,
-            conclusion="neutral",
-            title="specreview could not finish this review",
-            summary=f"{type(exc).__name__}: {exc}"[:2000] + "\n\nComment `/specreview review` "
-            "to try again.",
-        )
-    except Exception:  # noqa: BLE001 - GitHub is failing already; the original error is raised
-        log.warning("could not report the failure of %s", task.name, exc_info=True)
-
-
 def _reply(status: int, message: str, **extra: str) -> JSONResponse:
     return JSONResponse({"status": message, **extra}, status_code=status)
 
@@ -105,11 +87,7 @@ class GitHubWebhook:
         client = self.client_factory(task)
         engines = self.engines(f"{task.owner}/{task.repo}")
         bot = Bot(client, engines, owner=task.owner, repo=task.repo)
-        try:
-            report = run_task(task, bot)
-        except Exception as exc:
-            _report_failure(client, task, exc)
-            raise
+        report = run_task(task, bot)  # a review that fails has reported a failed check
         log.info("%s: %s", task.name, report.skipped_reason or f"{report.findings} finding(s)")
 
     async def receive(self, request: Request) -> JSONResponse:

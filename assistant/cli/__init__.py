@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 
 import typer
 from rich.console import Console
@@ -38,7 +39,8 @@ def _register_all() -> None:
 
 
 def main() -> None:
-    """Entry point: turn every SpecreviewError into one clear line and exit code 2."""
+    """Entry point: every SpecreviewError becomes one clear line and exit code 2; any other
+    exception is a bug: its traceback and exit code 3, never 1 (which means findings)."""
     from assistant.services import disable_telemetry
 
     disable_telemetry()
@@ -48,3 +50,7 @@ def main() -> None:
     except SpecreviewError as exc:
         err_console.print(f"[bold red]error:[/] {exc}")
         sys.exit(2)
+    except Exception:  # noqa: BLE001 - reported in full, with its own exit code
+        traceback.print_exc()
+        err_console.print("[bold red]internal error:[/] specreview crashed; please report it")
+        sys.exit(3)

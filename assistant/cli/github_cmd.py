@@ -55,7 +55,8 @@ def github_action(
 ) -> None:
     """Review the pull request (or answer the /specreview command) of this workflow run.
 
-    Uses GITHUB_TOKEN; exits 1 when the check fails under the repo's `fail_on`.
+    Uses GITHUB_TOKEN; exits 1 when the check fails (a finding at the repo's `fail_on`, a file
+    it could not review, or a configuration it could not read), 3 when the run crashed.
     """
     from githubkit.exception import GitHubException, RequestFailed
 
@@ -89,12 +90,13 @@ def github_action(
         typer.echo(f"specreview: nothing to do for {event_name} ({payload.get('action')})")
         return
     if report.skipped_reason:
-        typer.echo(f"specreview: skipped: {report.skipped_reason}")
-        return
-    typer.echo(
-        f"specreview: {len(report.files)} spec file(s), {report.findings} finding(s), "
-        f"{report.inline_posted} new inline comment(s), {report.resolved} resolved; "
-        f"check {report.conclusion or 'not reported'}"
-    )
+        verb = "failed" if report.conclusion == "failure" else "skipped"
+        typer.echo(f"specreview: {verb}: {report.skipped_reason}")
+    else:
+        typer.echo(
+            f"specreview: {len(report.files)} spec file(s), {report.findings} finding(s), "
+            f"{report.inline_posted} new inline comment(s), {report.resolved} resolved; "
+            f"check {report.conclusion or 'not reported'}"
+        )
     if report.conclusion == "failure":
         raise typer.Exit(code=1)

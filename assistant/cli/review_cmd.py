@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,11 +13,13 @@ from rich.console import Console
 from rich.text import Text
 
 from assistant.errors import ConfigError, SpecreviewError
+from assistant.safe_yaml import clip
 
 if TYPE_CHECKING:
     from assistant.models import Review
 
 SEVERITIES = ("info", "low", "medium", "high")
+EXIT_FINDINGS, EXIT_ERRORS, EXIT_CRASH = 1, 2, 3  # 0: clean
 
 
 class OutputFormat(StrEnum):
@@ -41,6 +44,18 @@ def _print_error(console: Console, message: str) -> None:
     console.print(line, highlight=False, soft_wrap=True)
 
 
+def _crash_line(path: Path, exc: Exception, *, others: bool) -> str:
+    """One line for a file the reviewer crashed on: the file, the error and where it was raised."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    message = clip(" ".join(str(exc).split()), 300)
+    return (
+        f"{path}: internal error, not a finding ({type(exc).__name__}{where}: {message}); "
+        + ("the other files were still reviewed; " if others else "")
+        + "please report this with the file"
+    )
+
+
 def review(
     files: Annotated[list[Path], typer.Argument(help="Draft specs (markdown or plain text).")],
     output_format: Annotated[
@@ -55,7 +70,12 @@ def review(
         ),
     ] = None,
 ) -> None:
-    """Review draft specs; exit 0 (clean), 1 (findings at or above --fail-on) or 2 (errors)."""
+    """Review draft specs.
+
+    Exit codes: 0 clean; 1 findings at or above --fail-on;
+    2 an unreadable file or setting (the other files are still reviewed);
+    3 an internal error (it names the file; the other files are still reviewed).
+    """
     from assistant.render import (
         fails,
         render_json,
@@ -72,9 +92,10 @@ def review(
         reviewer = services.reviewer
     except SpecreviewError as exc:
         _print_error(err, str(exc))
-        raise typer.Exit(2) from exc
+        raise typer.Exit(EXIT_ERRORS) from exc
     reviews: list[Review] = []
     errors: list[str] = []
+    crashes: list[str] = []
     for path in files:
         try:
             reviews.append(reviewer.review_file(path))
@@ -82,7 +103,9 @@ def review(
             errors.append(str(exc) if str(path) in str(exc) else f"{path}: {exc}")
         except OSError as exc:
             errors.append(f"{path}: cannot read the file ({exc.strerror or exc}); check the path")
-    for line in errors:
+        except Exception as exc:  # noqa: BLE001 - a crash is not a finding: name it, go on
+            crashes.append(_crash_line(path, exc, others=len(files) > 1))
+    for line in errors + crashes:
         _print_error(err, line)
     if output_format is OutputFormat.text:
         render_terminal(reviews, Console())
@@ -92,10 +115,12 @@ def review(
         sys.stdout.write(render_markdown_many(reviews))
     else:
         sys.stdout.write(render_sarif_json(reviews) + "\n")
+    if crashes:
+        raise typer.Exit(EXIT_CRASH)
     if errors:
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_ERRORS)
     if fails(reviews, threshold):
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 def eval_review(

@@ -77,6 +77,7 @@ class RuleEngines:
         self.configs: list[ReviewConfig] = []
         self.questions: list[str] = []
         self.ask_error: Exception | None = None  # set to make `ask` raise it
+        self.review_errors: dict[str, Exception] = {}  # path → what reviewing it raises (a bug)
 
     def indexed_version(self, path: str) -> str | None:
         return self.versions.get(path)
@@ -90,6 +91,8 @@ class RuleEngines:
     def review(self, text: str, *, path: str, config: ReviewConfig) -> Review:
         self.reviewed.append(path)
         self.configs.append(config)
+        if path in self.review_errors:
+            raise self.review_errors[path]
         spec = parse_spec(text)
         findings = []
         for number, line in enumerate(spec.lines, start=1):

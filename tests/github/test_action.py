@@ -10,12 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
 from api.github.action import read_event, run_action
 from api.github.githubkit_client import GitHubkitClient, RetryPolicy, build_github
+from assistant.cli import github_cmd
 from assistant.errors import InputError
 from assistant.services import Services
-from tests.github.conftest import FIXTURES
+from tests.github.conftest import FIXTURES, RuleEngines
 from tests.github.fake_github import FakeGitHub
 
 EVENT = FIXTURES / "event.pull_request.json"
@@ -57,6 +60,69 @@ def test_run_action_reviews_and_uploads_sarif(fake_github, gh_settings, engines)
         "open_questions",
         "open_questions",
     ]
+
+
+def _run_with(fake: FakeGitHub, settings, engines: RuleEngines):
+    client = GitHubkitClient(build_github(settings, retry=RetryPolicy(backoff_s=0.01)))
+    return run_action(
+        Services(settings=settings),
+        event_name="pull_request",
+        payload=read_event(EVENT),
+        client=client,
+        engines=lambda _repo: engines,
+    )
+
+
+def test_run_action_fails_when_a_file_crashes_the_review(fake_github, gh_settings, engines):
+    checkout_repo(fake_github, config='[review]\nfail_on = "high"\n')
+    head = json.loads(EVENT.read_text())["pull_request"]["head"]["sha"]
+    repo = fake_github.repo("acme", "product")
+    repo.commit("checkout-spec", {"docs/specs/hostile.md": "# Hostile\n"}, sha=head)
+    engines.review_errors["docs/specs/hostile.md"] = RecursionError("too deep")
+    report = _run_with(fake_github, gh_settings, engines)
+    assert report is not None and report.conclusion == "failure"
+    assert report.files == ["docs/specs/checkout.md"]
+    [run] = fake_github.check_runs
+    assert run["conclusion"] == "failure" and "hostile.md" in run["output"]["summary"]
+
+
+def test_run_action_that_cannot_finish_reports_a_failed_check(fake_github, gh_settings, engines):
+    checkout_repo(fake_github)
+    fake_github.fail("GET", r"/pulls/7/files$", 500, times=10)
+    with pytest.raises(Exception, match="500"):
+        _run_with(fake_github, gh_settings, engines)
+    [run] = fake_github.check_runs
+    assert run["conclusion"] == "failure" and "could not finish" in run["output"]["title"]
+
+
+def test_cli_github_action_fails_on_a_broken_config(fake_github, tmp_path, monkeypatch):
+    """A configuration the bot cannot read is a failed check and exit 1, not a skipped pass."""
+    checkout_repo(fake_github, config='[review]\nfail_on = "sometimes"\n')
+    for name, value in {
+        "GITHUB_TOKEN": fake_github.token,
+        "SPECREVIEW_EMBEDDER": "hashing",
+        "SPECREVIEW_STORE_PATH": str(tmp_path / "store"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    app = typer.Typer()
+    github_cmd.register(app, eval_app=typer.Typer(), bench_app=typer.Typer())
+    app.command("noop")(lambda: None)  # two commands, so `github-action` is a subcommand
+    result = CliRunner().invoke(
+        app,
+        [
+            "github-action",
+            "--event-path",
+            str(EVENT),
+            "--event-name",
+            "pull_request",
+            "--api-url",
+            fake_github.base_url,
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert "specreview: failed: " in result.stdout and "review.fail_on" in result.stdout
+    [run] = fake_github.check_runs
+    assert run["conclusion"] == "failure"
 
 
 def test_run_action_ignores_other_events(fake_github, gh_settings, engines):

@@ -409,8 +409,8 @@ def test_garbage_body_with_a_good_signature_is_400(fake_github, http):
     assert response.status_code == 400 and fake_github.requests == []
 
 
-def test_github_down_leaves_a_neutral_check(fake_github, hook, http):
-    """5xx past the retries: the run fails, and the PR says so instead of staying silent."""
+def test_github_down_leaves_a_failed_check(fake_github, hook, http):
+    """5xx past the retries: the run fails, and the PR says so (a failed check, never a pass)."""
     repo = make_repo(fake_github)
     fake_github.fail("GET", r"/pulls/7/files$", 500, times=10)
     raw = pr_event(repo)
@@ -419,7 +419,8 @@ def test_github_down_leaves_a_neutral_check(fake_github, hook, http):
     [(name, error)] = hook.queue.failures
     assert name == "review acme/product#7" and "500" in error
     [run] = fake_github.check_runs
-    assert run["conclusion"] == "neutral" and "could not finish" in run["output"]["title"]
+    assert run["conclusion"] == "failure" and "could not finish" in run["output"]["title"]
+    assert "500" in run["output"]["summary"]
     assert fake_github.reviews == []
 
 
@@ -437,6 +438,48 @@ def test_broken_config_on_base_is_reported_not_guessed(fake_github, hook, http, 
     repo = make_repo(fake_github, config='[review]\nfail_on = "sometimes"\n')
     deliver(http, hook, pr_event(repo), "pull_request")
     [run] = fake_github.check_runs
-    assert run["conclusion"] == "neutral"
+    assert run["conclusion"] == "failure"
     assert "review.fail_on" in run["output"]["summary"] and "on main" in run["output"]["summary"]
     assert fake_github.reviews == [] and engines.reviewed == []
+
+
+def _with_hostile_file(repo: FakeRepo, engines: RuleEngines, spec: str) -> None:
+    repo.commit("checkout-spec", {"docs/specs/hostile.md": "# Hostile\n", "docs/specs/a.md": spec})
+    engines.review_errors["docs/specs/hostile.md"] = RecursionError("maximum recursion depth")
+
+
+def test_a_file_that_crashes_the_review_fails_the_check_and_the_rest_is_reviewed(
+    fake_github, hook, http, engines
+):
+    """Issue 17: a hostile second file once crashed the run into a neutral check, so a PR with
+    a high finding passed the gate. Now the other files are reviewed and the check fails."""
+    repo = make_repo(fake_github)
+    _with_hostile_file(repo, engines, "# Fine\n\n## Acceptance criteria\n\n- [ ] done\n")
+    deliver(http, hook, pr_event(repo), "pull_request")
+    assert hook.queue.failures == []
+    assert sorted(engines.reviewed) == [
+        "docs/specs/a.md",
+        "docs/specs/checkout.md",
+        "docs/specs/hostile.md",
+    ]
+    [run] = fake_github.check_runs
+    assert run["conclusion"] == "failure"
+    assert run["output"]["title"].startswith("could not review 1 spec file(s); ")
+    assert "docs/specs/hostile.md: internal error (RecursionError: maximum recursion depth)" in (
+        run["output"]["summary"]
+    )
+    [review] = fake_github.reviews  # checkout.md's findings are still posted
+    assert any(c["path"] == "docs/specs/checkout.md" for c in fake_github.review_comments)
+    [summary] = fake_github.issue_comments
+    assert "Could not review" in summary["body"] and "hostile.md" in summary["body"]
+    assert "Check: **failure**" in summary["body"]
+
+
+def test_a_crash_alone_fails_the_check(fake_github, hook, http, engines):
+    """No finding at fail_on anywhere: the file that could not be reviewed still fails it."""
+    repo = make_repo(fake_github)
+    repo.commit("checkout-spec", {"docs/specs/checkout.md": None})
+    _with_hostile_file(repo, engines, "# Fine\n\n## Acceptance criteria\n\n- [ ] done\n")
+    deliver(http, hook, pr_event(repo), "pull_request")
+    [run] = fake_github.check_runs
+    assert run["conclusion"] == "failure"
