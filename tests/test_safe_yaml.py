@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.markdown import parse_spec
-from assistant.sidecar import read_sidecar
 from assistant.safe_yaml import LIMITS, YAMLLimits, clip, load_yaml
+from assistant.sidecar import read_sidecar
 from tests.hostile_yaml import ALIAS_BOMB, HOSTILE, with_front_matter
 
 
