@@ -21,6 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from assistant import answerability
 from assistant.answer import (
     AnswerWriter,
     CitationFilter,
@@ -28,14 +29,16 @@ from assistant.answer import (
     ExtractiveWriter,
     cited_numbers,
 )
-from assistant.confidence import DEFAULT_THRESHOLD, Confidence, assess
+from assistant.bm25 import tokenize
+from assistant.confidence import DEFAULT_THRESHOLD, QUESTION_WORDS, Confidence, assess
 from assistant.errors import LLMError
 from assistant.links import SUCCESSOR_RELS, build_links
-from assistant.models import Answer, Chunk, Citation, LLMStatus, RelatedRecord
+from assistant.models import Answer, Chunk, Citation, DocumentRecord, LLMStatus, RelatedRecord
 from assistant.retrieval import DocHit, Retriever
 from assistant.store import VectorStore, Where
 
 NO_RECORD = "No record found that answers this question."
+PROMOTE_FROM = 3  # a record that can answer may lead from this far down
 
 
 class AskEvent(BaseModel):
@@ -65,6 +68,7 @@ class Asker:
         self.threshold = threshold
         self.depth = depth
         self._link_map: dict[str, list[tuple[str, str]]] = {}
+        self._meta: dict[str, frozenset[str]] = {}
         self._links_for: object | None = None
 
     def ask(self, question: str, *, k: int = 5, where: Where | None = None) -> Answer:
@@ -86,13 +90,14 @@ class Asker:
         docs = (
             self.retriever.rank_documents(question, max(k, self.depth), where) if question else []
         )
-        confidence = self.confidence(question, docs)
+        docs, confidence = self.assess(question, docs)
         ranked = [d.doc_id for d in docs[:k]]
         if confidence.score < self.threshold:
             yield AskEvent(type="sources")
             answer = self._refusal(question, docs, ranked, confidence)
             yield AskEvent(type="delta", text=answer.text)
             answer.seconds = round(time.perf_counter() - started, 4)
+            answer.confidence = confidence.score
             yield AskEvent(type="done", answer=answer)
             return
 
@@ -133,19 +138,51 @@ class Asker:
             removed_citations=filt.removed,
             llm=status,
             seconds=round(time.perf_counter() - started, 4),
+            confidence=confidence.score,
         )
         yield AskEvent(type="done", answer=answer)
 
+    def assess(self, question: str, docs: list[DocHit]) -> tuple[list[DocHit], Confidence]:
+        """The ranking with the record that can answer first, and the confidence in it.
+
+        When the leading record never mentions a name the question asks about
+        (`assistant.answerability`) and one of the next two has no problem at all, that one
+        leads: the record that uses the name beats a neighbour that does not."""
+        if not docs:
+            return docs, self.confidence(question, docs)
+        first = self.confidence(question, docs)
+        if not any(p.check == "names" for p in first.problems):
+            return docs, first
+        for i in range(1, min(PROMOTE_FROM, len(docs))):
+            candidate = [docs[i], *docs[:i], *docs[i + 1 :]]
+            other = self.confidence(question, candidate)
+            if not other.problems and other.score > first.score:
+                return candidate, other
+        return docs, first
+
     def confidence(self, question: str, docs: list[DocHit]) -> Confidence:
-        """How sure retrieval is that the top document answers the question."""
+        """How sure retrieval is that the first document answers the question."""
         top = docs[0] if docs else None
+        index = self.retriever.keyword_index()
+        problems = []
+        if top is not None:
+            problems = answerability.check(
+                question,
+                title=top.title,
+                status=top.status,
+                terms=index.doc_terms(top.doc_id) | self._meta_terms(top.doc_id),
+                passages=[h.chunk.text for h in top.hits],
+                record_text=self.retriever.record_text(top.doc_id),
+                stop=QUESTION_WORDS,
+            )
         return assess(
             question,
-            self.retriever.keyword_index(),
+            index,
             hits=top.hits if top else [],
             dense_z=top.dense_z if top else 0.0,
             keyword_z=top.keyword_z if top else 0.0,
             subject=self.retriever.title_similarity(question, top.title) if top else 0.0,
+            problems=problems,
         )
 
     # --- evidence ------------------------------------------------------------------------------
@@ -178,14 +215,27 @@ class Asker:
                 source.note = " ".join(filter(None, [source.note, _note(source, rel, linked)]))
         return evidence
 
-    def _links(self, doc_id: str) -> list[tuple[str, str]]:
-        """A record's supersede/replace links, from one listing of the store's records that is
-        refreshed whenever the retriever's index is (a lookup per record costs a round trip)."""
+    def _refresh_records(self) -> None:
+        """Links and metadata of every record, from one listing of the store's records that
+        is refreshed whenever the retriever's index is (a lookup per record costs a round
+        trip)."""
         index = self.retriever.keyword_index()
         if self._links_for is not index:
-            self._link_map = build_links(self.store.list_documents())
+            records = self.store.list_documents()
+            self._link_map = build_links(records)
+            self._meta = {r.id: frozenset(tokenize(_metadata_text(r))) for r in records}
             self._links_for = index
+
+    def _links(self, doc_id: str) -> list[tuple[str, str]]:
+        """A record's supersede/replace links."""
+        self._refresh_records()
         return self._link_map.get(doc_id, [])
+
+    def _meta_terms(self, doc_id: str) -> frozenset[str]:
+        """A record's metadata terms (owners, authors, owning group), for the names check: a
+        question may name the group a record was filed under."""
+        self._refresh_records()
+        return self._meta.get(doc_id, frozenset())
 
     def _best_passage(self, question: str, doc_id: str) -> Evidence | None:
         hits = self.retriever.dense(question, 1, {"doc_id": doc_id})
@@ -214,6 +264,16 @@ class Asker:
             possibly_related=related,
             ranked_doc_ids=ranked,
         )
+
+
+def _metadata_text(record: DocumentRecord) -> str:
+    values: list[str] = [*record.owners]
+    for value in record.extra.values():
+        if isinstance(value, str):
+            values.append(value)
+        elif isinstance(value, list):
+            values.extend(v for v in value if isinstance(v, str))
+    return " ".join(v.replace("sig-", "sig ") for v in values)
 
 
 def _evidence_from(n: int, chunk: Chunk) -> Evidence:

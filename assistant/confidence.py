@@ -18,10 +18,15 @@ Each feature below asks something a careful reader would, and all three must hol
   service mesh, found "Domain names"; asked about async closure syntax, found "futures").
 - unknown names: does the question name something (a capitalised word past the first, such
   as "STAN") that no record mentions at all? Each halves the confidence.
+- answerability (`assistant.answerability`): does the record hold what this question needs,
+  beyond its topic: the names asked about, a reason where the question asks why something
+  was given up, no contradiction of the question's premise, a date for a when? Each problem
+  found multiplies the confidence by PROBLEM_FACTOR.
 
-confidence = min(1, standout * coverage * subject * 0.5 ** unknown_names), refused below
-DEFAULT_THRESHOLD, calibrated on ask-dev; the trade-off curve and a leave-one-out check are in
-evals/reports/ask-dev.md.
+confidence = min(1, standout * coverage * subject * 0.5 ** unknown_names)
+             * PROBLEM_FACTOR ** problems,
+refused below DEFAULT_THRESHOLD, calibrated on ask-dev and ask-dev-2 together; the trade-off
+curves and leave-one-set-out checks are in evals/reports/ask-dev.md.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import re
 
 from pydantic import BaseModel
 
+from assistant.answerability import Problem
 from assistant.bm25 import FUNCTION_WORDS, KeywordIndex, split_words, tokenize
 from assistant.models import Hit
 
@@ -41,7 +47,8 @@ QUESTION_WORDS = frozenset(
     """.split()
 )
 
-DEFAULT_THRESHOLD = 0.30
+DEFAULT_THRESHOLD = 0.10  # calibrated on ask-dev and ask-dev-2 together (evals/reports/ask-dev.md)
+PROBLEM_FACTOR = 0.05  # a missing part outweighs how well the record matches the topic
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 
 
@@ -54,6 +61,7 @@ class Confidence(BaseModel):
     subject: float
     unknown_names: list[str]  # names in the question that no record mentions
     missing: list[str]  # the question's rarer terms absent from the best passage
+    problems: list[Problem] = []  # what the record lacks to answer (assistant.answerability)
     reason: str
 
 
@@ -98,6 +106,7 @@ def assess(
     dense_z: float,
     keyword_z: float,
     subject: float,
+    problems: list[Problem] | None = None,
 ) -> Confidence:
     """Confidence that the top document answers the question, from its retrieved passages
     (`hits`), its standard scores in dense and keyword search, and the question-title
@@ -115,14 +124,17 @@ def assess(
     standout = (dense_z + keyword_z) / 2
     coverage, missing = passage_coverage(key_terms(question), index, hits)
     unknown = unknown_names(question, index)
+    problems = problems or []
     score = standout * coverage * max(0.0, subject) * 0.5 ** len(unknown)
-    score = min(1.0, max(0.0, score))
+    # Clamped first: a problem lowers even a record that stands out far.
+    score = min(1.0, max(0.0, score)) * PROBLEM_FACTOR ** len(problems)
     reason = (
         f"best record stands out by {standout:.1f} sd, its best passage holds {coverage:.0%} "
         f"of the question's terms"
         + (f" (lacks: {', '.join(missing)})" if missing else "")
         + f", title similarity {subject:.2f}"
         + (f"; no record mentions {', '.join(unknown)}" if unknown else "")
+        + "".join(f"; {p.detail}" for p in problems)
     )
     return Confidence(
         score=round(score, 4),
@@ -131,5 +143,6 @@ def assess(
         subject=round(subject, 3),
         unknown_names=unknown,
         missing=missing,
+        problems=problems,
         reason=reason,
     )

@@ -191,3 +191,4 @@ class Answer(BaseModel):
     removed_citations: int = 0  # citations the model made to things not retrieved
     llm: LLMStatus = Field(default_factory=LLMStatus)
     seconds: float = 0.0
+    confidence: float | None = None  # the asker's confidence that the records answer it

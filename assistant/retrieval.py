@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 from assistant.bm25 import KeywordIndex
 from assistant.embed import Embedder
 from assistant.models import Chunk, DocumentRecord, Hit, Kind
+from assistant.prose import scaffolding_free_lines
 from assistant.store import VectorStore, Where
 
 RRF_K = 60  # the usual constant: rank 1 scores 1/61, rank 10 scores 1/70
@@ -125,6 +126,8 @@ class Retriever:
         self._vectors: OrderedDict[str, list[float]] = OrderedDict()
         self._titles: dict[str, list[float]] = {}
         self._titles_for: KeywordIndex | None = None
+        self._records: dict[str, list[Chunk]] = {}
+        self._records_for: KeywordIndex | None = None
         self._lock = threading.Lock()
 
     # --- building blocks ---------------------------------------------------------------------
@@ -177,6 +180,25 @@ class Retriever:
         if vector is None:
             vector = self.embed_query(title)
         return float(np.dot(np.asarray(self.embed_query(query)), np.asarray(vector)))
+
+    def record_chunks(self, doc_id: str) -> list[Chunk]:
+        """Every chunk of one record, in reading order (from the keyword index, so no store
+        round trip)."""
+        index = self.keyword_index()
+        with self._lock:
+            if self._records_for is not index:
+                records: dict[str, list[Chunk]] = {}
+                for chunk in index.chunks:
+                    records.setdefault(chunk.doc_id, []).append(chunk)
+                for chunks in records.values():
+                    chunks.sort(key=lambda c: (c.start_line, c.end_line))
+                self._records, self._records_for = records, index
+            return self._records.get(doc_id, [])
+
+    def record_text(self, doc_id: str) -> str:
+        """A record's text without page scaffolding (HTML comments, tables of contents)."""
+        lines = "\n".join(c.text for c in self.record_chunks(doc_id)).split("\n")
+        return "\n".join(scaffolding_free_lines(lines))
 
     def _mask(self, index: KeywordIndex, where: Where | None) -> np.ndarray | None:
         if not where:

@@ -131,7 +131,6 @@ def answer_all(asker: Asker, questions: Sequence[Question], *, k: int) -> list[Q
         started = time.perf_counter()
         answer = asker.ask(q.question, k=k)
         seconds = time.perf_counter() - started
-        conf = asker.confidence(q.question, asker.retriever.rank_documents(q.question, k))
         hit = None
         if q.gold and q.rationale and not answer.refused:
             hit = quotes_rationale(answer.text, q.rationale)
@@ -142,7 +141,7 @@ def answer_all(asker: Asker, questions: Sequence[Question], *, k: int) -> list[Q
                 gold=q.gold,
                 ranked=answer.ranked_doc_ids,
                 refused=answer.refused,
-                confidence=conf.score,
+                confidence=answer.confidence if answer.confidence is not None else 1.0,
                 seconds=seconds,
                 text=answer.text,
                 rationale_hit=hit,

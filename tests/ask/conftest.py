@@ -18,7 +18,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ask"
 def load_fixture_kb(store: InMemoryStore, embedder: HashingEmbedder) -> None:
     """Index the fixture records with the real pipeline (front matter gives ids and links)."""
     summary = index_paths([FIXTURES], store=store, embedder=embedder)
-    assert summary.documents_indexed == 5 and not summary.skipped
+    assert summary.documents_indexed == 6 and not summary.skipped
 
 
 @pytest.fixture
