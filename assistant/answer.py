@@ -1,5 +1,6 @@
 """Answer writers: turn a question and numbered evidence passages into answer text with `[n]`
-citations. The offline default is extractive; an LLM writer implements the same protocol.
+citations. The offline default is extractive (`assistant.extractive`); an LLM writer
+implements the same protocol.
 
 The protocol (`AnswerWriter`):
 
@@ -24,19 +25,12 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
-from assistant.bm25 import tokenize
-from assistant.confidence import key_terms
 from assistant.models import Kind, LLMStatus
+from assistant.prose import COMMENT_CLOSE, COMMENT_OPEN, scaffolding_free_lines
 
 _CITE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\"(\[])|\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)")
 _LINK_ONLY = re.compile(r"^([-*+]|\d+\.)?\s*\[[^\]]*\]\([^)]*\)\s*$")  # table-of-contents lines
-_DECISION_HEADINGS = ("decision", "outcome", "summary", "motivation", "conclusion", "status")
-_DECISION_CUES = re.compile(
-    r"\b(we will|we decided|we have decided|we chose|decided to|will use|chosen|was chosen|"
-    r"superseded|replaced|deprecated|withdrawn|instead|because|therefore)\b",
-    re.IGNORECASE,
-)
 
 
 class Evidence(BaseModel):
@@ -54,6 +48,8 @@ class Evidence(BaseModel):
     heading_path: list[str] = Field(default_factory=list)
     text: str
     note: str = ""  # e.g. "superseded by adr-37 [3]"
+    meta: str = ""  # the record's metadata in words, e.g. "authors @kim; owning group sig-node"
+    relevance: float = 0.0  # how well it matches the question among its record's passages, 0-1
 
 
 class AnswerWriter(Protocol):
@@ -64,6 +60,21 @@ class AnswerWriter(Protocol):
     def write(
         self, question: str, evidence: Sequence[Evidence], status: LLMStatus
     ) -> Iterator[str]: ...
+
+
+def renumber(text: str, evidence: Sequence[Evidence]) -> tuple[str, list[Evidence]]:
+    """Number the passages a text cites 1, 2, 3... in the order it first cites them, and
+    return the text with the new numbers and those passages (renumbered), so an answer
+    cites [1] and [2], never [1] and [3]."""
+    by_n = {e.n: e for e in evidence}
+    order = [n for n in dict.fromkeys(cited_numbers(text)) if n in by_n]
+    new = {old: i for i, old in enumerate(order, start=1)}
+
+    def fix(match: re.Match[str]) -> str:
+        numbers = [new[int(n)] for n in match.group(1).split(",") if int(n) in new]
+        return f"[{', '.join(str(n) for n in numbers)}]" if numbers else ""
+
+    return _CITE.sub(fix, text), [by_n[old].model_copy(update={"n": new[old]}) for old in order]
 
 
 def cited_numbers(text: str) -> list[int]:
@@ -112,10 +123,15 @@ class CitationFilter:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences and list items of a passage; headings, tables and code left out."""
+    """Sentences and list items of a passage; headings, tables, code, HTML comments (template
+    guidance) and tables of contents left out."""
+    opens, closes = text.find(COMMENT_OPEN), text.find(COMMENT_CLOSE)
+    if closes != -1 and (opens == -1 or closes < opens):
+        # The passage starts inside a comment that began in the passage before it.
+        text = "\n" * text[:closes].count("\n") + text[closes + len(COMMENT_CLOSE) :]
     kept: list[str] = []
     in_code = False
-    for line in text.split("\n"):
+    for line in scaffolding_free_lines(text.split("\n")):
         stripped = line.strip()
         if stripped.startswith(("```", "~~~")):
             in_code = not in_code
@@ -132,95 +148,3 @@ def split_sentences(text: str) -> list[str]:
         if len(sentence) >= 25:
             out.append(sentence)
     return out
-
-
-def _score_sentence(sentence: str, terms: set[str], heading: str) -> float:
-    """Share of the question's terms in the sentence, plus small bonuses for decision cues."""
-    tokens = set(tokenize(sentence))
-    overlap = len(tokens & terms) / (len(terms) or 1)
-    if overlap == 0:
-        return 0.0
-    bonus = 0.15 if _DECISION_CUES.search(sentence) else 0.0
-    if any(h in heading.lower() for h in _DECISION_HEADINGS):
-        bonus += 0.1
-    return overlap + bonus - (0.1 if len(sentence) > 400 else 0.0)
-
-
-class ExtractiveWriter:
-    """Offline answers: the most relevant sentences of the leading passages, quoted and cited,
-    with supersede/replace notes first when the leading record was replaced."""
-
-    model: str | None = None
-
-    def __init__(self, *, max_quotes: int = 3, per_record: int = 2, records: int = 2) -> None:
-        self.max_quotes = max_quotes
-        self.per_record = per_record
-        self.records = records
-
-    def write(
-        self,
-        question: str,
-        evidence: Sequence[Evidence],
-        status: LLMStatus,  # noqa: ARG002 - offline: nothing to record
-    ) -> Iterator[str]:
-        if not evidence:
-            yield "The records retrieved contain no passage that answers this directly."
-            return
-        terms = set(key_terms(question))
-        # Quote from the leading records and from records a note links them to.
-        leading = list(dict.fromkeys(e.doc_id for e in evidence))[: self.records]
-        linked = {e.doc_id for e in evidence if any(f"[{e.n}]" in x.note for x in evidence)}
-        allowed = set(leading) | linked
-        scored: list[tuple[float, int, str, Evidence]] = []
-        for order, item in enumerate(evidence):
-            if item.doc_id not in allowed:
-                continue
-            heading = " ".join(item.heading_path)
-            title = " ".join(item.title.lower().split())
-            for sentence in split_sentences(item.text):
-                if sentence.lower().rstrip(".") == title:
-                    continue
-                value = _score_sentence(sentence, terms, heading)
-                if value > 0:
-                    scored.append((value - 0.05 * order, order, sentence, item))
-        scored.sort(key=lambda t: (-t[0], t[1]))
-        # Quote only sentences about as relevant as the best one: weak overlaps are noise.
-        floor = scored[0][0] * 0.5 if scored else 0.0
-        scored = [t for t in scored if t[0] >= floor]
-        picked: list[tuple[int, str, Evidence]] = []
-        per_doc: dict[str, int] = {}
-        for _, order, sentence, item in scored:
-            if len(picked) >= self.max_quotes:
-                break
-            if per_doc.get(item.doc_id, 0) >= self.per_record:
-                continue
-            per_doc[item.doc_id] = per_doc.get(item.doc_id, 0) + 1
-            quote = sentence if len(sentence) <= 500 else sentence[:497] + "..."
-            picked.append((order, quote, item))
-        # The leading record's supersede note comes first (it changes what the answer is);
-        # notes about records quoted further down follow the quotes.
-        lead = evidence[0].doc_id
-        quoted = {item.doc_id for _, _, item in picked} - {lead}
-        lead_notes = list(dict.fromkeys(e.note for e in evidence if e.note and e.doc_id == lead))
-        other_notes = [
-            n
-            for n in dict.fromkeys(e.note for e in evidence if e.note and e.doc_id in quoted)
-            if n not in lead_notes
-        ]
-        for note in lead_notes:
-            yield f"Note: {note}\n"
-        if not picked:
-            first = evidence[0]
-            yield f"The closest record is {_label(first)} [{first.n}]; no sentence in it "
-            yield "matches the question closely, see the cited passage.\n"
-            return
-        yield ("\n" if lead_notes else "") + "From the records:\n"
-        for _, sentence, item in sorted(picked, key=lambda t: t[0]):
-            yield f'- "{sentence}" ({item.doc_id}) [{item.n}]\n'
-        if other_notes:
-            yield "\n" + "".join(f"Also: {note}\n" for note in other_notes)
-
-
-def _label(item: Evidence) -> str:
-    details = ", ".join(filter(None, [item.title, item.status, item.date]))
-    return f"{item.doc_id} ({details})"

@@ -1,12 +1,17 @@
 """Answers questions about past decisions from the indexed history, with `[n]` citations, and
 refuses honestly ("no record found", with the nearest records labelled "possibly related")
-when the evidence is too weak.
+when the records do not answer it.
 
 Flow: rank documents (hybrid, `Retriever.rank_documents`) → assess confidence
-(`assistant.confidence`) → refuse, or number the best passages as evidence, following
-supersede/replace links so a replaced record brings in what replaced it → an `AnswerWriter`
-writes the text (offline: `ExtractiveWriter`; see `assistant.answer` for the protocol) →
-citations to anything not in the evidence are removed and counted.
+(`assistant.confidence`, with `assistant.answerability`'s checks of what the leading record
+lacks; a record that uses a name the question asks about may lead from rank 3) → refuse,
+quoting what an on-topic record does say, or number the best passages as evidence,
+following supersede/replace links so a replaced record brings in what replaced it → an
+`AnswerWriter` writes the text (see `assistant.answer` for the protocol). Offline, the
+`ExtractiveWriter` (`assistant.extractive`) may quote any passage of the leading record and
+of its replacement, and the passages it cites are numbered 1, 2, 3... in the order cited;
+an LLM writer gets the numbered evidence, and citations to anything not in it are removed
+and counted.
 
 `stream()` yields `AskEvent`s for server-sent events: one `sources` event (the numbered
 passages the answer may cite), then `delta` events (answer text), then one `done` carrying the
@@ -22,18 +27,21 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from assistant import answerability
-from assistant.answer import (
-    AnswerWriter,
-    CitationFilter,
-    Evidence,
-    ExtractiveWriter,
-    cited_numbers,
-)
+from assistant.answer import AnswerWriter, CitationFilter, Evidence, cited_numbers, renumber
 from assistant.bm25 import tokenize
 from assistant.confidence import DEFAULT_THRESHOLD, QUESTION_WORDS, Confidence, assess
 from assistant.errors import LLMError
+from assistant.evidence import (
+    citation,
+    evidence_from,
+    metadata_line,
+    metadata_text,
+    passage_span,
+    supersede_note,
+)
+from assistant.extractive import ExtractiveWriter
 from assistant.links import SUCCESSOR_RELS, build_links
-from assistant.models import Answer, Chunk, Citation, DocumentRecord, LLMStatus, RelatedRecord
+from assistant.models import Answer, Citation, LLMStatus, RelatedRecord
 from assistant.retrieval import DocHit, Retriever
 from assistant.store import VectorStore, Where
 
@@ -69,6 +77,7 @@ class Asker:
         self.depth = depth
         self._link_map: dict[str, list[tuple[str, str]]] = {}
         self._meta: dict[str, frozenset[str]] = {}
+        self._meta_text: dict[str, str] = {}
         self._links_for: object | None = None
 
     def ask(self, question: str, *, k: int = 5, where: Where | None = None) -> Answer:
@@ -103,7 +112,10 @@ class Asker:
 
         evidence = self._evidence(question, docs[:k])
         ranked = list(dict.fromkeys([*ranked[:1], *(e.doc_id for e in evidence), *ranked]))
-        sources = [_citation(e) for e in evidence]
+        if self.writer.model is None:
+            yield from self._offline(question, evidence, ranked, confidence, started)
+            return
+        sources = [citation(e) for e in evidence]
         yield AskEvent(type="sources", sources=sources)
 
         status = LLMStatus(mode="on" if self.writer.model else "off", model=self.writer.model)
@@ -197,7 +209,7 @@ class Asker:
                 continue
             # The leading record gets its two best passages, the others their best one.
             for hit in doc.hits[: 2 if not evidence else 1]:
-                evidence.append(_evidence_from(len(evidence) + 1, hit.chunk))
+                evidence.append(evidence_from(len(evidence) + 1, hit.chunk))
             source = next(e for e in evidence if e.doc_id == doc.doc_id)
             if len({e.doc_id for e in evidence}) > 4:
                 continue  # follow links for the leading documents only
@@ -212,7 +224,9 @@ class Asker:
                     linked = linked.model_copy(update={"n": len(evidence) + 1})
                     evidence.append(linked)
                 noted.add(frozenset((doc.doc_id, target)))
-                source.note = " ".join(filter(None, [source.note, _note(source, rel, linked)]))
+                source.note = " ".join(
+                    filter(None, [source.note, supersede_note(source, rel, linked)])
+                )
         return evidence
 
     def _refresh_records(self) -> None:
@@ -223,7 +237,8 @@ class Asker:
         if self._links_for is not index:
             records = self.store.list_documents()
             self._link_map = build_links(records)
-            self._meta = {r.id: frozenset(tokenize(_metadata_text(r))) for r in records}
+            self._meta = {r.id: frozenset(tokenize(metadata_text(r))) for r in records}
+            self._meta_text = {r.id: metadata_line(r) for r in records}
             self._links_for = index
 
     def _links(self, doc_id: str) -> list[tuple[str, str]]:
@@ -241,74 +256,90 @@ class Asker:
         hits = self.retriever.dense(question, 1, {"doc_id": doc_id})
         if not hits:
             return None
-        return _evidence_from(0, hits[0].chunk)
+        return evidence_from(0, hits[0].chunk)
+
+    def _offline(
+        self,
+        question: str,
+        evidence: list[Evidence],
+        ranked: list[str],
+        confidence: Confidence,
+        started: float,
+    ) -> Iterator[AskEvent]:
+        """The extractive answer, written before the sources are sent: it may quote any
+        passage of the leading record, and the passages it cites are numbered 1, 2, 3... in
+        the order it cites them."""
+        status = LLMStatus(mode="off")
+        pool = self._with_whole_record(question, evidence)
+        text, used = renumber("".join(self.writer.write(question, pool, status)), pool)
+        sources = [citation(e) for e in used]
+        yield AskEvent(type="sources", sources=sources)
+        yield AskEvent(type="delta", text=text.strip())
+        answer = Answer(
+            question=question,
+            text=text.strip(),
+            citations=sources,
+            ranked_doc_ids=ranked,
+            llm=status,
+            seconds=round(time.perf_counter() - started, 4),
+            confidence=confidence.score,
+        )
+        yield AskEvent(type="done", answer=answer)
+
+    def _with_whole_record(self, question: str, evidence: list[Evidence]) -> list[Evidence]:
+        """The evidence, then every other passage of the leading record and of what replaced
+        it (numbered on), each with its similarity to the question, so the extractive writer
+        can quote the section that answers (a why's Motivation, the replacement's summary)
+        even when retrieval ranked another one first; the leading record's metadata rides on
+        its first passage."""
+        if not evidence:
+            return evidence
+        lead = evidence[0].doc_id
+        records = [lead, *(t for rel, t in self._links(lead) if rel in SUCCESSOR_RELS)]
+        relevance: dict[tuple[str, int, int], float] = {}
+        for doc_id in records:
+            ranks = self.retriever.rank_passages(question, doc_id)
+            for chunk in self.retriever.record_chunks(doc_id):
+                relevance[(doc_id, chunk.start_line, chunk.end_line)] = ranks.get(chunk.id, 0.0)
+        pool = []
+        for i, e in enumerate(evidence):
+            update: dict[str, object] = {"relevance": relevance.get(passage_span(e), 0.0)}
+            if i == 0:
+                update["meta"] = self._meta_text.get(lead, "")
+            pool.append(e.model_copy(update=update))
+        have = {passage_span(e) for e in evidence}
+        for doc_id in records:
+            for chunk in self.retriever.record_chunks(doc_id):
+                span = (chunk.doc_id, chunk.start_line, chunk.end_line)
+                if span not in have:
+                    extra = evidence_from(len(pool) + 1, chunk)
+                    pool.append(extra.model_copy(update={"relevance": relevance.get(span, 0.0)}))
+        return pool
 
     def _refusal(
         self, question: str, docs: list[DocHit], ranked: list[str], confidence: Confidence
     ) -> Answer:
+        """No record found, and why. When the leading record is on topic but lacks the part
+        that answers (the question's premise does not hold, no reason is given), the answer
+        also quotes what that record does say, with citations."""
         related = [
             RelatedRecord(id=d.doc_id, title=d.title, status=d.status, path=d.path, kind=d.kind)
             for d in docs[:3]
         ]
-        lines = [NO_RECORD]
-        if related:
-            lines.append("Possibly related (these do not answer it):")
-            lines.extend(
-                f"- {r.id}: {r.title}" + (f" ({r.status})" if r.status else "") for r in related
-            )
-        lines.append(f"(Why: {confidence.reason}.)")
+        text = f"{NO_RECORD}\n(Why: {confidence.reason}.)"
+        citations: list[Citation] = []
+        if docs and any(p.check != "names" for p in confidence.problems):
+            pool = self._with_whole_record(question, self._evidence(question, docs[:1]))
+            said = "".join(ExtractiveWriter().write(question, pool, LLMStatus()))
+            if said.startswith("From the records:"):
+                said, used = renumber(said.replace("From the records:", "What it does say:"), pool)
+                text += "\n\n" + said.strip()
+                citations = [citation(e) for e in used]
         return Answer(
             question=question,
-            text="\n".join(lines),
+            text=text,
+            citations=citations,
             refused=True,
             possibly_related=related,
             ranked_doc_ids=ranked,
         )
-
-
-def _metadata_text(record: DocumentRecord) -> str:
-    values: list[str] = [*record.owners]
-    for value in record.extra.values():
-        if isinstance(value, str):
-            values.append(value)
-        elif isinstance(value, list):
-            values.extend(v for v in value if isinstance(v, str))
-    return " ".join(v.replace("sig-", "sig ") for v in values)
-
-
-def _evidence_from(n: int, chunk: Chunk) -> Evidence:
-    return Evidence(
-        n=n,
-        doc_id=chunk.doc_id,
-        title=chunk.title,
-        kind=chunk.kind,
-        status=chunk.status,
-        date=chunk.date,
-        path=chunk.path,
-        start_line=chunk.start_line,
-        end_line=chunk.end_line,
-        heading_path=chunk.heading_path,
-        text=chunk.text,
-    )
-
-
-def _note(source: Evidence, rel: str, target: Evidence) -> str:
-    details = ", ".join(filter(None, [source.status, source.date]))
-    status = f" ({details})" if details else ""
-    if rel in SUCCESSOR_RELS:
-        return f"{source.doc_id}{status} [{source.n}] was replaced by {target.doc_id} [{target.n}]."
-    return f"{source.doc_id}{status} [{source.n}] replaced {target.doc_id} [{target.n}]."
-
-
-def _citation(e: Evidence) -> Citation:
-    return Citation(
-        n=e.n,
-        doc_id=e.doc_id,
-        title=e.title,
-        status=e.status,
-        kind=e.kind,
-        path=e.path,
-        start_line=e.start_line,
-        end_line=e.end_line,
-        quote=e.text[:600],
-    )

@@ -127,6 +127,7 @@ class Retriever:
         self._titles: dict[str, list[float]] = {}
         self._titles_for: KeywordIndex | None = None
         self._records: dict[str, list[Chunk]] = {}
+        self._positions: dict[str, int] = {}
         self._records_for: KeywordIndex | None = None
         self._lock = threading.Lock()
 
@@ -192,8 +193,36 @@ class Retriever:
                     records.setdefault(chunk.doc_id, []).append(chunk)
                 for chunks in records.values():
                     chunks.sort(key=lambda c: (c.start_line, c.end_line))
+                self._positions = {c.id: i for i, c in enumerate(index.chunks)}
                 self._records, self._records_for = records, index
             return self._records.get(doc_id, [])
+
+    def rank_passages(self, query: str, doc_id: str) -> dict[str, float]:
+        """Each chunk of one record → how well it matches the query among the record's chunks:
+        weighted RRF of its dense and keyword ranks within the record, given as 1 / (1 +
+        rank / 2), so 1 for the best, 2/3 for the second, 1/2 for the third."""
+        chunks = self.record_chunks(doc_id)
+        if not chunks or not query.strip():
+            return {}
+        index = self.keyword_index()
+        dense = {
+            h.chunk.id: r
+            for r, h in enumerate(self.dense(query, len(chunks), {"doc_id": doc_id}), start=1)
+        }
+        scores = index.scores(query)
+        by_keyword = sorted(chunks, key=lambda c: -float(scores[self._positions.get(c.id, 0)]))
+        keyword = {c.id: r for r, c in enumerate(by_keyword, start=1)}
+        missing = len(chunks) + 1
+        fused = sorted(
+            chunks,
+            key=lambda c: (
+                -(
+                    self.dense_weight / (self.rrf_k + dense.get(c.id, missing))
+                    + 1.0 / (self.rrf_k + keyword[c.id])
+                )
+            ),
+        )
+        return {c.id: 1.0 / (1.0 + rank / 2) for rank, c in enumerate(fused)}
 
     def record_text(self, doc_id: str) -> str:
         """A record's text without page scaffolding (HTML comments, tables of contents)."""

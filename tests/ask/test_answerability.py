@@ -132,6 +132,10 @@ def test_refuses_when_the_topical_record_gives_no_reason(asker: Asker) -> None:
     assert answer.refused  # ...but it never says why it was withdrawn
     assert answer.text.startswith(NO_RECORD)
     assert "gives no reason" in answer.text
+    # It still says what the record does say, with citations numbered from [1].
+    assert "What it does say:" in answer.text and "[1]" in answer.text
+    assert answer.citations[0].n == 1
+    assert {c.doc_id for c in answer.citations} == {"adr-009-mobile-app"}
 
 
 def test_answers_what_the_topical_record_does_say(asker: Asker) -> None:
