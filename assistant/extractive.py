@@ -9,7 +9,13 @@ record's title are left out: every sentence of the record is about its title) pl
 when it carries what the question's kind needs or sits under a heading for it, less a penalty
 for code, link lists, metadata-like lines and template questions. Who and when questions
 also get the record's metadata (authors, owning group, dates) in one line, cited like the
-quotes.
+quotes; answers about an incident review also list its follow-ups.
+
+Each passage also carries how well it matches the question among its record's passages
+(`Evidence.relevance`, dense and keyword ranks fused), which adds up to RELEVANCE_BONUS.
+Measured on ask-dev-2's rationales and not kept: weighting terms by IDF, and re-scoring the
+best ten sentences by embedding similarity to the question (both quoted the rationale less
+often; the second also cost ~0.1 s a question).
 """
 
 from __future__ import annotations
@@ -198,6 +204,8 @@ class ExtractiveWriter:
             yield "The records retrieved contain no passage that answers this directly."
             return
         kinds = answer_kinds(question)
+        if evidence[0].kind == "retro" and "lesson" not in kinds:
+            kinds.append("lesson")  # asked about an incident: its cause and follow-ups answer
         picked = self._pick(question, evidence, kinds)
         lead = evidence[0].doc_id
         quoted = {item.doc_id for _, _, item in picked} - {lead}
