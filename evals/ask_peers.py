@@ -11,6 +11,7 @@ import numpy as np
 
 from assistant.embed import Embedder
 from assistant.models import Chunk
+from assistant.retrieval import DENSE_FETCH
 from assistant.store import VectorStore
 
 DEPTH = 60
@@ -74,8 +75,11 @@ class PeerRankers:
         return _docs_in_order([self.chunks[i].doc_id for i in top if scores[i] > 0])
 
     def dense(self, query: str, depth: int = DEPTH) -> list[str]:
+        # Asked as widely as the asker asks (retrieval.DENSE_FETCH): Chroma's HNSW search is
+        # only as wide as the results asked for, and a narrow one misses records.
         vector = self.embedder.embed([query])[0]
-        return _docs_in_order([h.chunk.doc_id for h in self.store.query(vector, depth)])
+        hits = self.store.query(vector, max(depth, DENSE_FETCH))[:depth]
+        return _docs_in_order([h.chunk.doc_id for h in hits])
 
     def rank(self, query: str, k: int) -> dict[str, list[str]]:
         """Each peer's top-k documents for a query."""
