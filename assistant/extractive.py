@@ -109,6 +109,7 @@ _CUES = {
 }
 KIND_BONUS = 0.25  # per cue matched: about a quarter of the question's terms
 HEADING_BONUS = 0.15
+RANK_PENALTY = 0.1  # per record below the leading one
 RELEVANCE_BONUS = 0.3  # for the record's passage that best matches the question, less for others
 REPLACEMENT_BONUS = 0.25  # asked what replaced a record, quote the replacement
 
@@ -265,7 +266,7 @@ class ExtractiveWriter:
                     continue
                 if sentence.endswith(":") and i + 1 < len(parts):
                     sentence = f"{sentence} {'; '.join(parts[i + 1 : i + 3])}"
-                scored.append((value - 0.1 * rank, (item.n, i), sentence, item))
+                scored.append((value - RANK_PENALTY * rank, (item.n, i), sentence, item))
         scored.sort(key=lambda t: (-t[0], t[1]))
         # Quote only sentences about as good as the best one: weak matches are noise.
         floor = scored[0][0] * self.floor if scored else 0.0
