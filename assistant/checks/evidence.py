@@ -142,8 +142,7 @@ DEMAND = re.compile(
     r"\b(?:users?|customers?|people|developers?|admins?|operators?|teams?)\s+(?:\w+\s+){0,2}"
     r"(?:have been|are|keep|kept)\s+(?:asking|attempting|trying|requesting|struggling|"
     r"working around)\b|"
-    r"\b(?:primary|main|key|chief) (?:driver|motivation|reason|goal|purpose)\b|"
-    r"\bvalidat\w* (?:the )?(?:need|usefulness|demand|value)\b",
+    r"\b(?:primary|main|key|chief) (?:driver|motivation|reason|goal|purpose)\b",
     re.IGNORECASE,
 )
 
