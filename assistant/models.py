@@ -164,6 +164,18 @@ class Review(BaseModel):
     suppressed: list[str] = Field(default_factory=list)  # fingerprints or codes suppressed
     seconds: float = 0.0
 
+    @property
+    def type_note(self) -> str:
+        """One line on every surface: what the document was read as, and how that was told."""
+        kind = {"spec": "a spec", "design": "a design doc", "decision": "a decision record"}
+        told = self.doc_type_source
+        if told.startswith("default"):
+            return (
+                f"Read as {kind[self.doc_type]}: nothing told its type (set `type:` in front "
+                "matter, or --type)."
+            )
+        return f"Read as {kind[self.doc_type]} ({told})."
+
 
 class Citation(BaseModel):
     """A numbered citation to a retrieved chunk."""

@@ -84,6 +84,7 @@ def render_terminal(reviews: Sequence[Review], console: Console) -> None:
     for review in reviews:
         console.print(Text(review.path, style="bold underline"))
         console.print(Text(review.llm.banner, style="dim italic"))
+        console.print(Text(review.type_note, style="dim italic"))
         findings = sorted_findings(review.findings)
         if not findings:
             console.print(Text("No findings.", style="green"))
@@ -173,7 +174,7 @@ def render_markdown(review: Review) -> str:
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("high", "medium", "low")}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     out = [f"## specreview: `{md_escape(review.path)}`", ""]
-    out += [f"_{review.llm.banner}_", ""]
+    out += [f"_{review.llm.banner}_", f"_{md_escape(review.type_note)}_", ""]
     if not findings:
         out += ["No findings.", ""]
     else:
@@ -255,6 +256,12 @@ def render_sarif(reviews: Sequence[Review]) -> dict[str, Any]:
                     }
                 },
                 "results": results,
+                "properties": {
+                    "documents": [
+                        {"path": r.path, "type": r.doc_type, "type_source": r.doc_type_source}
+                        for r in reviews
+                    ]
+                },
             }
         ],
     }

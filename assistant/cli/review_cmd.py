@@ -29,6 +29,12 @@ class OutputFormat(StrEnum):
     sarif = "sarif"
 
 
+class DocTypeOption(StrEnum):
+    spec = "spec"
+    design = "design"
+    decision = "decision"
+
+
 def _resolve_fail_on(fail_on: str | None, configured: str | None) -> str:
     value = (fail_on or configured or "high").lower()
     if value not in SEVERITIES:
@@ -69,6 +75,14 @@ def review(
             "(info|low|medium|high; default: [review] fail_on in .specreview.toml, else high).",
         ),
     ] = None,
+    doc_type: Annotated[
+        DocTypeOption | None,
+        typer.Option(
+            "--type",
+            help="Review every file as a spec, design or decision (default: front matter "
+            "`type:`, else [review] types in .specreview.toml, else detected).",
+        ),
+    ] = None,
 ) -> None:
     """Review draft specs.
 
@@ -98,7 +112,9 @@ def review(
     crashes: list[str] = []
     for path in files:
         try:
-            reviews.append(reviewer.review_file(path))
+            reviews.append(
+                reviewer.review_file(path, doc_type=doc_type.value if doc_type else None)
+            )
         except SpecreviewError as exc:
             errors.append(str(exc) if str(path) in str(exc) else f"{path}: {exc}")
         except OSError as exc:

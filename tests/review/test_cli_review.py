@@ -81,6 +81,32 @@ def test_text_format_shows_the_llm_banner(env: Path) -> None:
     assert "draft.md" in out and "LLM off" in out
 
 
+def test_every_format_says_what_the_document_was_read_as(env: Path) -> None:
+    _, out, _ = _run("review", "draft.md")
+    assert "Read as a" in out
+    _, md, _ = _run("review", "draft.md", "--format", "markdown", "--type", "decision")
+    assert "_Read as a decision record (--type)._" in md
+    _, js, _ = _run("review", "draft.md", "--format", "json", "--type", "design")
+    assert json.loads(js)["doc_type"] == "design"
+    _, sarif, _ = _run("review", "draft.md", "--format", "sarif", "--type", "design")
+    documents = json.loads(sarif)["runs"][0]["properties"]["documents"]
+    assert documents[0]["type"] == "design" and documents[0]["type_source"] == "--type"
+
+
+def test_a_decision_read_as_such_gets_no_plan_findings(env: Path) -> None:
+    (env / "0007-use-postgres.md").write_text(
+        "# Use Postgres for jobs\n\n## Context\n\nJobs live in Redis and two days of them "
+        "were lost in the March failover, so customers re-ran imports by hand.\n\n"
+        "## Decision\n\nJobs move to Postgres.\n"
+    )
+    _, out, _ = _run("review", "0007-use-postgres.md", "--format", "json")
+    review = json.loads(out)
+    assert review["doc_type"] == "decision"
+    assert review["findings"] == []
+    _, out, _ = _run("review", "0007-use-postgres.md", "--format", "json", "--type", "spec")
+    assert "missing_acceptance_criteria" in {f["code"] for f in json.loads(out)["findings"]}
+
+
 def test_bad_files_are_reported_and_the_rest_reviewed(env: Path) -> None:
     (env / "blob.md").write_bytes(b"\x00\x01\x02PNG\x00" * 200)
     code, out, err = _run("review", "blob.md", "missing.md", "draft.md", "--format", "json")
