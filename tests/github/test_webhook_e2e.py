@@ -482,3 +482,53 @@ def test_a_crash_alone_fails_the_check(fake_github, hook, http, engines):
     deliver(http, hook, pr_event(repo), "pull_request")
     [run] = fake_github.check_runs
     assert run["conclusion"] == "failure"
+
+
+DECISION_PR = """# 12. Move background jobs to Postgres
+
+* Status: proposed
+* Deciders: TBD
+
+## Context
+
+Jobs live in Redis today. Two days of jobs were lost in the March failover and customers had
+to re-run their imports by hand, because Redis was never configured to persist them.
+
+## Decision
+
+Background jobs move to a Postgres table read with `SELECT ... FOR UPDATE SKIP LOCKED`.
+
+## Consequences
+
+Workers need a database connection each; the Redis instance can be retired.
+"""
+
+
+def test_decision_record_pull_request_gets_decision_checks_only(fake_github, gh_settings):
+    """A real-shaped ADR in docs/decisions/ is picked up by the default globs, read as a
+    decision record, and gets no acceptance-criteria, metric or scope findings."""
+
+    def client(task: Task) -> GitHubClient:
+        return GitHubkitClient(build_github(gh_settings, retry=RetryPolicy(backoff_s=0.01)))
+
+    hook = GitHubWebhook(Services(settings=gh_settings), client_factory=client)
+    app = FastAPI()
+    app.include_router(hook.router)
+    http = TestClient(app)
+    try:
+        repo = fake_github.repo("acme", "product")
+        repo.commit("main", {"README.md": "# Product\n", ".specreview.toml": CONFIG})
+        repo.branch("checkout-spec", from_="main")
+        repo.commit("checkout-spec", {"docs/decisions/0012-jobs-in-postgres.md": DECISION_PR})
+        repo.open_pull(7, base="main", head="checkout-spec")
+        deliver(http, hook, pr_event(repo), "pull_request")
+        [summary] = fake_github.issue_comments
+        body = summary["body"]
+        posted = body + "".join(c["body"] for c in fake_github.review_comments)
+        posted += "".join(r["body"] for r in fake_github.reviews)
+        assert "0012-jobs-in-postgres.md" in body
+        assert "Ownership is unresolved" in posted  # "Deciders: TBD" leaves the decider open
+        for plan_only in ("acceptance criteria", "No outcome metric", "Scope is not bounded"):
+            assert plan_only not in posted
+    finally:
+        hook.queue.close()
