@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from assistant.markdown import ParsedSpec
+from assistant.markdown import FENCE, ParsedSpec
 from assistant.models import DOC_TYPES, DocType
 
 # What an author may write in front matter `type:` (or `doc_type:`), and what it means.
@@ -113,7 +113,6 @@ _NUMBERED_TITLE = re.compile(r"^(?:adr[- ]?)?\d+\.?\s", re.IGNORECASE)
 _CHOICE_TITLE = re.compile(
     r"^(?:use|adopt|choose|select|standardi[sz]e on|record|prefer)\s", re.IGNORECASE
 )
-_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 
 @dataclass(frozen=True)
@@ -228,7 +227,7 @@ def _code_share(spec: ParsedSpec) -> float:
     """The share of non-blank lines inside fenced code: designs show code, specs rarely do."""
     in_fence, code, total = False, 0, 0
     for line in spec.lines:
-        if _FENCE.match(line):
+        if FENCE.match(line):
             in_fence = not in_fence
             continue
         if line.strip():

@@ -11,6 +11,17 @@ from assistant.safe_yaml import clip, load_yaml
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 FENCE = re.compile(r"^ {0,3}(```|~~~)")  # a code fence line (shared with checks)
+LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # an inline link or image: [text](target)
+_URL = re.compile(r"https?://\S+")
+
+
+def link_text(text: str, *, drop_urls: bool = False) -> str:
+    """Links read as their text ("[Rich Lander](https://...)" -> "Rich Lander"); with
+    `drop_urls`, bare URLs go too: a link target is not content."""
+    text = LINK.sub(lambda m: m.group(1), text)
+    return _URL.sub(" ", text) if drop_urls else text
+
+
 MAX_TITLE_CHARS = 300  # a title from front matter is shown, stored and prompted: keep it short
 
 

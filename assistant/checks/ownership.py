@@ -15,6 +15,7 @@ from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
 from assistant.checks.people import names_handles, names_person, owner_problem
 from assistant.checks.signals import items_of, short, strip_quotes, view_of
+from assistant.markdown import link_text
 from assistant.models import Finding
 
 CODE = "unresolved_ownership"
@@ -146,7 +147,6 @@ _GROUP_KEY = re.compile(r"deciders?|approvers?|reviewers?|authors?|decision[- ]m
 _BOLD_FIELD = re.compile(
     r"^\s*(?:[-*]\s+)?(?:\*\*|__)([A-Za-z][\w ()-]{1,30}?)(?:\*\*|__)\s+(\S.*)$"
 )
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 # An unfilled template prompt in an owner field ("[list of GitHub handles for those that made the
 # decision]", "<name>"): the template's words, not the author's. It names nobody.
 _PROMPT_VALUE = re.compile(r"^\W*[\[<{][^\]>}]{2,120}[\]>}]\W*$")
@@ -197,7 +197,7 @@ def ownership_flags(ctx: ReviewContext) -> tuple[list[Flag], bool]:
     fields = [(f.key, f.value, f.line) for f in view.fields] + _header_fields(ctx)
     for key_text, raw_value, line in fields:
         key = key_text.strip().lower()
-        value = _LINK.sub(lambda m: m.group(1), raw_value).strip()
+        value = link_text(raw_value).strip()
         block = view.block_at(line)
         if block and block.kinds & _CONTENT_KINDS and "ownership" not in block.kinds:
             continue  # "Owner: a user or an org" in a data model is not the spec's owner

@@ -347,9 +347,14 @@ PLACEHOLDER = re.compile(
 )
 
 
+def strip_comments(text: str) -> str:
+    """Text without HTML comments: a template's guidance, not the author's words."""
+    return _COMMENT.sub(" ", text)
+
+
 def is_placeholder(text: str) -> bool:
     """Empty, TBD/TODO, or unfilled template text ("_Describe the problem here._")."""
-    cleaned = _COMMENT.sub(" ", text).strip().strip("*_ ")
+    cleaned = strip_comments(text).strip().strip("*_ ")
     return not cleaned or bool(PLACEHOLDER.search(cleaned))
 
 
