@@ -29,6 +29,7 @@ from assistant.checks.signals import (
     short,
     view_of,
 )
+from assistant.markdown import link_text
 from assistant.models import Finding
 
 CODE = "missing_why"
@@ -100,8 +101,6 @@ def _region(ctx_blocks: list[Block]) -> tuple[list[Block], list[Block]]:
 
 
 _DECISION_CONTEXT_WORDS = 12
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_URL = re.compile(r"https?://\S+")
 
 
 def _prose(blocks: list[Block]) -> tuple[int, int]:
@@ -112,7 +111,7 @@ def _prose(blocks: list[Block]) -> tuple[int, int]:
         if is_placeholder(block.text):
             continue
         for item in items_of(block.body):
-            text = _URL.sub(" ", _LINK.sub(lambda m: m.group(1), item.text))
+            text = link_text(item.text, drop_urls=True)
             if is_placeholder(text):
                 continue
             words += len(text.split())
