@@ -26,6 +26,9 @@ UNDECIDED = re.compile(
     r"\bdisagree (?:on|about) (?:whether|how|what|if)\b|\bopen question\b|\bundetermined\b",
     re.IGNORECASE,
 )
+# An argument for or against an option (MADR's "Bad, because it is unclear whether ..."): it
+# weighs the option, it does not ask anything the plan waits for.
+ARGUMENT = re.compile(r"^\W*(?:good|bad|neutral|pros?|cons?)\b\s*[,:]", re.IGNORECASE)
 DEADLINE = re.compile(
     r"\bby (?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bby (?:the )?end of\b|\bby next\b|"
     r"\bdue\b|\bbefore (?:the )?(?:design review|kickoff|kick-off|build|sprint|planning)\b",
@@ -99,7 +102,7 @@ def unresolved_items(ctx: ReviewContext) -> list[Item]:
                 continue  # a table's header row
             if in_questions and (question or TODO.search(text) or len(text.split()) >= 4):
                 out.append(item)
-            elif TODO.search(text) or UNDECIDED.search(text):
+            elif TODO.search(text) or (UNDECIDED.search(text) and not ARGUMENT.match(raw)):
                 out.append(item)
             elif question and not (WHO_QUESTION.search(text) and OWNERSHIP_TERM.search(text)):
                 if not block.kinds & {"why", "why_weak", "aside"}:  # rhetorical, FAQ

@@ -59,7 +59,10 @@ _KIND_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "aside": re.compile(
         r"risks?|drawbacks?|alternatives?|\bnotes?\b|appendix|references?|dependencies|"
-        r"glossary|faq|changelog|history|sketch"
+        r"glossary|faq|changelog|history|sketch|"
+        # Options weighed against each other (MADR's "Considered Options", "Pros and Cons of
+        # the Options"): arguments for and against, not the plan or its open questions.
+        r"pros and cons|considered options|options considered|\boptions\b"
     ),
 }
 # "Summary", "Overview" and the like describe the what; they may also hold the why.
@@ -77,6 +80,8 @@ def label_kinds(label: str) -> frozenset[str]:
         kinds -= {"acceptance", "metric", "questions"}
     if "acceptance" in kinds and re.search(r"success|know it worked|how we", text):
         kinds.add("metric")
+    if re.search(r"\bdecision\b", text):
+        kinds.discard("metric")  # "Decision Outcome" is what was chosen, not a measure
     if kinds & {"acceptance", "metric", "questions", "scope_bound"}:
         kinds.discard("why")  # "Success criteria" is not the why; "What we hear" still is
     if "why" in kinds and _WHY_WEAK.search(text) and not re.search(r"why|problem|motivation", text):

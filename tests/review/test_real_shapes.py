@@ -87,3 +87,19 @@ def test_confidence_threshold_decides_what_is_raised() -> None:
     eager = Reviewer(config=ReviewConfig(thresholds={"default": 0.3}))
     raised = eager.review_text(bare_design, path="designs/cache.md")
     assert "missing_acceptance_criteria" in {f.code for f in raised.findings}
+
+
+def test_an_argument_against_an_option_is_not_an_open_question() -> None:
+    madr = (
+        "# Use MIT for the docs\n\n* Status: accepted\n* Deciders: ana, bo\n\n"
+        "## Context and Problem Statement\n\nThe docs have no licence, so nobody outside may "
+        "reuse them, and two companies have asked us whether they can.\n\n"
+        "## Considered Options\n\n* MIT\n* BSD3\n\n## Decision Outcome\n\nChosen option: MIT.\n\n"
+        "## Pros and Cons of the Options\n\n### BSD3\n\n"
+        "* Bad, because it is unclear whether it can be used for documentation.\n"
+    )
+    review = Reviewer().review_text(madr)
+    assert review.doc_type == "decision"
+    assert review.findings == []
+    asked = madr.replace("* Bad, because it", "* We have not decided whether it")
+    assert "open_questions" in {f.code for f in Reviewer().review_text(asked).findings}
