@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, Field, ValidationError
+from pydantic import AliasChoices, BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -31,6 +31,19 @@ class ReviewConfig(BaseModel):
     fail_on: Severity | None = None
     # Glob → document type ("docs/adr/**" = "decision"), for folders detection cannot read.
     types: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("types")
+    @classmethod
+    def _known_types(cls, value: dict[str, str]) -> dict[str, str]:
+        from assistant.doctype import declared_type  # doctype does not import config
+
+        for glob, name in value.items():
+            if declared_type(name) is None:
+                raise ValueError(
+                    f'[review] types: "{glob}" = "{name}" is not a document type '
+                    "(use spec, design or decision)"
+                )
+        return value
 
 
 class GitHubConfig(BaseModel):

@@ -165,3 +165,11 @@ def test_bot_default_globs_take_decision_record_folders() -> None:
     globs = GitHubConfig().spec_globs
     assert is_spec_path("docs/decisions/0012-use-postgres.md", globs)
     assert is_spec_path("architecture/adrs/0001-record-decisions.md", globs)
+
+
+def test_an_unknown_type_in_config_is_one_clear_error() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="not a document type"):
+        ReviewConfig(types={"docs/adr/**": "desicion"})
+    assert ReviewConfig(types={"docs/adr/**": "ADR"}).types  # the aliases authors write
