@@ -308,7 +308,12 @@ def _stub_from(blocks: list[Block]) -> str:
         for block in blocks
         if "solution" in block.kinds
         for item in items_of(block.body)
-        if re.match(r"^\s*(?:[-*+]|\d+[.)]|R\d+)", item.text) and len(item.text.split()) >= 6
+        if re.match(r"^\s*(?:[-*+]|\d+[.)]|R\d+)", item.text)
+        and len(item.text.split()) >= 6
+        # A checklist (a template's sign-off boxes) or a question is not a requirement.
+        and not _CHECKBOX.match(item.text)
+        and not item.text.rstrip().endswith("?")
+        and not _PROCESS.search(block.label)
     ]
     if not requirements:
         return _STUB

@@ -103,3 +103,20 @@ def test_an_argument_against_an_option_is_not_an_open_question() -> None:
     assert review.findings == []
     asked = madr.replace("* Bad, because it", "* We have not decided whether it")
     assert "open_questions" in {f.code for f in Reviewer().review_text(asked).findings}
+
+
+def test_suggested_criteria_come_from_requirements_not_checklists() -> None:
+    draft = (
+        "# Widget export\n\nOwner: Ana\n\n## Problem\n\nAdmins export widgets by hand every "
+        "week; 30 of 40 admins in the March survey said it takes an hour.\n\n## Proposal\n\n"
+        "- [x] I understand the owners may require updates to existing tests\n"
+        "- Export writes one CSV row per widget with its id, name and owner\n"
+        "- Is the export scheduled or on demand for every admin?\n\n"
+        "## Acceptance criteria\n\n- It works well and users are happy.\n"
+    )
+    [finding] = [
+        f for f in Reviewer().review_text(draft).findings if f.code == "missing_acceptance_criteria"
+    ]
+    assert "one CSV row per widget" in finding.suggestion
+    assert "require updates" not in finding.suggestion
+    assert "scheduled or on demand" not in finding.suggestion
