@@ -15,7 +15,7 @@ from api.errors import ApiError
 from api.jobs import JobManager
 from api.metrics import Metrics
 from assistant.config import Settings
-from assistant.models import Answer, Review
+from assistant.models import Answer, DocType, Review
 from assistant.services import Services
 
 SESSION_COOKIE = "specreview_token"
@@ -24,7 +24,9 @@ SESSION_COOKIE = "specreview_token"
 class ReviewEngine(Protocol):
     """What the API needs from the reviewer (assistant/review.py)."""
 
-    def review_text(self, text: str, *, path: str = ...) -> Review: ...
+    def review_text(
+        self, text: str, *, path: str = ..., doc_type: DocType | None = ...
+    ) -> Review: ...
 
 
 class AskEngine(Protocol):

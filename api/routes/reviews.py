@@ -13,7 +13,7 @@ from api.deps import AppState, StateDep, require_token
 from api.drafts import read_draft
 from api.errors import ERROR_RESPONSES, ErrorResponse
 from api.schemas import ReviewFormat, ReviewRequest
-from assistant.models import Review
+from assistant.models import DocType, Review
 from assistant.render import render_markdown, render_sarif
 
 router = APIRouter(prefix="/v1", tags=["reviews"], dependencies=[Depends(require_token)])
@@ -44,9 +44,13 @@ _REQUEST_BODY: dict[str, Any] = {
 }
 
 
-async def review_draft(state: AppState, text: str, path: str) -> Review:
+async def review_draft(
+    state: AppState, text: str, path: str, doc_type: DocType | None = None
+) -> Review:
     """Run the reviewer off the event loop and count the result."""
-    review = await run_in_threadpool(lambda: state.reviewer.review_text(text, path=path))
+    review = await run_in_threadpool(
+        lambda: state.reviewer.review_text(text, path=path, doc_type=doc_type)
+    )
     state.metrics.record_review(review)
     return review
 
@@ -80,8 +84,16 @@ async def create_review(
     request: Request,
     state: StateDep,
     format: Annotated[ReviewFormat, Query(description="Output format.")] = "json",
+    doc_type: Annotated[
+        DocType | None,
+        Query(
+            alias="type",
+            description="Review it as a spec, design or decision (default: front matter "
+            "`type:`, else detected; the review says which).",
+        ),
+    ] = None,
 ) -> Response:
     """Review a draft sent as JSON (`{"text", "path"}`), a multipart `file`, or text/markdown."""
     text, path = await read_draft(request, max_bytes=state.settings.max_draft_bytes)
-    review = await review_draft(state, text, path)
+    review = await review_draft(state, text, path, doc_type)
     return render_review(review, format)

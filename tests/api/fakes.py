@@ -27,7 +27,7 @@ class FakeReviewer:
         self.fail_with = fail_with
         self.llm_mode = llm_mode
 
-    def review_text(self, text: str, *, path: str = "draft.md") -> Review:
+    def review_text(self, text: str, *, path: str = "draft.md", doc_type=None) -> Review:
         self.calls.append((text, path))
         if self.fail_with is not None:
             raise self.fail_with
@@ -59,6 +59,8 @@ class FakeReviewer:
         mode = "degraded" if self.llm_mode == "degraded" else "off"
         return Review(
             path=path,
+            doc_type=doc_type or "spec",
+            doc_type_source="--type" if doc_type else "default: the fake reads no type",
             findings=findings,
             coverage=Coverage(lines=len(lines), words=len(text.split())),
             llm=LLMStatus(mode=mode, reason="timeout" if mode == "degraded" else None),  # type: ignore[arg-type]

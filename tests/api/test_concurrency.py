@@ -20,7 +20,7 @@ class BlockingReviewer:
         self.entered = threading.Event()
         self.release = threading.Event()
 
-    def review_text(self, text: str, *, path: str = "draft.md") -> Review:
+    def review_text(self, text: str, *, path: str = "draft.md", doc_type=None) -> Review:
         self.entered.set()
         assert self.release.wait(timeout=30), "never released"
         return Review(path=path)

@@ -144,3 +144,23 @@ def test_form_text_fields_over_a_megabyte_are_accepted(client: TestClient) -> No
     urlencoded = client.post("/v1/reviews", data={"text": text, "path": "big.md"})
     assert urlencoded.status_code == 200
     assert urlencoded.json()["findings"][0]["span"]["start_line"] == 2
+
+
+def test_the_caller_may_say_what_the_document_is(tmp_path) -> None:
+    """The real reviewer behind the API: ?type= overrides detection, and the review says so."""
+    from assistant.services import Services
+
+    settings = Settings(store_path=tmp_path / "store", embedder="hashing")
+    adr = (
+        "# Use Postgres for jobs\n\n## Context\n\nJobs live in Redis and two days of them were "
+        "lost in the March failover, so customers re-ran imports by hand.\n\n"
+        "## Decision\n\nJobs move to Postgres.\n"
+    )
+    with TestClient(create_app(Services(settings=settings))) as http:
+        detected = http.post("/v1/reviews", json={"text": adr, "path": "0007.md"}).json()
+        assert detected["doc_type"] == "decision" and detected["findings"] == []
+        told = http.post("/v1/reviews?type=spec", json={"text": adr, "path": "0007.md"}).json()
+        assert (told["doc_type"], told["doc_type_source"]) == ("spec", "--type")
+        assert "missing_acceptance_criteria" in {f["code"] for f in told["findings"]}
+        bad = http.post("/v1/reviews?type=memo", json={"text": adr})
+        assert bad.status_code == 422
