@@ -118,7 +118,12 @@ def load_yaml(text: str, *, limits: YAMLLimits = LIMITS) -> tuple[Any, str | Non
     """(data, None), or (None, a one-line reason) when the YAML is broken or over a limit."""
     if len(text) > limits.max_input_chars:
         return None, f"{len(text):,} characters of YAML (the limit is {limits.max_input_chars:,})"
-    loader = _BoundedLoader(text, limits)
+    try:
+        # The reader checks the characters as it starts: a control character is a ReaderError
+        # here, before any parsing (seen with an escape character in front matter).
+        loader = _BoundedLoader(text, limits)
+    except yaml.YAMLError as exc:
+        return None, _reason(exc)
     try:
         return loader.get_single_data(), None
     except YAMLLimitError as exc:

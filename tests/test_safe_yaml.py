@@ -129,3 +129,10 @@ def test_safe_yaml_is_the_only_module_that_reads_yaml() -> None:
         if re.search(r"^\s*(import yaml|from yaml\b)", path.read_text(), re.MULTILINE)
     ]
     assert readers == ["assistant/safe_yaml.py"]
+
+
+def test_a_control_character_is_a_reason_not_an_exception() -> None:
+    data, reason = load_yaml("title: \x1b[31mred\n")
+    assert data is None and reason and "character" in reason
+    spec = parse_spec("---\ntitle: \x1b\n---\n# Draft\n\nText.\n")
+    assert spec.front_matter_error and spec.title == "Draft"
