@@ -6,15 +6,15 @@ Scoring is pure and lives in `evals.review_scoring`; the text and markdown in
 
 from __future__ import annotations
 
-import importlib
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from assistant.checks.vocab import fired_terms
 from assistant.config import Settings
 from assistant.embed import Embedder
 from assistant.errors import ConfigError, InputError, SpecreviewError
@@ -39,8 +39,8 @@ from evals.review_scoring import (
 # Re-exported: scripts build reports from predictions they recorded themselves.
 from evals.review_scoring import Prediction as Prediction
 
-TermTracing = Literal["off", "on", "unavailable"]
-TermTracer = Callable[[Review], dict[str, list[str]]]
+TermTracing = Literal["off", "on"]
+TermTracer = Callable[[str], dict[str, list[str]]]  # a draft's text -> code -> term ids
 JSON_KEYS = (
     "core_macro_f1",
     "extended_macro_f1",
@@ -127,20 +127,13 @@ def heading_linter(text: str) -> list[str]:
 # --- running ----------------------------------------------------------------------------------
 
 
-def term_tracer() -> TermTracer | None:
-    """`assistant.checks.vocab.fired_terms(review)` where the check vocabularies provide it."""
-    try:
-        vocab = importlib.import_module("assistant.checks.vocab")
-    except ModuleNotFoundError as exc:
-        if exc.name != "assistant.checks.vocab":
-            raise
-        return None
-    fired = getattr(vocab, "fired_terms", None)
-    return cast(TermTracer, fired) if callable(fired) else None
-
-
 def predict(
-    case_id: str, review: Review, *, seconds: float, tracer: TermTracer | None = None
+    case_id: str,
+    review: Review,
+    *,
+    seconds: float,
+    tracer: TermTracer | None = None,
+    text: str = "",
 ) -> Prediction:
     """What one review raised: codes, cited records and the highest confidence per code."""
     related: dict[str, list[str]] = {}
@@ -155,7 +148,7 @@ def predict(
         confidence=confidence,
         doc_type=review.doc_type,
         doc_type_source=review.doc_type_source,
-        terms=tracer(review) if tracer is not None else {},
+        terms=tracer(text) if tracer is not None else {},
         seconds=seconds,
     )
 
@@ -178,7 +171,7 @@ def run_review_eval(
         raise ConfigError("--llm needs a model: set SPECREVIEW_LLM_MODEL (and the base URL)")
     if not use_llm:
         settings = settings.model_copy(update={"llm_model": None})
-    tracer = term_tracer() if trace_terms else None
+    tracer: TermTracer | None = fired_terms if trace_terms else None
     services = Services(settings=settings, _store=InMemoryStore(), _embedder=embedder)
     kb = dataset_dir / "kb"
     if kb.is_dir():
@@ -199,9 +192,10 @@ def run_review_eval(
         except SpecreviewError as exc:
             raise InputError(f"case {case.id}: {exc}") from exc
         seconds = time.perf_counter() - started
-        predictions.append(predict(case.id, review, seconds=seconds, tracer=tracer))
-        baseline[case.id] = heading_linter(draft.read_text(encoding="utf-8", errors="replace"))
-    tracing: TermTracing = "off" if not trace_terms else "on" if tracer else "unavailable"
+        text = draft.read_text(encoding="utf-8", errors="replace")
+        predictions.append(predict(case.id, review, seconds=seconds, tracer=tracer, text=text))
+        baseline[case.id] = heading_linter(text)
+    tracing: TermTracing = "on" if trace_terms else "off"
     return build_report(
         cases,
         predictions,

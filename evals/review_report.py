@@ -19,8 +19,6 @@ from evals.review_scoring import (
     macro_f1,
 )
 
-TERMS_UNAVAILABLE = "Term tracing unavailable: assistant.checks.vocab has no fired_terms(review)."
-
 
 def _num(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
@@ -154,13 +152,16 @@ def format_type_detection(report: EvalReport) -> str:
 
 def format_terms(report: EvalReport) -> str | None:
     """Which vocabulary terms fired on how many cases; None when tracing was not asked for."""
-    if report.term_tracing == "off":
+    if report.term_tracing == "off" or report.terms is None:
         return None
-    if report.term_tracing == "unavailable" or report.terms is None:
-        return TERMS_UNAVAILABLE
-    lines = ["Vocabulary terms that fired (cases per term)"]
+    lines = [
+        f"Vocabulary terms that fired ({report.n_cases} cases; a term that fires only on this "
+        "set's wording is not a signal)"
+    ]
     for code, terms in report.terms.items():
-        lines.append(f"  {code}: " + ", ".join(f"{t} {n}" for t, n in terms.items()))
+        lines.append(f"  {code}")
+        for term, n in sorted(terms.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"    {n:>4}  {term}")
     if not report.terms:
         lines.append("  none")
     return "\n".join(lines)

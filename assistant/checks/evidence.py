@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from assistant.checks.signals import NUMBER, strip_dates
+from assistant.checks.vocab import Term, Vocabulary, register, traced
 
 AFFECTED = re.compile(
     r"\b(?:users?|customers?|clients?|orgs?|organi[sz]ations?|accounts?|tenants?|teams?|"
@@ -118,33 +119,99 @@ _PERCENT = re.compile(r"\d\s?%|\bpercent\b|\d\s?(?:x|×)\b", re.IGNORECASE)
 
 
 # What is wrong with a system rather than with a user's day: cost, performance, reliability,
-# security and maintenance problems are problems too (LABELS.md). Example, from no dataset:
-# "Each deploy restarts every pod, so a config typo takes the whole fleet down."
-SYSTEM_PROBLEM = re.compile(
-    r"\b(?:problems?|issues?|limitations?|bottlenecks?|overhead|incidents?|crash(?:es|ed|ing)?|"
-    r"bugs?|regressions?|pollut\w*|suffer\w*|(?:the |a )?lack of|burden\w*|toil|friction|"
-    r"pitfalls?|shortcomings?|"
-    r"drawbacks?|complex(?:ity)?|duplicat\w*|bloat\w*|leaks?|contention|starv\w*|"
-    r"only (?:partially|partly)|not (?:scale|scalable|supported|possible|enough|sufficient)|"
-    r"does(?:n't| not) scale|unable|cannot|can't|impossible|insufficient|inefficien\w*|"
-    r"too (?:slow|many|much|few|long|large|big|expensive|hard|complex)|"
-    r"out of (?:memory|disk|sync|date)|(?:memory|disk|cpu) (?:pressure|usage|limits?))\b",
-    re.IGNORECASE,
+# security and maintenance problems are problems too (LABELS.md).
+SYSTEM_PROBLEM = register(
+    Vocabulary(
+        "missing_why",
+        "system problem",
+        (
+            Term(
+                "names a fault",
+                r"\b(?:problems?|issues?|limitations?|bottlenecks?|pitfalls?|shortcomings?|"
+                r"drawbacks?)\b",
+                "the author names something wrong with how things are",
+                "The main limitation is that exports run one at a time.",
+            ),
+            Term(
+                "failure",
+                r"\b(?:incidents?|crash(?:es|ed|ing)?|bugs?|regressions?|leaks?)\b",
+                "a failure that already happens",
+                "The importer crashes on files over 2 GB.",
+            ),
+            Term(
+                "cost of upkeep",
+                r"\b(?:overhead|burden\w*|toil|friction|bloat\w*|inefficien\w*)\b",
+                "work or resources the status quo wastes",
+                "Keeping two copies of the schema is a maintenance burden.",
+            ),
+            Term(
+                "capacity",
+                r"\b(?:contention|starv\w*|out of (?:memory|disk|sync|date)|"
+                r"(?:memory|disk|cpu) (?:pressure|usage|limits?))\b",
+                "a resource runs short",
+                "Nightly jobs starve the API of database connections.",
+            ),
+            Term(
+                "tangle",
+                r"\b(?:complex(?:ity)?|duplicat\w*|pollut\w*)\b",
+                "the system is harder to change or read than it needs to be",
+                "Every service duplicates the retry logic.",
+            ),
+            Term(
+                "cannot",
+                r"\b(?:unable|cannot|can't|impossible|insufficient|only (?:partially|partly)|"
+                r"not (?:scale|scalable|supported|possible|enough|sufficient)|"
+                r"does(?:n't| not) scale)\b",
+                "something needed cannot be done today",
+                "Operators cannot rotate keys without downtime.",
+            ),
+            Term(
+                "excess",
+                r"\btoo (?:slow|many|much|few|long|large|big|expensive|hard|complex)\b",
+                "a quantity past what works",
+                "Cold starts are too slow for interactive use.",
+            ),
+            Term(
+                "suffers from a lack",
+                r"\b(?:suffer\w*|(?:the |a )?lack of)\b",
+                "the author says what is missing and that it hurts",
+                "The CLI suffers from a lack of progress output on long runs.",
+            ),
+        ),
+    )
 )
 
-
 # Demand shown, not asserted: people asking for it, trying and failing to do it, or the change
-# named as the means to an end. Example, from no dataset: "Since the billing export shipped, we
-# have had many requests to schedule it"; "The main reason for this change is to let us test
-# the parser in isolation."
-DEMAND = re.compile(
-    r"\b(?:numerous|many|several|frequent|repeated|multiple|countless|a lot of|lots of)\s+"
-    r"(?:\w+\s+)?(?:requests?|asks|complaints|reports|votes|upvotes|suggestions)\b|"
-    r"\b(?:users?|customers?|people|developers?|admins?|operators?|teams?)\s+(?:\w+\s+){0,2}"
-    r"(?:have been|are|keep|kept)\s+(?:asking|attempting|trying|requesting|struggling|"
-    r"working around)\b|"
-    r"\b(?:primary|main|key|chief) (?:driver|motivation|reason|goal|purpose)\b",
-    re.IGNORECASE,
+# named as the means to an end.
+DEMAND = register(
+    Vocabulary(
+        "missing_why",
+        "demand",
+        (
+            Term(
+                "many requests",
+                r"\b(?:numerous|many|several|frequent|repeated|multiple|countless|a lot of|"
+                r"lots of)\s+(?:\w+\s+)?(?:requests?|asks|complaints|reports|votes|upvotes|"
+                r"suggestions)\b",
+                "demand counted, not assumed",
+                "Since the billing export shipped we have had many requests to schedule it.",
+            ),
+            Term(
+                "people keep trying",
+                r"\b(?:users?|customers?|people|developers?|admins?|operators?|teams?)\s+"
+                r"(?:\w+\s+){0,2}(?:have been|are|keep|kept)\s+(?:asking|attempting|trying|"
+                r"requesting|struggling|working around)\b",
+                "people already try to do it without the feature",
+                "Admins keep working around the limit by creating second accounts.",
+            ),
+            Term(
+                "the reason for it",
+                r"\b(?:primary|main|key|chief) (?:driver|motivation|reason|goal|purpose)\b",
+                "the author states the end the change serves",
+                "The main reason for this change is to let us test the parser in isolation.",
+            ),
+        ),
+    )
 )
 
 
@@ -213,3 +280,15 @@ def evidence_score(sentence: str) -> tuple[float, bool]:
         score = min(score, 0.25)
         strong = False
     return score, strong
+
+
+# The older vocabularies of this module, traced term by term (vocab.traced).
+for _name, _pattern, _reason in (
+    ("who is affected", AFFECTED, "data about someone affected is evidence"),
+    ("how we know", SOURCE, "a named source of evidence"),
+    ("what it costs", PAIN, "what the status quo costs someone"),
+    ("absence", LACK, "a capability said to be missing (weak: it may restate the feature)"),
+    ("recurring", FREQUENT, "a complaint or request that recurs"),
+    ("mandate", AUTHORITY, "an appeal to authority or to competitors is not a why"),
+):
+    traced("missing_why", _name, _pattern, _reason)

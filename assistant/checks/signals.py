@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from assistant.checks.vocab import traced
 from assistant.markdown import FENCE, ParsedSpec
 
 # --- label vocabularies (broad, product-agnostic) ----------------------------------------------
@@ -65,6 +66,24 @@ _KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"pros and cons|considered options|options considered|\boptions\b"
     ),
 }
+# Heading and label words, traced term by term per finding code (vocab.traced).
+_KIND_CODES = {
+    "why": "missing_why",
+    "acceptance": "missing_acceptance_criteria",
+    "ownership": "unresolved_ownership",
+    "metric": "missing_success_metric",
+    "scope_bound": "unbounded_scope",
+    "questions": "open_questions",
+}
+for _kind, _code in _KIND_CODES.items():
+    traced(
+        _code,
+        f"{_kind} heading",
+        _KIND_PATTERNS[_kind],
+        "a label that announces it",
+        on_labels=True,
+    )
+
 # "Summary", "Overview" and the like describe the what; they may also hold the why.
 _WHY_WEAK = re.compile(r"overview|summary|introduction|\btl;?dr\b|abstract|in order to")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from evals.review_eval import (
     heading_linter,
     load_cases,
 )
-from evals.review_report import TERMS_UNAVAILABLE
 from evals.review_scoring import (
     ALL_CODES,
     Case,
@@ -193,7 +191,6 @@ def test_cli_eval_review_writes_json_and_markdown(
 
     monkeypatch.setenv("SPECREVIEW_EMBEDDER", "hashing")
     monkeypatch.setenv("SPECREVIEW_STORE_PATH", str(tmp_path / "store"))
-    monkeypatch.setitem(sys.modules, "assistant.checks.vocab", None)
     dataset = tmp_path / "set"
     (dataset / "drafts").mkdir(parents=True)
     (dataset / "drafts" / "a.md").write_text("# Export invoices\n\nWe will add a button.\n")
@@ -211,10 +208,11 @@ def test_cli_eval_review_writes_json_and_markdown(
         + ["--markdown", str(out_md)],
     )
     assert result.exit_code == 0, result.output
-    assert "By document type" in result.stdout and TERMS_UNAVAILABLE in result.stdout
+    assert "By document type" in result.stdout and "Vocabulary terms that fired" in result.stdout
     data = json.loads(out_json.read_text())
     assert set(data) == set(JSON_KEYS) and list(data["by_type"]) == ["design"]
-    assert data["term_tracing"] == "unavailable" and data["type_detection"]["n"] == 1
+    assert data["term_tracing"] == "on" and data["type_detection"]["n"] == 1
+    assert data["terms"] == {}  # traced: this two-line draft uses none of the words
     assert "Confidence reliability" in out_md.read_text()
 
 

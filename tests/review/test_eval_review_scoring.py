@@ -3,15 +3,11 @@ precision of all findings, confidence reliability, type detection and the term-t
 
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
 
-import pytest
-
 from assistant.models import Finding, Review
-from evals.review_eval import build_report, predict, term_tracer
-from evals.review_report import TERMS_UNAVAILABLE, format_report, report_markdown
+from evals.review_eval import build_report, predict
+from evals.review_report import format_report, report_markdown
 from evals.review_scoring import (
     ALL_CODES,
     CORE_CODES,
@@ -198,34 +194,20 @@ def test_predict_keeps_the_highest_confidence_and_the_type() -> None:
         findings=[finding("missing_why", 0.6), finding("open_questions", 0.7)]
         + [finding("missing_why", 0.8)],
     )
-    p = predict("x", review, seconds=0.1, tracer=lambda r: {"missing_why": ["t-1"]})
+    p = predict("x", review, seconds=0.1, tracer=lambda t: {"missing_why": [t]}, text="t-1")
     assert p.codes == ["missing_why", "open_questions"]
     assert p.confidence == {"missing_why": 0.8, "open_questions": 0.7}
     assert (p.doc_type, p.doc_type_source) == ("design", "detected: KEP")
     assert p.terms == {"missing_why": ["t-1"]}
 
 
-def test_term_tracer_uses_fired_terms_when_the_vocabularies_have_it(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    vocab = types.ModuleType("assistant.checks.vocab")
-    monkeypatch.setitem(sys.modules, "assistant.checks.vocab", vocab)
-    assert term_tracer() is None  # the module, without fired_terms yet
-
-    def fired_terms(review: Review) -> dict[str, list[str]]:
-        return {"missing_why": ["why.problem"]}
-
-    vocab.fired_terms = fired_terms  # type: ignore[attr-defined]
-    assert term_tracer() is fired_terms
-    monkeypatch.setitem(sys.modules, "assistant.checks.vocab", None)  # no such module
-    assert term_tracer() is None
-
+def test_term_counts_per_code_are_reported() -> None:
     predictions = [
         Prediction(case_id="s1", terms={"missing_why": ["why.problem", "why.cost"]}),
         Prediction(case_id="s2", terms={"missing_why": ["why.cost"]}),
     ]
     report = build_report(TYPED, predictions, term_tracing="on")
     assert report.terms == {"missing_why": {"why.cost": 2, "why.problem": 1}}
-    assert "missing_why: why.cost 2, why.problem 1" in format_report(report)
-    unavailable = build_report(TYPED, predictions, term_tracing="unavailable")
-    assert unavailable.terms is None and TERMS_UNAVAILABLE in format_report(unavailable)
+    shown = format_report(report)
+    assert shown.index("2  why.cost") < shown.index("1  why.problem")
+    assert build_report(TYPED, predictions).terms is None  # tracing off
