@@ -16,6 +16,7 @@ from api.errors import ApiError, engine_error_status
 from api.review_view import build_review_view
 from api.routes.ask import check_question
 from api.routes.reviews import review_draft
+from assistant.doctype import declared_type
 from assistant.errors import SpecreviewError
 from assistant.render import render_markdown
 
@@ -63,12 +64,14 @@ async def review_submit(request: Request, state: StateDep) -> Response:
         async with request.form(max_files=1, max_fields=10, max_part_size=limit + 1) as form:
             upload = form.get("file")
             pasted = form.get("text")
+            chosen = form.get("type")
             if isinstance(upload, UploadFile) and upload.filename:
                 text, path = await read_upload(upload, max_bytes=limit)
             else:
                 pasted_text = pasted if isinstance(pasted, str) else ""
                 text = decode_text(pasted_text.encode("utf-8"), name="the draft", max_bytes=limit)
-        review = await review_draft(state, text, path)
+        # "" (Detect it) or anything not a type: the reviewer detects it and says so.
+        review = await review_draft(state, text, path, declared_type(chosen))
     except ApiError as exc:
         ctx = {"page": "review", "error": exc.message, "text": text}
         return render(state, request, "review.html", ctx, status=exc.status)

@@ -138,3 +138,11 @@ def test_upload_without_javascript_shows_job_progress(client: TestClient) -> Non
     empty = client.post("/library/upload", files=[("files", ("e.md", b" ", "text/markdown"))])
     assert empty.status_code == 422
     assert 'role="alert"' in empty.text
+
+
+def test_review_page_type_choice_reaches_the_reviewer_and_is_shown(client: TestClient) -> None:
+    chosen = client.post("/review", data={"text": DRAFT, "type": "decision"})
+    assert "Read as a decision record (--type)." in chosen.text
+    detected = client.post("/review", data={"text": DRAFT, "type": ""})
+    assert "Read as a spec" in detected.text
+    assert '<select id="doc-type" name="type">' in client.get("/review").text
