@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     # Store: embedded Chroma on disk by default, a `chroma run` server when chroma_url is set.
     store_path: Path = Path(".specreview/store")
     chroma_url: str | None = None
+    # Writers to one embedded store take turns (a file lock in its folder); how long one waits.
+    store_lock_timeout: float = Field(600.0, gt=0)
     collection_prefix: str = "specreview"
 
     # Embedder: the offline MiniLM int8 model; "hashing" is for tests only.

@@ -39,6 +39,7 @@ def open_store(settings: Settings, embedder: Embedder) -> VectorStore:
         path=str(settings.store_path),
         prefix=settings.collection_prefix,
         embedder_name=embedder.name,
+        lock_timeout=settings.store_lock_timeout,
     )
 
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.errors import StoreError
 from assistant.models import Chunk, DocumentRecord, Hit
+from assistant.store_lock import store_write_lock
 
 Where = Mapping[str, str | Sequence[str]]  # field -> value, or any of several values
 
@@ -166,9 +169,20 @@ def _close_client(client: Any) -> None:
 class ChromaStore:
     """Chroma, embedded on disk (`path`) or a server (`url`); vectors are always passed in."""
 
-    def __init__(self, *, client: Any, prefix: str, embedder_name: str, where_label: str) -> None:
+    def __init__(
+        self,
+        *,
+        client: Any,
+        prefix: str,
+        embedder_name: str,
+        where_label: str,
+        folder: Path | None = None,
+        lock_timeout: float = 600.0,
+    ) -> None:
         self._client = client
         self._where_label = where_label
+        self.folder = folder  # embedded: the store's folder, where writers take turns
+        self.lock_timeout = lock_timeout
         # The vector space is part of the name: switching embedders never mixes spaces.
         space = "".join(c if c.isalnum() else "-" for c in embedder_name)
         try:
@@ -191,6 +205,7 @@ class ChromaStore:
         url: str | None = None,
         prefix: str = "specreview",
         embedder_name: str = "minilm",
+        lock_timeout: float = 600.0,
     ) -> ChromaStore:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
@@ -226,7 +241,21 @@ class ChromaStore:
                 f"cannot reach the Chroma store at {target}: {exc}. "
                 + ("Is `chroma run` up at that URL?" if url else "Is the folder writable?")
             ) from exc
-        return cls(client=client, prefix=prefix, embedder_name=embedder_name, where_label=label)
+        return cls(
+            client=client,
+            prefix=prefix,
+            embedder_name=embedder_name,
+            where_label=label,
+            folder=None if url or path is None else Path(path),
+            lock_timeout=lock_timeout,
+        )
+
+    def writing(self, on_wait: Callable[[str], None] | None = None) -> AbstractContextManager[None]:
+        """Hold this store's write lock (embedded: one writer at a time across processes; a
+        server orders writes itself)."""
+        if self.folder is None:
+            return nullcontext()
+        return store_write_lock(self.folder, timeout=self.lock_timeout, on_wait=on_wait)
 
     def close(self) -> None:
         """Release the client's connections and files (optional: not part of VectorStore)."""
@@ -335,3 +364,12 @@ class ChromaStore:
             return int(self._chunks.count())
         except Exception as exc:
             raise self._error("count chunks", exc) from exc
+
+
+def write_lock(
+    store: VectorStore, on_wait: Callable[[str], None] | None = None
+) -> AbstractContextManager[None]:
+    """The write lock of `store` where it has one (an embedded Chroma store), else nothing."""
+    if isinstance(store, ChromaStore):
+        return store.writing(on_wait)
+    return nullcontext()

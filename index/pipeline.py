@@ -4,7 +4,8 @@ Per document the store sees: delete old chunks (and record), upsert new chunks, 
 record with its index key last. A run killed at any point leaves either the old complete
 document, or no record (the next run redoes that document, deleting stray chunks first), never
 duplicates. Embedding (onnxruntime, outside the GIL) overlaps with store writes, which run on
-one writer thread in document order.
+one writer thread in document order. Writers to one embedded store take turns (a file lock
+in its folder, see assistant/store_lock.py): a second run waits, then sees what the first wrote.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from assistant.embed import Embedder, count_minilm_tokens
 from assistant.models import Chunk, Document, DocumentRecord
-from assistant.store import VectorStore
+from assistant.store import VectorStore, write_lock
 from index.chunk import CHUNKER_VERSION, TokenCounter, chunk_document, embedding_texts
 from index.load import LoadResult, Skipped, load_paths
 
@@ -105,6 +106,32 @@ def _run(
     count: TokenCounter,
     prune_roots: Sequence[str] = (),
     keep_paths: Sequence[str] = (),
+    on_wait: Callable[[str], None] | None = None,
+) -> IndexSummary:
+    # One writer at a time per embedded store, from reading what it holds to the last write.
+    with write_lock(store, on_wait):
+        return _run_locked(
+            docs,
+            store=store,
+            embedder=embedder,
+            chunk_tokens=chunk_tokens,
+            progress=progress,
+            count=count,
+            prune_roots=prune_roots,
+            keep_paths=keep_paths,
+        )
+
+
+def _run_locked(
+    docs: Sequence[Document],
+    *,
+    store: VectorStore,
+    embedder: Embedder,
+    chunk_tokens: int,
+    progress: Progress | None,
+    count: TokenCounter,
+    prune_roots: Sequence[str],
+    keep_paths: Sequence[str],
 ) -> IndexSummary:
     started = time.perf_counter()
     summary = IndexSummary()
@@ -259,6 +286,7 @@ def index_documents(
     chunk_tokens: int = 200,
     progress: Progress | None = None,
     count: TokenCounter = count_minilm_tokens,
+    on_wait: Callable[[str], None] | None = None,
 ) -> IndexSummary:
     """Index already-loaded documents (API uploads); unchanged ones are skipped, none removed."""
     return _run(
@@ -268,6 +296,7 @@ def index_documents(
         chunk_tokens=chunk_tokens,
         progress=progress,
         count=count,
+        on_wait=on_wait,
     )
 
 
@@ -280,6 +309,7 @@ def index_loaded(
     progress: Progress | None = None,
     prune: bool = True,
     count: TokenCounter = count_minilm_tokens,
+    on_wait: Callable[[str], None] | None = None,
 ) -> IndexSummary:
     """Index a LoadResult; with `prune`, documents gone from its folders are removed."""
     summary = _run(
@@ -291,6 +321,7 @@ def index_loaded(
         count=count,
         prune_roots=loaded.roots if prune else (),
         keep_paths=[s.path for s in loaded.skipped],
+        on_wait=on_wait,
     )
     summary.skipped = list(loaded.skipped)
     summary.warnings = list(loaded.warnings)
@@ -306,6 +337,7 @@ def index_paths(
     progress: Progress | None = None,
     prune: bool = True,
     count: TokenCounter = count_minilm_tokens,
+    on_wait: Callable[[str], None] | None = None,
 ) -> IndexSummary:
     """Load files and folders, then index them incrementally (see module docstring)."""
     started = time.perf_counter()
@@ -318,6 +350,7 @@ def index_paths(
         progress=progress,
         prune=prune,
         count=count,
+        on_wait=on_wait,
     )
     summary.seconds = time.perf_counter() - started
     return summary

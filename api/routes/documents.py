@@ -116,6 +116,25 @@ async def upload_documents(
     return await start_index_job(state, files)
 
 
+def refuse_duplicate_names(names: Sequence[str]) -> None:
+    """A 422 before anything is read or written when two files of one upload share a name
+    (they would be one document, written twice by one job)."""
+    seen: set[str] = set()
+    duplicates: list[str] = []
+    for name in names:
+        if name in seen and name not in duplicates:
+            duplicates.append(name)
+        seen.add(name)
+    if duplicates:
+        listed = ", ".join(repr(n[:200]) for n in duplicates[:5])
+        raise ApiError(
+            422,
+            "duplicate_files",
+            f"more than one file named {listed} in this upload; each name is one document: "
+            "rename the files or send them in separate uploads",
+        )
+
+
 async def start_index_job(
     state: AppState, files: Sequence[starlette.datastructures.UploadFile]
 ) -> Job:
@@ -126,6 +145,7 @@ async def start_index_job(
         raise ApiError(
             413, "too_many_files", f"{len(files)} files; send at most {MAX_UPLOAD_FILES} at once"
         )
+    refuse_duplicate_names([upload.filename or "upload.md" for upload in files])
     texts = []
     for upload in files:
         text, name = await read_upload(upload, max_bytes=state.settings.max_draft_bytes)

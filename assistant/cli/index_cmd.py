@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 console = Console(soft_wrap=True)  # summary and skip lines stay one line each
+_HELD_UNTIL_EXIT = ExitStack()  # the store's write lock, once `index` has taken it
 
 
 def index(
@@ -26,9 +28,26 @@ def index(
 ) -> None:
     """Index specs, decision records and retros (incremental: unchanged files are skipped)."""
     from assistant.services import Services
+    from assistant.store_lock import store_write_lock
     from index.pipeline import index_paths
 
     services = Services()
+    settings = services.settings
+    err = Console(stderr=True, soft_wrap=True)
+
+    def waiting(message: str) -> None:
+        err.print(f"{message} ...", highlight=False)
+
+    if not settings.chroma_url:
+        # One writer at a time, locked before the store is opened and held until the process
+        # exits (the OS releases it then): a client opened while another process writes, or
+        # before Chroma has finished its files at that process's exit, loses some vectors.
+        settings.store_path.mkdir(parents=True, exist_ok=True)
+        _HELD_UNTIL_EXIT.enter_context(
+            store_write_lock(
+                settings.store_path, timeout=settings.store_lock_timeout, on_wait=waiting
+            )
+        )
     store, embedder = services.store, services.embedder
     size = chunk_tokens or services.settings.chunk_tokens
     with Progress(
@@ -37,7 +56,7 @@ def index(
         MofNCompleteColumn(),
         TextColumn("chunks"),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=err,
         transient=True,
         disable=as_json,
     ) as bar:
@@ -54,6 +73,7 @@ def index(
                 chunk_tokens=size,
                 progress=report,
                 prune=prune,
+                on_wait=waiting,
             )
         finally:
             close = getattr(store, "close", None)

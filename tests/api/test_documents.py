@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from fastapi.testclient import TestClient
+
+from api.app import create_app
+from assistant.config import Settings
+from assistant.errors import StoreError
+from assistant.models import Chunk
+from assistant.store import InMemoryStore
+from tests.api.conftest import make_services
 
 
 def ids(response) -> list[str]:
@@ -83,3 +91,84 @@ def test_upload_without_files_is_422(client: TestClient) -> None:
 
 def test_unknown_job_is_404(client: TestClient) -> None:
     assert client.get("/v1/jobs/abc").status_code == 404
+
+
+def test_two_files_with_one_name_are_refused_before_anything_is_written(
+    client: TestClient, api_services
+) -> None:
+    before = api_services.store.count_chunks()
+    files = [
+        ("files", ("adr-0010-a.md", b"# ADR 10\n\nOne text.\n", "text/markdown")),
+        ("files", ("adr-0011-b.md", b"# ADR 11\n\nAnother.\n", "text/markdown")),
+        ("files", ("adr-0010-a.md", b"# ADR 10 again\n\nA second text.\n", "text/markdown")),
+    ]
+    response = client.post("/v1/documents", files=files)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "duplicate_files"
+    assert "adr-0010-a.md" in error["message"] and "rename" in error["message"]
+    assert client.get("/v1/documents").json()["total"] == 4  # no job, nothing written
+    assert api_services.store.count_chunks() == before
+
+
+def test_a_file_naming_an_earlier_files_document_is_skipped_not_fatal(client: TestClient) -> None:
+    same_id = b"---\nid: adr-0012\n---\n# ADR 12\n\nWe keep this one.\n"
+    also = b"---\nid: adr-0012\n---\n# ADR 12 bis\n\nThis one would overwrite it.\n"
+    files = [
+        ("files", ("first.md", same_id, "text/markdown")),
+        ("files", ("second.md", also, "text/markdown")),
+        ("files", ("other.md", b"# Other\n\nUnrelated.\n", "text/markdown")),
+    ]
+    job = wait_for_job(client, client.post("/v1/documents", files=files).json()["id"])
+    assert job["state"] == "done", job
+    assert job["document_ids"] == ["adr-0012", "other"]
+    assert any("second.md" in w and "adr-0012" in w for w in job["warnings"])
+    assert client.get("/v1/documents/adr-0012").json()["title"] == "ADR 12"
+
+
+class StoreFailingOn(InMemoryStore):
+    """Writes half of a chosen document's chunks, then fails: a crash in the middle of a file."""
+
+    def __init__(self, doc_id: str) -> None:
+        super().__init__()
+        self.doc_id = doc_id
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
+        if any(c.doc_id == self.doc_id for c in chunks):
+            super().upsert(chunks[:1], vectors[:1])
+            raise StoreError(f"disk full while writing {self.doc_id}")
+        super().upsert(chunks, vectors)
+
+
+def test_a_failed_file_never_takes_the_others_and_leaves_no_ghost_chunks(
+    settings: Settings,
+) -> None:
+    store = StoreFailingOn("big")
+    services = make_services(settings)
+    services._store = store
+    services.__dict__.pop("store", None)
+    long = "# Big\n\n" + "\n\n".join(f"Paragraph {i} of many words." * 20 for i in range(20))
+    files = [
+        ("files", ("first.md", b"# First\n\nFirst.\n", "text/markdown")),
+        ("files", ("big.md", long.encode(), "text/markdown")),
+        ("files", ("last.md", b"# Last\n\nLast.\n", "text/markdown")),
+    ]
+    with TestClient(create_app(services)) as client:
+        job = wait_for_job(client, client.post("/v1/documents", files=files).json()["id"])
+        assert job["state"] == "done", job
+        assert job["document_ids"] == ["first", "last"]
+        assert any("big.md: not indexed" in w and "disk full" in w for w in job["warnings"])
+        assert ids(client.get("/v1/documents")) == ["first", "last"]
+        assert client.get("/v1/documents/big").status_code == 404
+    assert {c.doc_id for c in store.all_chunks()} == {"first", "last"}  # no ghosts
+
+
+def test_a_job_whose_every_file_fails_is_failed_with_the_reasons(settings: Settings) -> None:
+    services = make_services(settings)
+    services._store = StoreFailingOn("big")
+    services.__dict__.pop("store", None)
+    files = [("files", ("big.md", b"# Big\n\nOnly.\n", "text/markdown"))]
+    with TestClient(create_app(services)) as client:
+        job = wait_for_job(client, client.post("/v1/documents", files=files).json()["id"])
+    assert job["state"] == "failed"
+    assert "big.md" in job["error"] and "disk full" in job["error"]
