@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from assistant.embed import Embedder, count_minilm_tokens
 from assistant.models import Chunk, Document, DocumentRecord
-from assistant.store import VectorStore, write_lock
+from assistant.store import ChromaStore, VectorStore, write_lock
 from index.chunk import CHUNKER_VERSION, TokenCounter, chunk_document, embedding_texts
 from index.load import LoadResult, Skipped, load_paths
 
@@ -38,6 +38,7 @@ class IndexSummary(BaseModel):
     documents_indexed: int = 0
     documents_unchanged: int = 0
     documents_removed: int = 0
+    ghosts_removed: int = 0  # documents with chunks but no record (a write that died half-way)
     chunks: int = 0  # chunks of all current documents (indexed now or unchanged)
     chunks_embedded: int = 0
     skipped: list[Skipped] = Field(default_factory=list)
@@ -149,6 +150,11 @@ def _run_locked(
 
     if prune_roots:
         summary.documents_removed = _prune(store, existing, docs, prune_roots, keep_paths)
+        if not (isinstance(store, ChromaStore) and store.folder is None):
+            # Under the write lock no other writer is half-way, so chunks without a record are
+            # ghosts (a Chroma server has no such lock: another writer's may be in flight).
+            redone = {doc.id for doc, _ in todo}
+            summary.ghosts_removed = _remove_ghosts(store, existing, redone)
 
     # A fresh store has nothing to clean; otherwise a crashed run may have left stray chunks.
     writer = _Writer(store, delete_first=bool(existing) or store.count_chunks() > 0)
@@ -276,6 +282,20 @@ def _prune(
         store.delete_document(record.id)
         removed += 1
     return removed
+
+
+def _remove_ghosts(
+    store: VectorStore, existing: dict[str, DocumentRecord], redone: set[str]
+) -> int:
+    """Delete chunks whose document has no record (and is not being indexed now); how many
+    documents they belonged to. Cheap when there are none: the chunks are read only when there
+    are more than the records account for."""
+    if store.count_chunks() <= sum(r.n_chunks for r in existing.values()):
+        return 0
+    ghosts = {c.doc_id for c in store.all_chunks()} - existing.keys() - redone
+    for doc_id in sorted(ghosts):
+        store.delete_document(doc_id)
+    return len(ghosts)
 
 
 def index_documents(

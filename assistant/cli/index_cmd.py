@@ -86,7 +86,9 @@ def index(
     console.print(
         f"[bold]{sum(summary.documents_by_kind.values())} documents[/] ({kinds}): "
         f"{summary.documents_indexed} indexed, {summary.documents_unchanged} unchanged, "
-        f"{summary.documents_removed} removed; {summary.chunks} chunks "
+        f"{summary.documents_removed} removed"
+        + (f", {summary.ghosts_removed} without a record removed" if summary.ghosts_removed else "")
+        + f"; {summary.chunks} chunks "
         f"({summary.chunks_embedded} embedded) in {summary.seconds:.1f}s"
     )
     for item in summary.warnings:

@@ -206,3 +206,29 @@ def test_an_embedder_failure_stops_the_run_and_loses_nothing(
     rerun = index_paths([kb], store=store, embedder=HashingEmbedder())
     assert rerun.documents_unchanged == len(records)
     assert rerun.documents_indexed + rerun.documents_unchanged == 7
+
+
+def test_an_index_run_removes_chunks_whose_document_has_no_record(kb: Path) -> None:
+    store = InMemoryStore()
+    index_paths([kb], store=store, embedder=HashingEmbedder())
+    ghost = Chunk(
+        id="gone#0",
+        doc_id="gone",
+        text="A chunk left by a write that died.",
+        start_line=1,
+        end_line=1,
+        kind="spec",
+        title="Gone",
+    )
+    store.upsert([ghost], [[1.0] * HashingEmbedder().dimensions])
+    (kb / "ADR-3.md").write_text("# ADR 3\n\nChanged, so indexed again.\n")
+    records = {r.id: r.n_chunks for r in store.list_documents()}
+    summary = index_paths([kb], store=store, embedder=HashingEmbedder())
+    assert summary.ghosts_removed == 1
+    assert not [c for c in store.all_chunks() if c.doc_id == "gone"]
+    assert {r.id for r in store.list_documents()} == set(records)
+    assert len(store.all_chunks()) == sum(r.n_chunks for r in store.list_documents())
+    # Without prune (one file, or --no-prune) nothing but the documents given is touched.
+    store.upsert([ghost], [[1.0] * HashingEmbedder().dimensions])
+    kept = index_paths([kb], store=store, embedder=HashingEmbedder(), prune=False)
+    assert kept.ghosts_removed == 0 and store.all_chunks(where={"doc_id": "gone"})
