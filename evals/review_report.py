@@ -6,11 +6,9 @@ import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
+from assistant.checks.registry import ALL_CODES, CORE_CODES, EXTENDED_CODES
 from evals.review_eval import EvalReport
 from evals.review_scoring import (
-    ALL_CODES,
-    CORE_CODES,
-    EXTENDED_CODES,
     THRESHOLDS,
     CodeScore,
     FindingTally,

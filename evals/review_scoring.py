@@ -7,18 +7,10 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pydantic import BaseModel, Field
 
+# The codes scored, in the registry's order: core first, then extended.
+from assistant.checks.registry import ALL_CODES, CORE_CODES, EXTENDED_CODES, HISTORY_CODES
 from assistant.models import DOC_TYPES, DocType
 
-CORE_CODES = ("missing_why", "missing_acceptance_criteria", "unresolved_ownership")
-EXTENDED_CODES = (
-    "missing_success_metric",
-    "unbounded_scope",
-    "open_questions",
-    "conflicts_with_decision",
-    "repeats_past_lesson",
-)
-ALL_CODES = CORE_CODES + EXTENDED_CODES
-HISTORY_CODES = ("conflicts_with_decision", "repeats_past_lesson")
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 
