@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     llm_temperature: float = 0.0
     llm_context_tokens: int = 8192
     llm_max_retries: int = 3
+    # Circuit breaker: after this many failed calls in a row (timeouts, connection errors, 5xx,
+    # 429) the model is not called for llm_breaker_cooldown_s; then one call tries it again.
+    llm_breaker_failures: int = Field(3, ge=1)
+    llm_breaker_cooldown_s: float = Field(60.0, ge=0)
 
     # Service.
     host: str = "127.0.0.1"
@@ -126,6 +130,14 @@ class Settings(BaseSettings):
     max_request_bytes: int = 12_000_000
     max_draft_bytes: int = 5_000_000
     max_question_chars: int = 2_000
+    # With auth off, only requests whose Host is a loopback name, `host`, or one of these
+    # (comma-separated names, e.g. a tunnel's) are served: a DNS-rebinding page is refused.
+    allowed_hosts: str | None = None
+    # Slow clients: a request's headers must arrive within request_header_timeout_s of its
+    # first byte, its body within request_body_timeout_s; idle keep-alive connections close.
+    request_header_timeout_s: float = Field(10.0, gt=0)
+    request_body_timeout_s: float = Field(60.0, gt=0)
+    keep_alive_timeout_s: int = Field(5, ge=1)
 
     # GitHub bot.
     github_token: str | None = Field(
@@ -146,6 +158,10 @@ class Settings(BaseSettings):
     @property
     def api_token_list(self) -> list[str]:
         return [t.strip() for t in (self.api_tokens or "").split(",") if t.strip()]
+
+    @property
+    def allowed_host_list(self) -> list[str]:
+        return [h.strip().lower() for h in (self.allowed_hosts or "").split(",") if h.strip()]
 
     @classmethod
     def settings_customise_sources(
