@@ -76,7 +76,7 @@ class Services:
         """The offline reviewer: default checks, history when anything is indexed."""
         from assistant.review import Reviewer
 
-        history = self.history if self.store.list_documents() else None
+        history = self.history if self._anything_indexed() else None
         stages = []
         if self.llm is not None:  # the LLM pass, after the offline checks
             from assistant.llm_review import LLMReviewStage
@@ -85,6 +85,14 @@ class Services:
         return Reviewer(
             history=history, config=self.settings.review, embedder=self.embedder, stages=stages
         )
+
+    def _anything_indexed(self) -> bool:
+        """Whether the store holds documents; a local store that does not exist holds none,
+        and a review (which only reads) must not create one (say, in a pre-commit hook's repo)."""
+        local = self._store is None and not self.settings.chroma_url
+        if local and not self.settings.store_path.exists():
+            return False
+        return bool(self.store.list_documents())
 
     def store_changed(self) -> None:
         """Forget members built from what the store held (the reviewer's history switch), so a
