@@ -17,8 +17,15 @@ from pydantic import BaseModel, Field
 
 from assistant.errors import InputError
 from assistant.models import Document
+from assistant.safe_yaml import clip
 from index.formats import Inferred, apply_kep, infer_markdown, kind_word, read_kep_yaml
-from index.formats.fields import as_extra, people
+from index.formats.fields import (
+    MAX_VALUE_CHARS,
+    as_extra,
+    normalise_status,
+    people,
+    relations_in,
+)
 from index.formats.kep import kep_id
 from index.manifest import ManifestRow, find_manifest, manifest_for_file, read_manifest
 
@@ -95,7 +102,10 @@ def _apply_manifest(inferred: Inferred, row: ManifestRow) -> None:
     if fields.get("title"):
         inferred.title = str(fields["title"])
     if fields.get("status"):
-        inferred.status = str(fields["status"])
+        # "Superseded by [036. Foo](036-foo.md)" → status "superseded", the link kept as a link.
+        inferred.status = normalise_status(fields["status"])
+        for rel, target in relations_in(clip(str(fields["status"]), MAX_VALUE_CHARS)):
+            inferred.add_link(rel, target)
     if fields.get("date"):
         inferred.date = str(fields["date"])
     manifest_owners = people(fields.get("owner")) + people(fields.get("authors"))

@@ -14,6 +14,7 @@ from assistant.safe_yaml import clip
 from index.formats.fields import (
     MAX_ITEMS,
     MAX_NAME_CHARS,
+    MAX_VALUE_CHARS,
     RETIREMENT_RELATIONS,
     as_extra,
     clean_text,
@@ -204,6 +205,8 @@ def _apply_front_matter(inferred: Inferred, front: dict[str, Any]) -> None:
         inferred.title = clip(clean_text(str(front["title"])), MAX_NAME_CHARS)
     if front.get("status"):
         inferred.status = normalise_status(front["status"])
+        for rel, target in relations_in(clip(str(front["status"]), MAX_VALUE_CHARS)):
+            inferred.add_link(rel, target)
     if front.get("date"):
         inferred.date = normalise_date(front["date"])
     for key in ("owner", "owners", "deciders", "decision-makers", "authors", "author"):

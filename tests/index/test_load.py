@@ -111,7 +111,7 @@ def test_manifest_ids_and_fields_win_and_problems_are_reported() -> None:
     assert (alpha.kind, alpha.title, alpha.status, alpha.date) == (
         "decision",
         "Ship alpha behind a flag",
-        "Accepted",
+        "accepted",
         "2024-05-01",
     )
     assert alpha.owners == ["Team Alpha"]
