@@ -19,6 +19,7 @@ from api.jobs import JobManager
 from api.metrics import BodyLimitMiddleware, Metrics, MetricsMiddleware
 from api.routes import ask, docs_page, documents, health, library_pages, pages, reviews
 from api.security import CrossSiteGuardMiddleware, SecurityHeadersMiddleware
+from api.slow_clients import BodyTimeoutMiddleware
 from assistant.config import Settings
 from assistant.errors import ConfigError
 from assistant.render import split_suggestion
@@ -91,7 +92,8 @@ def create_app(services: Services) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=services.settings.max_request_bytes)
-    app.add_middleware(CrossSiteGuardMiddleware)
+    app.add_middleware(BodyTimeoutMiddleware, timeout_s=services.settings.request_body_timeout_s)
+    app.add_middleware(CrossSiteGuardMiddleware, settings=services.settings)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 

@@ -25,6 +25,9 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPat
         if name.startswith(("SPECREVIEW_", "OPENAI_", "GITHUB_")):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SPECREVIEW_CONFIG", str(tmp_path_factory.getbasetemp() / "none.toml"))
+    # Starlette's TestClient sends `Host: testserver`; with auth off only loopback names and
+    # allowed hosts are served (tests of that check pass their own allowed_hosts).
+    monkeypatch.setenv("SPECREVIEW_ALLOWED_HOSTS", "testserver")
 
 
 @pytest.fixture

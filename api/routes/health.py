@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import httpx
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AppState, StateDep
+from api.deps import AppState, StateDep, require_token
 from api.schemas import Check, Health, Readiness
 
 router = APIRouter(tags=["service"])
@@ -50,6 +50,8 @@ async def healthz() -> Health:
     "/readyz",
     summary="Store and LLM reachable",
     response_model=Readiness,
+    # Readiness names the store, the model and its server: behind the token when tokens are set.
+    dependencies=[Depends(require_token)],
     responses={503: {"model": Readiness, "description": "A dependency is unavailable"}},
 )
 async def readyz(state: StateDep) -> Response:
@@ -66,6 +68,7 @@ async def readyz(state: StateDep) -> Response:
     "/metrics",
     summary="Prometheus metrics",
     response_class=Response,
+    dependencies=[Depends(require_token)],  # routes, finding codes and volumes are not public
     responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}},
 )
 async def metrics(state: StateDep) -> Response:

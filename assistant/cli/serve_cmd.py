@@ -21,6 +21,7 @@ def serve(
     import uvicorn
 
     from api.app import check_exposure, create_app
+    from api.slow_clients import server_config
     from assistant.services import Services
 
     services = Services()
@@ -29,7 +30,10 @@ def serve(
     auth_line = check_exposure(services.settings, bind_host)  # raises on an unsafe bind
     url = f"http://{bind_host}:{bind_port}"
     err_console.print(f"[bold]specreview[/] serving on {url}  ({auth_line})", markup=True)
-    uvicorn.run(create_app(services), host=bind_host, port=bind_port, log_level=log_level)
+    config = server_config(
+        create_app(services), services.settings, host=bind_host, port=bind_port, log_level=log_level
+    )
+    uvicorn.Server(config).run()  # with the slow-client limits (api/slow_clients.py)
 
 
 def bench_api(

@@ -11,6 +11,9 @@ from typing import Any
 
 import uvicorn
 
+from api.slow_clients import server_config
+from assistant.config import Settings
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -19,10 +22,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Yield the base URL of a uvicorn server running `app`; stop it on exit."""
+def serve(app: Any, settings: Settings | None = None) -> Iterator[str]:
+    """Yield the base URL of a uvicorn server running `app`; stop it on exit. With `settings`,
+    the server is configured as `specreview serve` configures it (slow-client limits)."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    if settings is None:
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    else:
+        config = server_config(app, settings, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -34,9 +34,10 @@ def test_v1_needs_a_bearer_token_when_tokens_are_configured(secured: TestClient)
         assert ok.status_code == 200
 
 
-def test_health_and_metrics_stay_open(secured: TestClient) -> None:
+def test_health_stays_open_and_metrics_need_the_token(secured: TestClient) -> None:
     assert secured.get("/healthz").json() == {"status": "ok"}
-    assert secured.get("/metrics").status_code == 200
+    assert secured.get("/metrics").status_code == 401
+    assert secured.get("/metrics", headers={"Authorization": "Bearer s3cret"}).status_code == 200
 
 
 def test_pages_redirect_to_login_and_the_cookie_opens_pages_and_api(secured: TestClient) -> None:
