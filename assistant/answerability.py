@@ -40,6 +40,10 @@ _COUNT = re.compile(
     re.IGNORECASE,
 )
 _WHEN = re.compile(r"^\s*when\b|\bin which (\w+ )?(release|version|year)\b", re.IGNORECASE)
+_MAIN_AFTER_WHEN = re.compile(
+    r"^\s*when\b[^?]*?,\s*((?:who|what|which|why|how|where|did|does|do|is|was|were)\b.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
 
 # Giving something up: withdrawn, dropped, abandoned, deprecated, removed, pulled... The verbs
 # people use for "we stopped doing X" (e.g. "why was the v1 API retired?", "why did we shelve
@@ -89,9 +93,16 @@ _SELF = re.compile(
     re.IGNORECASE,
 )
 _HEADING = re.compile(r"^\s*#{1,6}\s")
-_DATE = re.compile(
-    r"\b(19|20)\d\d\b|\bv?\d+\.\d+\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|"
-    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
+# A date or release: a year (2019, 2019-05-01), a version (v1.27), a numeric date (5/1/2019),
+# or a month beside a number ("May 2019", "3rd of March"). A month name alone is not one:
+# "may" and "march" are also a verb, and read as months they matched nearly every passage.
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+DATE = re.compile(
+    r"\b(?:19|20)\d\d(?:-\d\d(?:-\d\d)?)?\b|\bv?\d+\.\d+(?:\.\d+)?\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|"
+    rf"\b{_MONTH}\.?\s+\d{{1,4}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b",
     re.IGNORECASE,
 )
 # A count: digits not part of a date, version or identifier ("3 controllers", "up to 40"),
@@ -122,7 +133,12 @@ class Problem(BaseModel):
 
 
 def question_kind(question: str) -> str:
-    """why, count, when or other, from the question's phrasing."""
+    """why, count, when or other, from the question's phrasing. A question that opens with a
+    when-clause and asks its own question after the comma ("When we chose X, who ran the
+    trial?") is of the kind of that main question."""
+    main = _MAIN_AFTER_WHEN.match(question)
+    if main:
+        return question_kind(main.group(1))
     if _WHY.search(question):
         return "why"
     if _COUNT.search(question):
@@ -282,9 +298,10 @@ def check(
                     f"title names {contrary[1]}",
                 )
             )
-    best = passages[:3]
     if kind == "count" and not _counts(question, passages, stop):
         problems.append(Problem(check="kind", detail="no passage gives the number asked for"))
-    if kind == "when" and not any(_DATE.search(p) for p in best):
+    # Any passage retrieved for the question may carry the date (a history section often ranks
+    # below the summary that names the subject).
+    if kind == "when" and not any(DATE.search(p) for p in passages):
         problems.append(Problem(check="kind", detail="no passage gives a date or release"))
     return problems

@@ -28,10 +28,7 @@ from pydantic import BaseModel, Field
 
 from assistant import answerability
 from assistant.answer import AnswerWriter, CitationFilter, Evidence, cited_numbers, renumber
-from assistant.bm25 import tokenize
-from assistant.confidence import DEFAULT_THRESHOLD, QUESTION_WORDS, Confidence, assess
-from assistant.errors import LLMError
-from assistant.evidence import (
+from assistant.answer_evidence import (
     citation,
     evidence_from,
     metadata_line,
@@ -39,6 +36,9 @@ from assistant.evidence import (
     passage_span,
     supersede_note,
 )
+from assistant.bm25 import tokenize
+from assistant.confidence import DEFAULT_THRESHOLD, QUESTION_WORDS, Confidence, assess
+from assistant.errors import LLMError
 from assistant.extractive import ExtractiveWriter
 from assistant.links import SUCCESSOR_RELS, build_links
 from assistant.models import Answer, Citation, LLMStatus, RelatedRecord

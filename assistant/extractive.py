@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from assistant.answer import Evidence, split_sentences
-from assistant.answerability import ABANDON, REASON, question_kind
+from assistant.answerability import ABANDON, DATE, REASON, question_kind
 from assistant.bm25 import tokenize
 from assistant.confidence import key_terms
 from assistant.models import LLMStatus
@@ -51,10 +51,10 @@ _WHO = re.compile(
 _WHEN_ALSO = re.compile(r"\bwhen\b|\bhow (much notice|long)\b|\bwhich release\b", re.IGNORECASE)
 
 # What a sentence carries, per kind.
-_DATE = re.compile(
-    r"\b(19|20)\d\d(-\d\d(-\d\d)?)?\b|\bv?1\.\d+\b|\b\d{1,2}(st|nd|rd|th)?\s+(of\s+)?"
-    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\brelease[sd]?\b",
-    re.IGNORECASE,
+# A sentence that answers "when": a date or version, or a release named in words ("which
+# release", "when did it ship").
+_WHEN_ANSWER = re.compile(
+    rf"{DATE.pattern}|\breleas(?:e[sd]?|ing)\b|\bshipped\b|\bgraduat(?:ed?|ion)\b", re.IGNORECASE
 )
 _PERSON = re.compile(r"@[\w-]+|\bsig[- ][a-z]+|\bteam\b|\b[A-Z][a-z]+ [A-Z][a-z]+\b")
 _CAUSE = re.compile(
@@ -100,7 +100,7 @@ _HEADINGS = {
 _CUES = {
     "why": [REASON],
     "lesson": [_CAUSE, _FOLLOW_UP],
-    "when": [_DATE],
+    "when": [_WHEN_ANSWER],
     "who": [_PERSON],
     "superseded": [_REPLACEMENT, _DECISION],
     "count": [_NUMBER],

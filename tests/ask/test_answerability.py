@@ -21,6 +21,9 @@ from assistant.confidence import QUESTION_WORDS
         ("When was the v1 orders API switched off?", "when"),
         ("In which release did dark mode ship?", "when"),
         ("Who owns the pricing service?", "other"),
+        # a when-clause that sets the scene; the question is the one after the comma
+        ("When we picked the queue, who ran the load test?", "other"),
+        ("When we moved billing off Stripe, why did fees go up?", "why"),
     ],
 )
 def test_question_kind(question: str, kind: str) -> None:
@@ -112,6 +115,21 @@ WITHDRAWN_WITH_REASON = (
             "Each checkout pod gets 3 replicas.",
             [],
         ),
+        # a when-question needs a date or version; "may" and "march" are not months alone
+        (
+            "When was the v1 orders API switched off?",
+            "Orders API v1",
+            "accepted",
+            "Clients may march on with v1 until they move; we will switch it off.",
+            ["kind"],
+        ),
+        (
+            "When was the v1 orders API switched off?",
+            "Orders API v1",
+            "accepted",
+            "The v1 orders API was switched off on 3 March after the last client moved.",
+            [],
+        ),
         # a name the record never uses
         (
             "Why do we run Kafka for orders?",
@@ -124,6 +142,21 @@ WITHDRAWN_WITH_REASON = (
 )
 def test_check(question, title, status, text, expected) -> None:
     assert _check(question, title=title, status=status, text=text) == expected
+
+
+def test_a_date_in_any_retrieved_passage_answers_when() -> None:
+    summary = "The v1 orders API is replaced by v2, which pages results."
+    history = "- 2024-05-02: v1 switched off after the last client moved."
+    problems = check(
+        "When was the orders API switched off?",
+        title="Orders API",
+        status="accepted",
+        terms=set(tokenize(f"Orders API {summary} {history}")),
+        passages=[summary, summary, summary, history],
+        record_text=f"{summary}\n{history}",
+        stop=QUESTION_WORDS,
+    )
+    assert problems == []
 
 
 def test_refuses_when_the_topical_record_gives_no_reason(asker: Asker) -> None:
