@@ -1,18 +1,37 @@
 #!/usr/bin/env bash
-# The one test command: set up, lint, type-check, run the whole test suite.
+# The one test command: set up, lint, type-check, run the whole test suite; fails on any failure.
+# Order: fast checks first, the slow real-model part last. The llama.cpp build and the model are
+# cached under ~/.cache/specreview/llm, so after the first run they cost nothing.
+#   bash scripts/test.sh                 # everything
+#   bash scripts/test.sh tests/github    # extra arguments go to both pytest runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
+step() { printf '\n== %s (%(%H:%M:%S)T)\n' "$1" -1; }
+
+step "ruff"
+ruff check .
+step "mypy"
+mypy
+
 # Browser tests drive Debian's chromium (never `playwright install`); install it when we can.
 if ! command -v chromium >/dev/null && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
     >/dev/null 2>&1 || echo "warning: could not install chromium; browser tests will skip" >&2
 fi
-# The real-model LLM tests need llama-server and a small GGUF model, built/assembled from PyPI
-# and cached under ~/.cache/specreview/llm (about 8 min the first time, nothing afterwards).
+
+# pytest exits 5 when a selection holds no test (say, `scripts/test.sh tests/github -k x`).
+run_pytest() { local rc=0; pytest "$@" || rc=$?; [[ $rc == 5 ]] && rc=0; return "$rc"; }
+
+step "pytest: everything but the real-model tests"
+run_pytest -m "not llm" "$@"
+
+# The real-model tests need llama-server and a small GGUF model, built/assembled from PyPI
+# (about 8 min the first time, nothing afterwards); without them they skip, saying why.
+step "local LLM (cached after the first run)"
 bash scripts/setup-local-llm.sh >/dev/null \
   || echo "warning: could not set up the local LLM; the real-model tests will skip" >&2
-ruff check .
-mypy
-pytest "$@"
+step "pytest: the real-model tests"
+run_pytest -m llm "$@"
+step "done"

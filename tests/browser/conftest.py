@@ -16,7 +16,9 @@ from tests.api.fakes import record
 from tests.api.loopback import serve
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "evals" / "reports" / "screenshots"
+# An ignored folder: tests never change tracked files. `bash scripts/refresh-screenshots.sh`
+# copies these into evals/reports/screenshots/ when a page changed on purpose.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
