@@ -126,6 +126,7 @@ class Retriever:
         self._checked_at = -1e9
         self.refresh_s = refresh_s
         self._masks: dict[tuple[Any, ...], np.ndarray] = {}
+        self._masks_for: KeywordIndex | None = None
         self._vectors: OrderedDict[str, list[float]] = OrderedDict()
         self._titles: dict[str, list[float]] = {}
         self._titles_for: KeywordIndex | None = None
@@ -151,7 +152,6 @@ class Retriever:
             if self._index is None or count != self._index_count:
                 self._index = KeywordIndex(self.store.all_chunks())
                 self._index_count = count
-                self._masks = {}
             return self._index
 
     def embed_query(self, query: str) -> list[float]:
@@ -235,11 +235,19 @@ class Retriever:
     def _mask(self, index: KeywordIndex, where: Where | None) -> np.ndarray | None:
         if not where:
             return None
+        # Masks are cached for one index only: a request still holding the previous index
+        # (another thread rebuilt it after an upload or delete) must not get a mask of the
+        # new one, whose length differs (found by evals/soak.py).
         key = _where_key(where)
-        mask = self._masks.get(key)
+        with self._lock:
+            if self._masks_for is not index:
+                self._masks, self._masks_for = {}, index
+            mask = self._masks.get(key)
         if mask is None:
             mask = np.array([matches(c, where) for c in index.chunks], dtype=bool)
-            self._masks[key] = mask
+            with self._lock:
+                if self._masks_for is index:
+                    self._masks[key] = mask
         return mask
 
     # --- public searches ---------------------------------------------------------------------

@@ -63,6 +63,32 @@ def test_keyword_index_is_rebuilt_when_the_store_changes(kb_store: InMemoryStore
     assert retriever.keyword("kubernetes", 3)[0].chunk.doc_id == "adr-009"
 
 
+def test_a_search_on_the_index_before_a_rebuild_uses_masks_of_that_index(
+    kb_store: InMemoryStore, monkeypatch
+) -> None:
+    """Threads of the API: one request holds the keyword index while an upload makes another
+    request rebuild it; the first must not get a filter mask of the new index (soak finding:
+    `operands could not be broadcast together`, a 500 on reviews during uploads)."""
+    retriever = Retriever(kb_store, HashingEmbedder(), refresh_s=0.0)
+    where = {"kind": ["decision"]}
+    old = retriever.keyword_index()
+    chunk = Chunk(
+        id="adr-009#0",
+        doc_id="adr-009",
+        text="We will run workloads on Kubernetes.",
+        start_line=1,
+        end_line=1,
+        kind="decision",
+        title="Kubernetes",
+    )
+    kb_store.upsert([chunk], HashingEmbedder().embed([chunk.text]))
+    assert retriever.keyword("kubernetes", 3, where)[0].chunk.doc_id == "adr-009"
+    monkeypatch.setattr(retriever, "keyword_index", lambda: old)  # fetched before the rebuild
+    hits = retriever.keyword("orders datastore", 10, where)
+    assert hits and {h.chunk.kind for h in hits} == {"decision"}
+    assert all(h.chunk.doc_id != "adr-009" for h in hits)
+
+
 def test_empty_store_and_empty_query_return_nothing() -> None:
     retriever = Retriever(InMemoryStore(), HashingEmbedder())
     assert retriever.keyword("anything", 5) == []
