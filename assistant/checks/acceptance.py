@@ -146,7 +146,7 @@ def _gherkin_outcomes(lines: list[str]) -> list[Item]:
 
 def criteria_items(ctx: ReviewContext) -> tuple[list[Item], list[tuple[int, int, str]]]:
     """(every candidate criterion, the (start, end, label) of each criteria section)."""
-    view = view_of(ctx.spec)
+    view = view_of(ctx)
     items: dict[tuple[int, str], Item] = {}
     sections: list[tuple[int, int, str]] = []
     for block in view.of_kind("acceptance"):
@@ -183,7 +183,7 @@ PRECISE_BEHAVIOUR_NEEDED = 4
 def precise_behaviour(ctx: ReviewContext) -> list[Item]:
     """Statements in the plan precise enough to check: behaviour with a concrete value, name,
     message or limit (`--header` up to 1,024 characters; exits 2 when the file is missing)."""
-    view = view_of(ctx.spec)
+    view = view_of(ctx)
     out: list[Item] = []
     for block in view.blocks:
         plan = block.kinds & _PLAN_KINDS or not block.kinds
@@ -227,7 +227,7 @@ class AcceptanceCheck:
         stands_in = ctx.doc_type == "design" or not (items or sections)
         if behaviour >= PRECISE_BEHAVIOUR_NEEDED and stands_in and not _empty(sections, spec):
             return []
-        view = view_of(spec)
+        view = view_of(ctx)
         confidence = 0.8
         if vague:
             first, last = vague[0], vague[-1]

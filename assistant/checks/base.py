@@ -30,6 +30,10 @@ class ReviewContext:
     doc_type: DocType = "spec"
     # Metadata kept beside the draft (a KEP's kep.yaml): owners and approvers live there.
     sidecar: dict[str, object] = field(default_factory=dict)
+    # What the checks compute once and share within this review (the draft's view, the records
+    # it retrieves, vectors). It lives and dies with the review, so nothing one review computes
+    # outlives it or is seen by a review running on another thread.
+    memo: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
 
 class Check(Protocol):

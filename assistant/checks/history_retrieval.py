@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -75,42 +72,14 @@ def query_windows(spec: ParsedSpec, groups: int = MAX_QUERIES) -> list[str]:
     return windows
 
 
-class _Memo:
-    """A tiny identity-keyed cache so both checks share one retrieval per draft."""
-
-    def __init__(self, size: int = 4) -> None:
-        self._items: OrderedDict[tuple[int, ...], tuple[tuple[object, ...], object]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._size = size
-
-    def get(self, owners: tuple[object, ...]) -> object | None:
-        key = tuple(id(o) for o in owners)
-        with self._lock:
-            item = self._items.get(key)
-            if item is None or any(a is not b for a, b in zip(item[0], owners, strict=True)):
-                return None
-            return item[1]
-
-    def put(self, owners: tuple[object, ...], value: object) -> None:
-        with self._lock:
-            self._items[tuple(id(o) for o in owners)] = (owners, value)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-
-_RETRIEVED = _Memo()
-_VECTORS = _Memo(size=512)
-
-
 def candidates(ctx: ReviewContext, kind: str) -> list[Candidate]:
     """Records of one kind that the draft's sections retrieve, best (lowest rank) first."""
     if ctx.history is None:
         return []
-    cached = _RETRIEVED.get((ctx.spec, ctx.history))
-    if not isinstance(cached, list):
-        cached = _retrieve(ctx.spec, ctx.history)
-        _RETRIEVED.put((ctx.spec, ctx.history), cached)
-    return [c for c in cached if c.kind == kind]
+    found = ctx.memo.get("history_candidates")
+    if not isinstance(found, list):
+        found = ctx.memo["history_candidates"] = _retrieve(ctx.spec, ctx.history)
+    return [c for c in found if c.kind == kind]
 
 
 def _retrieve(spec: ParsedSpec, history: History) -> list[Candidate]:
@@ -143,22 +112,14 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
 def topical_similarity(ctx: ReviewContext, embedder: Embedder | None, record_text: str) -> float:
     """Best cosine between a record's text and the draft's windows (1.0 without a model).
 
-    Called only once lexical evidence is found, so most drafts never pay for it. Vectors are
-    cached by content: both checks share the draft's, and records recur across drafts.
+    Called only once lexical evidence is found, so most drafts never pay for it. The draft's
+    vectors are computed once per review and shared by both checks.
     """
     if embedder is None:
         return 1.0
-    windows = [_vector(embedder, w[:GATE_CHARS]) for w in query_windows(ctx.spec)]
-    vector = _vector(embedder, " ".join(record_text.split())[:1500])
+    windows = ctx.memo.get("window_vectors")
+    if not isinstance(windows, list):
+        texts = [w[:GATE_CHARS] for w in query_windows(ctx.spec)]
+        windows = ctx.memo["window_vectors"] = embedder.embed(texts) if texts else []
+    vector = embedder.embed([" ".join(record_text.split())[:1500]])[0]
     return max((_cosine(vector, w) for w in windows), default=0.0)
-
-
-def _vector(embedder: Embedder, text: str) -> list[float]:
-    """An embedding, cached by content (like the retriever's query cache)."""
-    key = sys.intern(text)
-    cached = _VECTORS.get((embedder, key))
-    if isinstance(cached, list):
-        return cached
-    vector = embedder.embed([text])[0]
-    _VECTORS.put((embedder, key), vector)
-    return vector

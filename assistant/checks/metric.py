@@ -93,7 +93,7 @@ class MetricCheck:
 
     def run(self, ctx: ReviewContext) -> list[Finding]:
         spec = ctx.spec
-        view = view_of(spec)
+        view = view_of(ctx)
         metric_blocks = view.of_kind("metric")
         for block in metric_blocks:
             if any(is_measurable(i.text) for i in items_of(block.body)):

@@ -191,7 +191,7 @@ PLACEHOLDER_OWNER_VALUE = re.compile(
 
 def ownership_flags(ctx: ReviewContext) -> tuple[list[Flag], bool]:
     """(the red flags found, whether anyone is named as owner at all)."""
-    view = view_of(ctx.spec)
+    view = view_of(ctx)
     flags, named = _sidecar_flags(ctx)
     decision = ctx.doc_type == "decision"
     fields = [(f.key, f.value, f.line) for f in view.fields] + _header_fields(ctx)
@@ -248,7 +248,7 @@ class OwnershipCheck:
     def run(self, ctx: ReviewContext) -> list[Finding]:
         spec = ctx.spec
         flags, named = ownership_flags(ctx)
-        view = view_of(spec)
+        view = view_of(ctx)
         if flags:
             first = min(flags, key=lambda f: (f.start_line == 0, f.start_line))
             span = (

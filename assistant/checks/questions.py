@@ -75,7 +75,7 @@ def _table_header(ctx: ReviewContext, item: Item) -> bool:
 
 def unresolved_items(ctx: ReviewContext) -> list[Item]:
     """Open items the plan depends on that nobody has been asked to answer by a date."""
-    view = view_of(ctx.spec)
+    view = view_of(ctx)
     owner_lines = {f.line for f in view.fields if OWNER_KEY.match(f.key.strip().lower())}
     core_lines = {
         f.line
@@ -112,7 +112,7 @@ def unresolved_items(ctx: ReviewContext) -> list[Item]:
 
 def _open_items(ctx: ReviewContext) -> tuple[list[Item], bool]:
     """(open items, whether any came from a questions section, a TODO/TBD or 'undecided')."""
-    view = view_of(ctx.spec)
+    view = view_of(ctx)
     questions_lines = {n for b in view.blocks if "questions" in b.kinds for n, _ in b.body}
     items = unresolved_items(ctx)
     confident = any(

@@ -55,7 +55,7 @@ _STUB = (
 
 
 def _bounded(ctx: ReviewContext) -> bool:
-    view = view_of(ctx.spec)
+    view = view_of(ctx)
     if any(b.text.strip() for b in view.of_kind("scope_bound")):
         return True
     return any(BOUND_PHRASE.search(line) for line in ctx.spec.lines)
@@ -63,7 +63,7 @@ def _bounded(ctx: ReviewContext) -> bool:
 
 def expansion_items(ctx: ReviewContext) -> tuple[list[Item], int]:
     """(items with strong expansion language, count of weak expansion words)."""
-    view = view_of(ctx.spec)
+    view = view_of(ctx)
     strong: list[Item] = []
     weak = 0
     for block in view.blocks:
@@ -91,7 +91,7 @@ class ScopeCheck:
         if not strong and weak < 3:
             return []
         spec = ctx.spec
-        view = view_of(spec)
+        view = view_of(ctx)
         first = strong[0] if strong else None
         span = span_for_lines(spec, first.start_line, first.end_line) if first else None
         section = section_at(spec, span.start_line) if span else None

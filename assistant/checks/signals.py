@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from assistant.checks.vocab import traced
 from assistant.markdown import FENCE, ParsedSpec
+
+if TYPE_CHECKING:
+    from assistant.checks.base import ReviewContext
 
 # --- label vocabularies (broad, product-agnostic) ----------------------------------------------
 
@@ -402,18 +406,11 @@ def words(text: str) -> list[str]:
     return re.findall(r"[a-z][a-z'-]+", text.lower())
 
 
-_VIEWS: dict[int, tuple[ParsedSpec, DraftView]] = {}
-
-
-def view_of(spec: ParsedSpec) -> DraftView:
-    """The shared view of a parsed draft, so that every check reuses the same blocks."""
-    cached = _VIEWS.get(id(spec))
-    if cached is not None and cached[0] is spec:
-        return cached[1]
-    if len(_VIEWS) >= 8:
-        _VIEWS.pop(next(iter(_VIEWS)))
-    view = DraftView(spec)
-    _VIEWS[id(spec)] = (spec, view)
+def view_of(ctx: ReviewContext) -> DraftView:
+    """The review's view of its draft, built once, so that every check reuses the same blocks."""
+    view = ctx.memo.get("view")
+    if not isinstance(view, DraftView):
+        view = ctx.memo["view"] = DraftView(ctx.spec)
     return view
 
 

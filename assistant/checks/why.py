@@ -162,7 +162,7 @@ class WhyCheck:
     codes: tuple[str, ...] = (CODE,)
 
     def measure(self, ctx: ReviewContext) -> WhyEvidence:
-        view = view_of(ctx.spec)
+        view = view_of(ctx)
         labelled, other = _region(view.blocks)
         l_score, l_strong, l_best, l_pain, l_items = _score(labelled, prose_pain=False)
         o_score, o_strong, o_best, o_pain, o_items = _score(other, prose_pain=True)
@@ -194,7 +194,7 @@ class WhyCheck:
             # A record's why is the context that forced it: a Context or Rationale written out
             # as a full sentence or more answers it; an empty or one-phrase context does not.
             return []
-        view = view_of(ctx.spec)
+        view = view_of(ctx)
         labelled, _ = _region(view.blocks)
         spec = ctx.spec
         if labelled:
