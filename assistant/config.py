@@ -15,8 +15,8 @@ from pydantic_settings import (
 )
 
 from assistant.errors import ConfigError
-
-CONFIG_FILE_NAME = ".specreview.toml"
+from assistant.project import CONFIG_FILE_NAME as CONFIG_FILE_NAME  # re-exported
+from assistant.project import default_store_path, find_config
 
 Severity = Literal["info", "low", "medium", "high"]
 
@@ -80,8 +80,17 @@ class Settings(BaseSettings):
         populate_by_name=True,
     )
 
+    # The .specreview.toml in use: --config, SPECREVIEW_CONFIG, else the nearest one from the
+    # working directory up to the repository root; None when there is none.
+    config_file: Path | None = Field(
+        default=None, validation_alias=AliasChoices("SPECREVIEW_CONFIG", "config_file")
+    )
+
     # Store: embedded Chroma on disk by default, a `chroma run` server when chroma_url is set.
-    store_path: Path = Path(".specreview/store")
+    # Default: the nearest .specreview/ from the working directory up to the repository root,
+    # else a new one at that root (assistant/project.py). Relative in a config file: relative
+    # to that file's folder.
+    store_path: Path = Field(default_factory=lambda: default_store_path(Path.cwd()))
     chroma_url: str | None = None
     # Writers to one embedded store take turns (a file lock in its folder); how long one waits.
     store_lock_timeout: float = Field(600.0, gt=0)
@@ -173,20 +182,35 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Explicit arguments beat the environment, which beats .specreview.toml.
-        return (init_settings, env_settings, _TomlSource(settings_cls))
+        given = getattr(init_settings, "init_kwargs", {})  # keyed by the first alias
+        explicit = given.get("SPECREVIEW_CONFIG") or given.get("config_file")
+        return (init_settings, env_settings, _TomlSource(settings_cls, explicit))
 
 
 class _TomlSource(PydanticBaseSettingsSource):
-    """Reads .specreview.toml from the working directory (or SPECREVIEW_CONFIG)."""
+    """Reads the config file: the explicit one, SPECREVIEW_CONFIG, else the one found upward.
+
+    SPECREVIEW_CONFIG naming a missing file means no config (tests and CI isolate themselves
+    so); `specreview status` shows it.
+    """
+
+    def __init__(self, settings_cls: type[BaseSettings], explicit: Path | str | None) -> None:
+        super().__init__(settings_cls)
+        self._explicit = explicit
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # noqa: ARG002
         return None, field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        path = Path(os.environ.get("SPECREVIEW_CONFIG", CONFIG_FILE_NAME))
-        if not path.is_file():
+        named = self._explicit or os.environ.get("SPECREVIEW_CONFIG")
+        path = Path(named) if named else find_config(Path.cwd())
+        if path is None or not path.is_file():
             return {}
-        return read_toml_config(path)
+        data = read_toml_config(path)
+        data.pop("config_file", None)
+        if isinstance(data.get("store_path"), str):
+            data["store_path"] = path.parent / data["store_path"]  # an absolute path stays
+        return {**data, "config_file": path}
 
 
 def read_toml_config(path: Path) -> dict[str, Any]:

@@ -4,7 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
-export SPECREVIEW_STORE_PATH=${SPECREVIEW_STORE_PATH:-.specreview/demo-store}
+# The default store (.specreview/store here, found from any folder below): `specreview docs`
+# and `specreview review` run later use the same one without a flag or variable.
 specreview index examples/kb
+specreview status
 specreview docs
 specreview review examples/drafts/*.md || true  # findings make the exit code non-zero by design

@@ -6,8 +6,10 @@ import sys
 import traceback
 
 import typer
-from rich.console import Console
+from rich.text import Text
 
+from assistant.cli.console import stderr_console
+from assistant.cli.options import ConfigOption, ProjectFlags, StoreOption
 from assistant.errors import SpecreviewError
 
 app = typer.Typer(
@@ -21,10 +23,16 @@ bench_app = typer.Typer(help="Benchmarks that print figures.", no_args_is_help=T
 app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
 
-err_console = Console(stderr=True)
+
+@app.callback()
+def _project(ctx: typer.Context, store: StoreOption = None, config: ConfigOption = None) -> None:
+    # Kept for the command, whose own --store/--config win (assistant/cli/options.py).
+    ctx.obj = ProjectFlags(store=store, config=config)
 
 
 def _register_all() -> None:
+    if app.registered_commands:  # once per process (tests build the app more than once)
+        return
     from assistant.cli import (
         ask_cmd,
         bench_cmd,
@@ -32,9 +40,10 @@ def _register_all() -> None:
         index_cmd,
         review_cmd,
         serve_cmd,
+        status_cmd,
     )
 
-    for module in (index_cmd, review_cmd, ask_cmd, serve_cmd, github_cmd, bench_cmd):
+    for module in (index_cmd, review_cmd, ask_cmd, serve_cmd, status_cmd, github_cmd, bench_cmd):
         module.register(app, eval_app=eval_app, bench_app=bench_app)
 
 
@@ -48,9 +57,12 @@ def main() -> None:
     try:
         app()
     except SpecreviewError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}")
+        # Text, not markup: a message may hold brackets (paths, TOML tables).
+        line = Text("error: ", style="bold red")
+        line.append(str(exc))
+        stderr_console().print(line, highlight=False)
         sys.exit(2)
     except Exception:  # noqa: BLE001 - reported in full, with its own exit code
         traceback.print_exc()
-        err_console.print("[bold red]internal error:[/] specreview crashed; please report it")
+        stderr_console().print("[bold red]internal error:[/] specreview crashed; please report it")
         sys.exit(3)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from assistant.cli.options import ConfigOption, StoreOption, cli_services
 from assistant.models import Answer
 
 console = Console()
@@ -47,6 +48,7 @@ def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer)
 
     @app.command("ask")
     def ask(
+        ctx: typer.Context,
         question: Annotated[str, typer.Argument(help="The question, in plain words.")],
         as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
         k: Annotated[int, typer.Option("--k", min=1, max=20, help="Records to draw on.")] = 5,
@@ -56,11 +58,11 @@ def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer)
         status: Annotated[
             list[str] | None, typer.Option("--status", help="Only records with this status.")
         ] = None,
+        store: StoreOption = None,
+        config: ConfigOption = None,
     ) -> None:
         """Answer a question about past decisions from the indexed records, with citations."""
-        from assistant.services import Services
-
-        services = Services()
+        services = cli_services(ctx, store, config)
         if services.store.count_chunks() == 0:
             from assistant.errors import InputError
 
@@ -74,6 +76,7 @@ def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer)
 
     @eval_app.command("ask")
     def eval_ask(
+        ctx: typer.Context,
         questions: Annotated[
             list[Path],
             typer.Argument(
@@ -91,13 +94,12 @@ def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer)
         k: Annotated[int, typer.Option("--k")] = 5,
     ) -> None:
         """Index CORPUS (cached), answer every question of each set, score against the peers."""
-        from assistant.services import Services
         from evals.ask_eval import run_eval
 
         run_eval(
             questions,
             corpus=corpus,
-            services=Services(),
+            services=cli_services(ctx),
             json_out=json_out,
             details_out=details,
             k=k,

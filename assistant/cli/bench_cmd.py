@@ -7,8 +7,11 @@ from typing import Annotated
 
 import typer
 
+from assistant.cli.options import cli_settings
+
 
 def bench_index(
+    ctx: typer.Context,
     corpus: Annotated[Path, typer.Argument(help="Corpus folder.")] = Path("../shared/corpus"),
     docs: Annotated[
         int | None, typer.Option(help="Only the first N documents (quicker, less exact).")
@@ -18,10 +21,9 @@ def bench_index(
     ] = None,
 ) -> None:
     """Raw embedder rate vs the pipeline end to end, unchanged re-index, query p50/p95."""
-    from assistant.config import load_settings
     from evals.bench_index import render_markdown, run_bench
 
-    settings = load_settings()
+    settings = cli_settings(ctx)
     result = run_bench(
         corpus,
         threads=settings.embed_threads,

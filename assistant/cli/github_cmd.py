@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from assistant.cli.options import ConfigOption, StoreOption, cli_settings
 from assistant.errors import ConfigError
 
 
@@ -16,15 +17,15 @@ def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer)
 
 
 def bench_github_webhook(
+    ctx: typer.Context,
     runs: Annotated[int, typer.Option(help="Deliveries to time.")] = 300,
     size_kb: Annotated[int, typer.Option(help="Payload size in KB.")] = 28,
 ) -> None:
     """Time the webhook's acknowledgement (signature, parse, route, enqueue) per delivery."""
     from api.github.bench import bench_webhook_ack
-    from assistant.config import load_settings
     from assistant.services import Services
 
-    figures = bench_webhook_ack(Services(settings=load_settings()), runs=runs, size_kb=size_kb)
+    figures = bench_webhook_ack(Services(settings=cli_settings(ctx)), runs=runs, size_kb=size_kb)
     typer.echo(
         f"github webhook ack: {int(figures['runs'])} deliveries of "
         f"{figures['payload_kb']:.1f} KB: p50 {figures['p50_ms']:.2f} ms, "
@@ -34,6 +35,7 @@ def bench_github_webhook(
 
 
 def github_action(
+    ctx: typer.Context,
     event_path: Annotated[
         Path, typer.Option(envvar="GITHUB_EVENT_PATH", help="The event payload file.")
     ],
@@ -52,6 +54,8 @@ def github_action(
             help="Also upload the findings as SARIF for code scanning.",
         ),
     ] = False,
+    store: StoreOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Review the pull request (or answer the /specreview command) of this workflow run.
 
@@ -61,10 +65,9 @@ def github_action(
     from githubkit.exception import GitHubException, RequestFailed
 
     from api.github.action import read_event, run_action
-    from assistant.config import load_settings
     from assistant.services import Services
 
-    settings = load_settings()
+    settings = cli_settings(ctx, store, config)
     if api_url:
         settings = settings.model_copy(update={"github_api_url": api_url})
     payload = read_event(event_path)

@@ -12,11 +12,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from assistant.cli.options import ConfigOption, StoreOption, cli_services
+
 console = Console(soft_wrap=True)  # summary and skip lines stay one line each
 _HELD_UNTIL_EXIT = ExitStack()  # the store's write lock, once `index` has taken it
 
 
 def index(
+    ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to index.")],
     chunk_tokens: Annotated[
         int | None, typer.Option(help="Max tokens per chunk (default: settings.chunk_tokens).")
@@ -25,13 +28,14 @@ def index(
         bool, typer.Option(help="Remove documents gone from the indexed folders.")
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    store: StoreOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Index specs, decision records and retros (incremental: unchanged files are skipped)."""
-    from assistant.services import Services
     from assistant.store_lock import store_write_lock
     from index.pipeline import index_paths
 
-    services = Services()
+    services = cli_services(ctx, store, config)
     settings = services.settings
     err = Console(stderr=True, soft_wrap=True)
 
@@ -48,7 +52,7 @@ def index(
                 settings.store_path, timeout=settings.store_lock_timeout, on_wait=waiting
             )
         )
-    store, embedder = services.store, services.embedder
+    vectors, embedder = services.store, services.embedder
     size = chunk_tokens or services.settings.chunk_tokens
     with Progress(
         TextColumn("embedding"),
@@ -68,7 +72,7 @@ def index(
         try:
             summary = index_paths(
                 paths,
-                store=store,
+                store=vectors,
                 embedder=embedder,
                 chunk_tokens=size,
                 progress=report,
@@ -76,7 +80,7 @@ def index(
                 on_wait=waiting,
             )
         finally:
-            close = getattr(store, "close", None)
+            close = getattr(vectors, "close", None)
             if callable(close):
                 close()  # let Chroma flush and release its files before the process exits
     if as_json:
@@ -98,14 +102,15 @@ def index(
 
 
 def docs(
+    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     kind: Annotated[str | None, typer.Option(help="Only this kind: spec, decision, retro.")] = None,
     status: Annotated[str | None, typer.Option(help="Only this status (case-insensitive).")] = None,
+    store: StoreOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """List the indexed documents: id, kind, status, title."""
-    from assistant.services import Services
-
-    records = Services().store.list_documents()
+    records = cli_services(ctx, store, config).store.list_documents()
     if kind:
         records = [r for r in records if r.kind == kind]
     if status:

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from assistant.cli.options import ConfigOption, StoreOption, cli_services
 from assistant.errors import ConfigError, SpecreviewError
 from assistant.safe_yaml import clip
 
@@ -63,6 +64,7 @@ def _crash_line(path: Path, exc: Exception, *, others: bool) -> str:
 
 
 def review(
+    ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="Draft specs (markdown or plain text).")],
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="text, json, markdown or sarif.")
@@ -83,6 +85,8 @@ def review(
             "`type:`, else [review] types in .specreview.toml, else detected).",
         ),
     ] = None,
+    store: StoreOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Review draft specs.
 
@@ -97,11 +101,10 @@ def review(
         render_sarif_json,
         render_terminal,
     )
-    from assistant.services import Services
 
     err = Console(stderr=True)
     try:
-        services = Services()
+        services = cli_services(ctx, store, config)
         threshold = _resolve_fail_on(fail_on, services.settings.review.fail_on)
         reviewer = services.reviewer
     except SpecreviewError as exc:
@@ -140,6 +143,7 @@ def review(
 
 
 def eval_review(
+    ctx: typer.Context,
     dataset_dir: Annotated[Path, typer.Argument(help="Folder with cases.jsonl, drafts/ and kb/.")],
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the scores as JSON to this file.")
@@ -153,11 +157,10 @@ def eval_review(
     ] = False,
 ) -> None:
     """Index DATASET_DIR/kb into a temporary store, review every draft, score every code."""
-    from assistant.services import Services
     from evals.review_eval import run_review_eval
     from evals.review_report import format_report, report_markdown
 
-    services = Services()
+    services = cli_services(ctx)
     report = run_review_eval(
         dataset_dir, settings=services.settings, use_llm=llm, trace_terms=terms
     )
@@ -171,6 +174,7 @@ def eval_review(
 
 
 def bench_review(
+    ctx: typer.Context,
     corpus: Annotated[
         Path | None,
         typer.Option("--corpus", help="Corpus folder to index (default: ../shared/corpus)."),
@@ -179,10 +183,9 @@ def bench_review(
     words: Annotated[int, typer.Option("--words", help="Approximate draft length.")] = 5000,
 ) -> None:
     """Time an offline review of a long draft with a corpus indexed; print p50/p95."""
-    from assistant.services import Services
     from evals.bench_review import run_bench
 
-    result = run_bench(Services(), corpus=corpus, runs=runs, words=words)
+    result = run_bench(cli_services(ctx), corpus=corpus, runs=runs, words=words)
     Console().print(result.summary(), highlight=False, markup=False)
 
 

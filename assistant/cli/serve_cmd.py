@@ -5,31 +5,33 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-err_console = Console(stderr=True)
+from assistant.cli.console import stderr_console
+from assistant.cli.options import ConfigOption, StoreOption, cli_services
 
 
 def serve(
+    ctx: typer.Context,
     host: Annotated[
         str | None, typer.Option(help="Interface to bind (default: settings.host, 127.0.0.1).")
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: settings.port, 8000).")] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    store: StoreOption = None,
+    config_file: ConfigOption = None,
 ) -> None:
     """Serve the API (/v1, docs at /docs) and the Review, Ask and Library pages."""
     import uvicorn
 
     from api.app import check_exposure, create_app
     from api.slow_clients import server_config
-    from assistant.services import Services
 
-    services = Services()
+    services = cli_services(ctx, store, config_file)
     bind_host = host or services.settings.host
     bind_port = port if port is not None else services.settings.port
     auth_line = check_exposure(services.settings, bind_host)  # raises on an unsafe bind
     url = f"http://{bind_host}:{bind_port}"
-    err_console.print(f"[bold]specreview[/] serving on {url}  ({auth_line})", markup=True)
+    stderr_console().print(f"[bold]specreview[/] serving on {url}  ({auth_line})", markup=True)
     config = server_config(
         create_app(services), services.settings, host=bind_host, port=bind_port, log_level=log_level
     )
