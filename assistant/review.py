@@ -20,7 +20,7 @@ from assistant.checks.history import ConflictCheck, LessonCheck
 from assistant.checks.metric import MetricCheck
 from assistant.checks.ownership import OwnershipCheck
 from assistant.checks.questions import QuestionsCheck
-from assistant.checks.registry import applies
+from assistant.checks.registry import HISTORY_CODES, applies
 from assistant.checks.scope import ScopeCheck
 from assistant.checks.why import WhyCheck
 from assistant.config import ReviewConfig
@@ -28,13 +28,25 @@ from assistant.doctype import TypeVerdict, detect_type, type_for_path
 from assistant.embed import Embedder
 from assistant.errors import InputError, SpecreviewError
 from assistant.markdown import ParsedSpec, parse_spec
-from assistant.models import SEVERITY_ORDER, Coverage, DocType, Finding, LLMStatus, Review
+from assistant.models import (
+    SEVERITY_ORDER,
+    Coverage,
+    DocType,
+    Finding,
+    HistoryStatus,
+    LLMStatus,
+    Review,
+)
 from assistant.sidecar import read_sidecar
 from assistant.suppress import code_enabled, suppress
+from assistant.textfile import decode_text, read_regular_file, refuse_binary, shown
 
 MAX_FILE_BYTES = 20_000_000  # review_file refuses larger files outright
 MAX_REVIEW_CHARS = 200_000  # about 30,000 words; the rest is skipped and reported in coverage
-_SNIFF = 8192
+NOTHING_INDEXED = (
+    "nothing is indexed (index your decision records and retros: `specreview index PATH` "
+    "or the Library page)"
+)
 
 
 def default_checks(
@@ -64,45 +76,6 @@ def default_checks(
     return [c for c in checks if any(code_enabled(code, cfg) for code in c.codes)]
 
 
-def decode_draft(data: bytes, *, name: str = "<draft>") -> str:
-    """Bytes → text, or an InputError that says what is wrong and how to fix it."""
-    if not data.strip():
-        raise InputError(f"{name} is empty; write the draft (markdown or plain text) first")
-    for bom, codec in (
-        (b"\xef\xbb\xbf", "utf-8-sig"),
-        (b"\xff\xfe", "utf-16"),
-        (b"\xfe\xff", "utf-16"),
-    ):
-        if data.startswith(bom):
-            try:
-                return data.decode(codec)
-            except UnicodeDecodeError as exc:
-                raise InputError(f"{name} is not valid {codec} text ({exc.reason})") from exc
-    head = data[:_SNIFF]
-    if b"\x00" in head:
-        raise InputError(
-            f"{name} looks binary (it contains NUL bytes); review a text or markdown file"
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{name} is not UTF-8 (undecodable byte at offset {exc.start}); "
-            "re-save it as UTF-8 and try again"
-        ) from exc
-    _refuse_binary(text, name)
-    return text
-
-
-def _refuse_binary(text: str, name: str) -> None:
-    head = text[:_SNIFF]
-    control = sum(1 for ch in head if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if "\x00" in head or control > max(8, len(head) // 10):
-        raise InputError(
-            f"{name} looks binary (control characters); review a text or markdown file"
-        )
-
-
 class Reviewer:
     """Reviews a draft spec; offline unless a stage (the LLM pass) is configured."""
 
@@ -114,32 +87,24 @@ class Reviewer:
         history: History | None = None,
         config: ReviewConfig | None = None,
         embedder: Embedder | None = None,
+        history_unavailable: str | None = None,
     ) -> None:
         self.config = config or ReviewConfig()
         self.checks = list(checks) if checks is not None else default_checks(self.config, embedder)
         self.stages = list(stages)
         self.history = history
+        # Why `history` is None (the store unreachable, say); the review reports it.
+        self.history_unavailable = history_unavailable or NOTHING_INDEXED
 
     def review_file(self, path: Path, *, doc_type: DocType | None = None) -> Review:
         """Read and review one file; InputError for missing, huge, binary or non-UTF-8 files.
 
         A KEP's README.md is reviewed with the kep.yaml beside it (owning SIG, approvers).
         """
-        try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise InputError(
-                    f"{path} is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit "
-                    "for a draft; review the spec itself, not an export or a log"
-                )
-            data = path.read_bytes()
-        except IsADirectoryError as exc:
-            raise InputError(f"{path} is a folder; pass the draft's file path") from exc
-        except FileNotFoundError as exc:
-            raise InputError(f"{path} does not exist; check the path") from exc
+        data = read_regular_file(path, max_bytes=MAX_FILE_BYTES)
         sidecar, sidecar_error = read_sidecar(path)
         return self.review_text(
-            decode_draft(data, name=str(path)),
+            decode_text(data, name=shown(path)),
             path=str(path),
             doc_type=doc_type,
             sidecar=sidecar,
@@ -163,7 +128,7 @@ class Reviewer:
         started = time.perf_counter()
         if not text.strip():
             raise InputError(f"{path} is empty; write the draft (markdown or plain text) first")
-        _refuse_binary(text, path)
+        refuse_binary(text, path)
         skipped: list[str] = []
         total_lines = text.count("\n") + 1
         if len(text) > MAX_REVIEW_CHARS:
@@ -195,7 +160,8 @@ class Reviewer:
             doc_type=verdict.doc_type,
             sidecar=sidecar or {},
         )
-        findings = self._run_checks(ctx, skipped)
+        failed: list[str] = []  # codes of checks that raised (the store failed mid-review)
+        findings = self._run_checks(ctx, skipped, failed)
         findings, suppressed = suppress(findings, spec, self.config)
         status = LLMStatus()
         for stage in self.stages:
@@ -223,6 +189,7 @@ class Reviewer:
                 words=len(text.split()),
             ),
             llm=status,
+            history=self._history_status(verdict.doc_type, failed),
             suppressed=list(dict.fromkeys(suppressed + more)),
             seconds=round(time.perf_counter() - started, 4),
         )
@@ -241,7 +208,21 @@ class Reviewer:
             spec, path, override=configured, override_source="config", sidecar=sidecar
         )
 
-    def _run_checks(self, ctx: ReviewContext, skipped: list[str]) -> list[Finding]:
+    def _history_status(self, doc_type: DocType, failed: list[str]) -> HistoryStatus:
+        wanted = [
+            c for c in HISTORY_CODES if applies(c, doc_type) and code_enabled(c, self.config)
+        ]
+        if not wanted or not any(set(wanted) & set(check.codes) for check in self.checks):
+            return HistoryStatus()  # they do not apply here: nothing to report
+        if self.history is None:
+            return HistoryStatus(skipped_reason=self.history_unavailable)
+        if set(wanted) & set(failed):
+            return HistoryStatus(skipped_reason="the store failed during the review (see skipped)")
+        return HistoryStatus(checked=True)
+
+    def _run_checks(
+        self, ctx: ReviewContext, skipped: list[str], failed: list[str]
+    ) -> list[Finding]:
         findings: list[Finding] = []
         for check in self.checks:
             wanted = [c for c in check.codes if applies(c, ctx.doc_type)]
@@ -251,6 +232,7 @@ class Reviewer:
                 findings.extend(f for f in check.run(ctx) if applies(f.code, ctx.doc_type))
             except SpecreviewError as exc:  # e.g. the store is unreachable for history checks
                 skipped.append(f"check {', '.join(check.codes)}: {exc}")
+                failed.extend(check.codes)
         return findings
 
 

@@ -3,6 +3,10 @@
 A folder with a `manifest.jsonl` / `index.jsonl` is indexed as the manifest lists it (its ids
 and fields win); other folders are walked for markdown and text files, KEP folders (README.md +
 kep.yaml) becoming one document each. Nothing here raises on a bad file.
+
+Only regular files inside the folder given are read (links and manifest paths resolved and
+checked; links to folders are not followed), each file once however many rows or links name
+it, and at most MAX_BYTES of it (assistant/textfile.py).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +23,7 @@ from pydantic import BaseModel, Field
 from assistant.errors import InputError
 from assistant.models import Document
 from assistant.safe_yaml import clip
+from assistant.textfile import decode_text, name_problem, read_regular_file, shown
 from index.formats import Inferred, apply_kep, infer_markdown, kind_word, read_kep_yaml
 from index.formats.fields import (
     MAX_VALUE_CHARS,
@@ -64,32 +70,28 @@ def content_hash(doc: Document) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _read_text(file: Path) -> str:
-    """The file as UTF-8 text, or InputError with a one-line reason."""
-    try:
-        size = file.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"larger than 5 MB ({size:,} bytes); split it or leave it out")
-        data = file.read_bytes()
-    except OSError as exc:
-        raise InputError(
-            f"unreadable ({exc.strerror or exc}); check the path's permissions"
-        ) from exc
-    return decode_text(data)
+@dataclass
+class _Reading:
+    """One load: the folder given (nothing outside it is read) and the files read so far."""
+
+    inside: Path | None = None
+    seen: dict[Path, str] = field(default_factory=dict)  # resolved file → the path that read it
+
+    def first_read(self, file: Path) -> str | None:
+        """Where `file` was read before in this load (a second row or link to it), if it was."""
+        try:
+            return self.seen.get(file.resolve())
+        except (OSError, RuntimeError):
+            return None  # a loop or worse: reading it says why
+
+    def note_read(self, file: Path, label: str) -> None:
+        self.seen[file.resolve()] = label
 
 
-def decode_text(data: bytes) -> str:
-    """Bytes → text with newlines normalised; InputError for empty, binary or non-UTF-8."""
-    if not data.strip():
-        raise InputError("empty file")
-    if b"\x00" in data[:8192]:
-        raise InputError("binary file (contains NUL bytes), not markdown or text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not UTF-8 text (invalid byte at offset {exc.start}); re-save it as UTF-8"
-        ) from exc
+def _read_text(file: Path, reading: _Reading) -> str:
+    """The file as text with newlines normalised, or InputError with a one-line reason."""
+    data = read_regular_file(file, max_bytes=MAX_BYTES, inside=reading.inside, name="file")
+    text = decode_text(data, name="file")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -137,17 +139,30 @@ def _build(file: Path, text: str, inferred: Inferred) -> Document:
     return doc
 
 
-def load_file(file: Path, row: ManifestRow | None = None) -> LoadResult:
+def load_file(
+    file: Path, row: ManifestRow | None = None, *, reading: _Reading | None = None
+) -> LoadResult:
     """One markdown/text file (a KEP README picks up its kep.yaml) into a LoadResult."""
     result = LoadResult()
-    try:
-        text = _read_text(file)
-    except InputError as exc:
-        result.skipped.append(Skipped(path=str(file), reason=str(exc)))
+    reading = reading or _Reading()
+    problem = name_problem(file) or (
+        row is not None and name_problem(row.id) and "its id is not valid UTF-8"
+    )
+    where = f"manifest line {row.line}: " if row is not None else ""
+    if not problem and (first := reading.first_read(file)):
+        problem = f"already read in this run, as {first}"
+    if problem:
+        result.skipped.append(Skipped(path=shown(file), reason=where + problem))
         return result
+    try:
+        text = _read_text(file, reading)
+    except InputError as exc:
+        result.skipped.append(Skipped(path=str(file), reason=where + str(exc)))
+        return result
+    reading.note_read(file, f"{shown(file)} ({where[:-2]})" if where else shown(file))
     inferred = infer_markdown(text, file)
     kep_yaml = file.parent / "kep.yaml"
-    if file.name.lower() == "readme.md" and kep_yaml.is_file():
+    if file.name.lower() == "readme.md" and _readable_beside(kep_yaml, reading):
         data, problem = read_kep_yaml(kep_yaml)
         if problem:
             inferred.warnings.append(problem)
@@ -185,24 +200,44 @@ def load_text(
     return _build(Path(path), text, inferred)
 
 
-def _load_manifest_folder(manifest_path: Path) -> LoadResult:
+def _readable_beside(kep_yaml: Path, reading: _Reading) -> bool:
+    """A kep.yaml that is a regular file inside the folder being indexed."""
+    try:
+        resolved = kep_yaml.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False
+    inside = reading.inside.resolve() if reading.inside else None
+    return resolved.is_file() and (inside is None or inside in resolved.parents)
+
+
+def _load_manifest_folder(manifest_path: Path, reading: _Reading) -> LoadResult:
     result = LoadResult()
     manifest = read_manifest(manifest_path)
     result.skipped.extend(Skipped(path=w, reason=r) for w, r in manifest.problems)
     for row in manifest.rows:
-        if not row.file.is_file():
+        if not (row.file.exists() or row.file.is_symlink()):
             result.skipped.append(
                 Skipped(
-                    path=str(row.file),
+                    path=shown(row.file),
                     reason=f"listed in {manifest_path.name} line {row.line} but not found",
                 )
             )
             continue
-        result.extend(load_file(row.file, row))
+        result.extend(load_file(row.file, row, reading=reading))
     return result
 
 
-def _walk(folder: Path) -> LoadResult:
+def _link_to_folder(sub: Path, name: str) -> Skipped | None:
+    """Why a sub-folder entry is not walked (a link, an undecodable name), if it is not."""
+    if name_problem(name):
+        return Skipped(path=shown(sub), reason="folder name is not valid UTF-8; rename it")
+    if sub.is_symlink():
+        reason = "a link to a folder; links to folders are not followed (index the folder itself)"
+        return Skipped(path=shown(sub), reason=reason)
+    return None
+
+
+def _walk(folder: Path, reading: _Reading) -> LoadResult:
     result = LoadResult()
 
     def on_error(exc: OSError) -> None:
@@ -218,9 +253,12 @@ def _walk(folder: Path) -> LoadResult:
             sub = here / name
             if name.startswith(".") or name in _SKIP_DIRS:
                 continue
+            if (not_walked := _link_to_folder(sub, name)) is not None:
+                result.skipped.append(not_walked)
+                continue
             manifest = find_manifest(sub)
             if manifest is not None:
-                result.extend(_load_manifest_folder(manifest))
+                result.extend(_load_manifest_folder(manifest, reading))
             else:
                 keep.append(name)
         dirnames[:] = keep
@@ -232,10 +270,10 @@ def _walk(folder: Path) -> LoadResult:
             if is_kep and name.lower() != "readme.md":
                 continue
             if file.suffix.lower() not in TEXT_SUFFIXES:
-                reason = f"not a markdown or text file ({file.suffix or 'no extension'})"
-                result.skipped.append(Skipped(path=str(file), reason=reason))
+                reason = f"not a markdown or text file ({shown(file.suffix) or 'no extension'})"
+                result.skipped.append(Skipped(path=shown(file), reason=reason))
                 continue
-            result.extend(load_file(file))
+            result.extend(load_file(file, reading=reading))
     return result
 
 
@@ -270,17 +308,22 @@ def _dedupe(result: LoadResult) -> None:
     result.documents = kept
 
 
-def load_path(path: Path) -> LoadResult:
-    """A file or a folder (recursively, honouring manifests) → documents and skipped files."""
+def load_path(path: Path, *, seen: dict[Path, str] | None = None) -> LoadResult:
+    """A file or a folder (recursively, honouring manifests) → documents and skipped files.
+
+    A folder's files are read only inside it; a file named on its own is read wherever it is
+    (its name was given). `seen` carries the files already read by other paths of one run."""
     result = LoadResult()
+    seen = {} if seen is None else seen
     try:
         is_dir, is_file = path.is_dir(), path.is_file()
     except OSError as exc:
-        result.skipped.append(Skipped(path=str(path), reason=f"unreadable ({exc.strerror})"))
+        result.skipped.append(Skipped(path=shown(path), reason=f"unreadable ({exc.strerror})"))
         return result
     if is_dir:
         manifest = find_manifest(path)
-        found = _load_manifest_folder(manifest) if manifest else _walk(path)
+        reading = _Reading(inside=path, seen=seen)
+        found = _load_manifest_folder(manifest, reading) if manifest else _walk(path, reading)
         result.extend(found)
         # Prune a folder only when it read cleanly: a broken manifest or an empty result
         # must not wipe what was indexed from it before.
@@ -289,9 +332,11 @@ def load_path(path: Path) -> LoadResult:
     elif is_file:
         if path.name.lower() == "kep.yaml":
             path = path.parent / "README.md"
-        result.extend(load_file(path, manifest_for_file(path)))
+        result.extend(load_file(path, manifest_for_file(path), reading=_Reading(seen=seen)))
+    elif path.exists() or path.is_symlink():  # a FIFO, a device, a loop: reading says which
+        result.extend(load_file(path, reading=_Reading(seen=seen)))
     else:
-        result.skipped.append(Skipped(path=str(path), reason="not found"))
+        result.skipped.append(Skipped(path=shown(path), reason="not found"))
     _resolve_links(result.documents)
     _dedupe(result)
     return result
@@ -300,8 +345,9 @@ def load_path(path: Path) -> LoadResult:
 def load_paths(paths: list[Path]) -> LoadResult:
     """Several paths at once (links resolve across all of them)."""
     result = LoadResult()
+    seen: dict[Path, str] = {}
     for path in paths:
-        result.extend(load_path(path))
+        result.extend(load_path(path, seen=seen))
     _resolve_links(result.documents)
     _dedupe(result)
     return result

@@ -13,7 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import InputError
+from assistant.textfile import read_regular_file
+
 MANIFEST_NAMES = ("manifest.jsonl", "index.jsonl")
+MAX_MANIFEST_BYTES = 20_000_000  # a regular file inside its folder, read at most this far
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,13 @@ class Manifest:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
 
     def by_file(self) -> dict[Path, ManifestRow]:
-        return {row.file.resolve(): row for row in self.rows}
+        found = {}
+        for row in self.rows:
+            try:
+                found[row.file.resolve()] = row
+            except (OSError, RuntimeError):  # a link loop: reading the row says so
+                continue
+        return found
 
 
 def find_manifest(folder: Path) -> Path | None:
@@ -61,8 +71,9 @@ def read_manifest(path: Path) -> Manifest:
     """Parse a manifest; bad lines become problems, never exceptions."""
     manifest = Manifest(path=path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = read_regular_file(path, max_bytes=MAX_MANIFEST_BYTES, inside=path.parent)
+        text = raw.decode("utf-8")
+    except (InputError, UnicodeDecodeError) as exc:
         manifest.problems.append((str(path), f"cannot read manifest: {exc}"))
         return manifest
     for number, line in enumerate(text.splitlines(), start=1):
@@ -76,6 +87,9 @@ def read_manifest(path: Path) -> Manifest:
             continue
         if not isinstance(row, dict) or not row.get("id") or not row.get("path"):
             manifest.problems.append((where, "manifest line needs at least `id` and `path`"))
+            continue
+        if "\x00" in str(row["path"]):
+            manifest.problems.append((where, "manifest `path` contains a NUL character"))
             continue
         manifest.rows.append(
             ManifestRow(

@@ -257,8 +257,16 @@ def _write_group(writer: _Writer, group: _Group, vectors: list[list[float]]) -> 
     return at
 
 
+def _resolved(path: str) -> Path:
+    """The path with links resolved, or as written where they loop."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return Path(path).absolute()
+
+
 def _under(path: str, roots: Sequence[Path]) -> bool:
-    resolved = Path(path).resolve()
+    resolved = _resolved(path)
     return any(resolved == root or root in resolved.parents for root in roots)
 
 
@@ -271,13 +279,13 @@ def _prune(
 ) -> int:
     """Remove documents under an indexed folder that are gone (not merely unreadable now)."""
     seen = {d.id for d in docs}
-    keep = {Path(p).resolve() for p in keep_paths}
-    resolved_roots = [Path(r).resolve() for r in roots]
+    keep = {_resolved(p) for p in keep_paths}
+    resolved_roots = [_resolved(r) for r in roots]
     removed = 0
     for record in existing.values():
         if record.id in seen or not _under(record.path, resolved_roots):
             continue
-        if Path(record.path).resolve() in keep:
+        if _resolved(record.path) in keep:
             continue  # skipped this time (e.g. now binary): keep what was indexed
         store.delete_document(record.id)
         removed += 1

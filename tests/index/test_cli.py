@@ -32,7 +32,7 @@ def test_index_prints_a_summary_with_skipped_files(cli: typer.Typer, tmp_path: P
     result = CliRunner().invoke(cli, ["index", str(FORMATS), str(tmp_path / "bad.md")])
     assert result.exit_code == 0, result.output
     assert "7 documents (3 decision, 1 retro, 3 spec): 7 indexed, 0 unchanged" in result.output
-    assert "bad.md: binary file" in result.output
+    assert "bad.md: file looks binary" in result.output
     again = CliRunner().invoke(cli, ["index", "--json", str(FORMATS)])
     summary = json.loads(again.output)
     assert summary["documents_unchanged"] == 7 and summary["chunks_embedded"] == 0

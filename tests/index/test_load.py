@@ -173,8 +173,8 @@ def _bad_inputs(folder: Path) -> dict[str, str]:
         fh.write(b"# Huge\n" + b"x" * (MAX_BYTES + 1))
     (folder / "picture.png").write_bytes(b"\x89PNG")
     return {
-        "empty.md": "empty file",
-        "binary.md": "binary file",
+        "empty.md": "is empty",
+        "binary.md": "looks binary",
         "latin1.md": "not UTF-8",
         "huge.md": "larger than 5 MB",
         "picture.png": "not a markdown or text file",
@@ -260,7 +260,7 @@ def test_unreadable_path_is_skipped_via_a_broken_symlink(tmp_path: Path) -> None
     (tmp_path / "dangling.md").symlink_to(tmp_path / "nowhere.md")
     result = load_path(tmp_path)
     assert result.documents == []
-    assert "unreadable" in result.skipped[0].reason
+    assert "nowhere.md, which does not exist" in result.skipped[0].reason
 
 
 def test_missing_path_is_skipped() -> None:

@@ -106,7 +106,7 @@ def test_deleted_files_are_pruned_but_skipped_files_are_kept(kb: Path) -> None:
     store = InMemoryStore()
     index_paths([kb], store=store, embedder=HashingEmbedder())
     (kb / "ADR-3.md").unlink()
-    (kb / "release-checklist.txt").write_bytes(b"\xff\xfe broken encoding")
+    (kb / "release-checklist.txt").write_bytes(b"caf\xe9: broken encoding")
     summary = index_paths([kb], store=store, embedder=HashingEmbedder())
     assert summary.documents_removed == 1
     ids = {r.id for r in store.list_documents()}

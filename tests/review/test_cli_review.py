@@ -238,3 +238,25 @@ def test_yaml_bombs_finish_in_seconds_under_a_memory_limit(tmp_path: Path) -> No
         assert "over a limit" in skipped
         assert reviews[name]["findings"]
     assert reviews["plain.md"]["coverage"]["skipped"] == []
+
+
+def test_review_of_a_fifo_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    """The real command: a FIFO with no writer is refused at once with exit 2 (issue 17)."""
+    os.mkfifo(tmp_path / "pipe.md")
+    (tmp_path / "wide.md").write_bytes(DRAFT.encode("utf-16"))
+    exe = shutil.which("specreview", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPECREVIEW_", "OPENAI_"))}
+    env.update(SPECREVIEW_EMBEDDER="hashing", SPECREVIEW_STORE_PATH=str(tmp_path / "store"))
+    done = subprocess.run(
+        [exe, "review", "--format", "json", "pipe.md", "wide.md"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "pipe.md is a FIFO (named pipe), not a regular file" in " ".join(done.stderr.split())
+    assert json.loads(done.stdout)["path"] == "wide.md"  # the other file is reviewed
