@@ -74,7 +74,7 @@ async def list_documents(
 
 
 @router.get(
-    "/documents/{doc_id}",
+    "/documents/{doc_id:path}",
     summary="One document with numbered lines",
     response_model=DocumentView,
     responses=_NOT_FOUND,
@@ -87,7 +87,7 @@ async def get_document(doc_id: str, state: StateDep) -> DocumentView:
 
 
 @router.delete(
-    "/documents/{doc_id}",
+    "/documents/{doc_id:path}",
     summary="Remove a document and its chunks",
     status_code=204,
     responses=_NOT_FOUND,

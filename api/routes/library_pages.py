@@ -66,38 +66,6 @@ async def library_page(
     return render(state, request, "library.html", context)
 
 
-@router.get("/library/{doc_id}", response_class=HTMLResponse)
-async def document_page(
-    doc_id: str,
-    request: Request,
-    state: StateDep,
-    lines: Annotated[str | None, Query(max_length=40)] = None,
-) -> Response:
-    if not page_authorised(request, state):
-        return login_redirect(request)
-    record = await run_in_threadpool(lambda: state.services.store.get_document(doc_id))
-    if record is None:
-        ctx = {"page": "library", "error": f"No document {doc_id!r} is indexed."}
-        return render(state, request, "document.html", ctx, status=404)
-    context = {"page": "library", "doc": document_view(record), "highlight": parse_lines(lines)}
-    return render(state, request, "document.html", context)
-
-
-@router.post("/library/{doc_id}/delete", response_class=HTMLResponse)
-async def delete_page(doc_id: str, request: Request, state: StateDep) -> Response:
-    """Remove a document (and its chunks) from the library, then go back to the list."""
-    if not page_authorised(request, state):
-        return login_redirect(request)
-    store = state.services.store
-    record = await run_in_threadpool(lambda: store.get_document(doc_id, with_text=False))
-    if record is None:
-        ctx = {"page": "library", "error": f"No document {doc_id!r} is indexed."}
-        return render(state, request, "document.html", ctx, status=404)
-    await run_in_threadpool(lambda: store.delete_document(doc_id))
-    state.services.store_changed()
-    return RedirectResponse(f"/library?removed={quote(doc_id)}", status_code=303)
-
-
 @router.post("/library/upload", response_class=HTMLResponse)
 async def upload_page(request: Request, state: StateDep) -> Response:
     """The no-JavaScript upload: start the job, then show its progress page."""
@@ -129,3 +97,36 @@ async def job_page(job_id: str, request: Request, state: StateDep) -> Response:
         ctx = {"page": "library", "error": "No such job (jobs are kept in memory only)."}
         return render(state, request, "job.html", ctx, status=404)
     return render(state, request, "job.html", {"page": "library", "job": job})
+
+
+# Last: ids may contain `/` (`{doc_id:path}`), so these would shadow the routes above.
+@router.get("/library/{doc_id:path}", response_class=HTMLResponse)
+async def document_page(
+    doc_id: str,
+    request: Request,
+    state: StateDep,
+    lines: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    if not page_authorised(request, state):
+        return login_redirect(request)
+    record = await run_in_threadpool(lambda: state.services.store.get_document(doc_id))
+    if record is None:
+        ctx = {"page": "library", "error": f"No document {doc_id!r} is indexed."}
+        return render(state, request, "document.html", ctx, status=404)
+    context = {"page": "library", "doc": document_view(record), "highlight": parse_lines(lines)}
+    return render(state, request, "document.html", context)
+
+
+@router.post("/library/{doc_id:path}/delete", response_class=HTMLResponse)
+async def delete_page(doc_id: str, request: Request, state: StateDep) -> Response:
+    """Remove a document (and its chunks) from the library, then go back to the list."""
+    if not page_authorised(request, state):
+        return login_redirect(request)
+    store = state.services.store
+    record = await run_in_threadpool(lambda: store.get_document(doc_id, with_text=False))
+    if record is None:
+        ctx = {"page": "library", "error": f"No document {doc_id!r} is indexed."}
+        return render(state, request, "document.html", ctx, status=404)
+    await run_in_threadpool(lambda: store.delete_document(doc_id))
+    state.services.store_changed()
+    return RedirectResponse(f"/library?removed={quote(doc_id, safe='')}", status_code=303)

@@ -172,3 +172,34 @@ def test_a_job_whose_every_file_fails_is_failed_with_the_reasons(settings: Setti
         job = wait_for_job(client, client.post("/v1/documents", files=files).json()["id"])
     assert job["state"] == "failed"
     assert "big.md" in job["error"] and "disk full" in job["error"]
+
+
+def test_an_id_with_slashes_can_be_read_linked_and_deleted(client: TestClient) -> None:
+    """Ids may contain `/` (manifests, front matter): the routes take them whole (issue 17)."""
+    text = "---\nid: platform/adr-0007\n---\n# Use queues\n\nWe use queues.\n"
+    upload = ("queues.md", text.encode(), "text/markdown")
+    job = wait_for_job(client, client.post("/v1/documents", files=[("files", upload)]).json()["id"])
+    assert job["document_ids"] == ["platform/adr-0007"], job
+    for url in ("/v1/documents/platform/adr-0007", "/v1/documents/platform%2Fadr-0007"):
+        got = client.get(url)
+        assert got.status_code == 200, url
+        assert got.json()["id"] == "platform/adr-0007"
+    page = client.get("/library/platform%2Fadr-0007")
+    assert page.status_code == 200 and "Use queues" in page.text
+    assert 'action="/library/platform/adr-0007/delete"' in page.text
+    assert 'href="/library/platform/adr-0007"' in client.get("/library").text
+    assert client.get(f"/library/jobs/{job['id']}").status_code == 200  # not taken for an id
+    assert client.delete("/v1/documents/platform/adr-0007").status_code == 204
+    assert client.get("/v1/documents/platform/adr-0007").status_code == 404
+    assert client.delete("/v1/documents/platform/adr-0007").status_code == 404
+    assert "platform/adr-0007" not in ids(client.get("/v1/documents"))
+
+
+def test_the_delete_page_takes_an_id_with_slashes(client: TestClient) -> None:
+    text = "---\nid: a/b/c\n---\n# Nested\n\nText.\n"
+    upload = ("nested.md", text.encode(), "text/markdown")
+    wait_for_job(client, client.post("/v1/documents", files=[("files", upload)]).json()["id"])
+    gone = client.post("/library/a/b/c/delete", follow_redirects=False)
+    assert gone.status_code == 303
+    assert gone.headers["location"] == "/library?removed=a%2Fb%2Fc"
+    assert client.get("/v1/documents/a/b/c").status_code == 404
