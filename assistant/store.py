@@ -301,6 +301,8 @@ class ChromaStore:
             result["distances"][0],
             strict=True,
         ):
+            if meta is None or text is None:
+                continue  # deleted while the query ran (a DELETE or re-index in another thread)
             hits.append(Hit(chunk=_chunk_from(chunk_id, text, meta), score=1.0 - float(dist)))
         return hits
 
