@@ -55,27 +55,36 @@ def command_lines(text: str) -> list[str]:
     return found
 
 
+def _option(command: Any, name: str) -> Any:
+    """The command's option called `name` (long, short or `--no-` form), or None."""
+    return next((p for p in command.params if name in (*p.opts, *p.secondary_opts)), None)
+
+
 def problems_in(line: str, root: TyperGroup) -> list[str]:
-    """What in one command line the real CLI does not have: a subcommand or an option."""
+    """What in one command line the real CLI does not have: a subcommand or an option.
+
+    An option is looked up on the command it follows (options before a subcommand belong to
+    the group); an option that takes a value consumes the next token."""
     try:
         tokens = shlex.split(line, comments=False)
     except ValueError:
         tokens = line.split()
     command: Any = root  # typer's own (vendored) click commands
     problems: list[str] = []
+    takes_value = False
     for raw in tokens[1:]:
         if raw in SHELL_STOPS or raw.startswith("#"):
             break
+        if takes_value:
+            takes_value = False
+            continue
         token = raw.strip("[]")
-        if token.startswith("--") and len(token) > 2:
-            name = token.split("=", 1)[0]
-            known = {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)}
-            if name not in known | {"--help"}:
+        if re.fullmatch(r"--[\w-]+(=.*)?|-[a-zA-Z]", token):
+            name, _, value = token.partition("=")
+            option = _option(command, name)
+            if option is None and name != "--help":
                 problems.append(f"{line!r}: {command.name} has no {name}")
-        elif re.fullmatch(r"-[a-zA-Z]", token):
-            known = {opt for p in command.params for opt in p.opts}
-            if token not in known:
-                problems.append(f"{line!r}: {command.name} has no {token}")
+            takes_value = option is not None and not option.is_flag and not value
         elif isinstance(command, TyperGroup) and token and not token.startswith("-"):
             sub = command.commands.get(token)
             if sub is None:
@@ -103,6 +112,9 @@ def test_documented_commands_and_flags_exist(cli: TyperGroup) -> None:
         ("specreview reveiw draft.md", "no command 'reveiw'"),
         ("specreview eval score set/", "no command 'score'"),
         ("specreview ask 'why?' -x", "has no -x"),
+        ("specreview --store s --bogus review a.md", "specreview has no --bogus"),
+        ("specreview --store s reviews a.md", "no command 'reviews'"),
+        ("specreview review --type decision --json a.md", "review has no --json"),
     ],
 )
 def test_the_check_catches_what_does_not_exist(cli: TyperGroup, line: str, complaint: str) -> None:
@@ -114,13 +126,15 @@ def test_the_check_accepts_real_lines(cli: TyperGroup) -> None:
     text = (
         "Run:\n\n```bash\n$ specreview review a.md [--format text|json] --fail-on=high"
         " | less\nspecreview eval review DIR \\\n    --json out.json  # scores\n"
-        ".venv/bin/specreview index docs/ --no-prune\n```\n"
+        ".venv/bin/specreview index docs/ --no-prune\n"
+        "specreview --store /tmp/s --config c.toml review a.md --type=design -f json\n```\n"
     )
     lines = command_lines(text)
     assert lines == [
         "specreview review a.md [--format text|json] --fail-on=high",
         "specreview eval review DIR --json out.json  # scores",
         "specreview index docs/ --no-prune",
+        "specreview --store /tmp/s --config c.toml review a.md --type=design -f json",
     ]
     assert [p for line in lines for p in problems_in(line, cli)] == []
 
