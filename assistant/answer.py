@@ -25,11 +25,12 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
+from assistant.markdown import FENCE
 from assistant.models import Kind, LLMStatus
 from assistant.prose import COMMENT_CLOSE, COMMENT_OPEN, scaffolding_free_lines
+from assistant.sentences import split_sentences
 
 _CITE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*\"(\[])|\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)")
 _LINK_ONLY = re.compile(r"^([-*+]|\d+\.)?\s*\[[^\]]*\]\([^)]*\)\s*$")  # table-of-contents lines
 
 
@@ -122,7 +123,7 @@ class CitationFilter:
         return clean
 
 
-def split_sentences(text: str) -> list[str]:
+def quotable_sentences(text: str) -> list[str]:
     """Sentences and list items of a passage; headings, tables, code, HTML comments (template
     guidance) and tables of contents left out."""
     opens, closes = text.find(COMMENT_OPEN), text.find(COMMENT_CLOSE)
@@ -133,7 +134,7 @@ def split_sentences(text: str) -> list[str]:
     in_code = False
     for line in scaffolding_free_lines(text.split("\n")):
         stripped = line.strip()
-        if stripped.startswith(("```", "~~~")):
+        if FENCE.match(stripped):
             in_code = not in_code
             kept.append("")
             continue
@@ -142,7 +143,7 @@ def split_sentences(text: str) -> list[str]:
             continue
         kept.append(line)
     out = []
-    for piece in _SENTENCE.split("\n".join(kept)):
+    for piece in split_sentences("\n".join(kept)):
         sentence = " ".join(piece.split()).strip()
         sentence = re.sub(r"^([-*+]|\d+\.)\s+", "", sentence)
         if len(sentence) >= 25:

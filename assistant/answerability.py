@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel
 
 from assistant.bm25 import FUNCTION_WORDS, tokenize
+from assistant.sentences import split_sentences
 
 # Question kinds, from how the question is phrased (first match wins).
 _WHY = re.compile(
@@ -113,7 +114,6 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"^(19|20)\d\d$")
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*[-*+]\s)")
 
 # A name: a capitalised word, or an identifier with digits, underscores, dots or slashes.
 _NAME = re.compile(r"[A-Za-z~][A-Za-z0-9_\-./~]*")
@@ -186,7 +186,7 @@ def missing_names(question: str, terms: set[str], stop: frozenset[str] = frozens
 
 def sentences(text: str) -> list[str]:
     """A passage cut into sentences and list items (rough: for the checks, not for quoting)."""
-    return [s.strip() for s in _SENTENCES.split(text) if s.strip()]
+    return [s.strip() for s in split_sentences(text)]
 
 
 def _gives_up_itself(sentence: str) -> bool:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from assistant.answer import Evidence, split_sentences
+from assistant.answer import Evidence, quotable_sentences
 from assistant.answerability import ABANDON, DATE, REASON, question_kind
 from assistant.bm25 import tokenize
 from assistant.confidence import key_terms
@@ -257,7 +257,7 @@ class ExtractiveWriter:
             extra = RELEVANCE_BONUS * item.relevance
             if "superseded" in kinds and item.doc_id in linked and item.doc_id != leading[0]:
                 extra += REPLACEMENT_BONUS
-            parts = split_sentences(item.text)
+            parts = quotable_sentences(item.text)
             for i, sentence in enumerate(parts):
                 if sentence.lower().rstrip(".") == title:
                     continue

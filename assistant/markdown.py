@@ -10,7 +10,9 @@ from assistant.safe_yaml import clip, load_yaml
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-FENCE = re.compile(r"^ {0,3}(```|~~~)")  # a code fence line (shared with checks)
+# A code fence line, the one pattern for the whole engine. Indented fences count: a fence
+# inside a nested list item is indented four spaces or more.
+FENCE = re.compile(r"^\s*(```|~~~)")
 LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # an inline link or image: [text](target)
 _URL = re.compile(r"https?://\S+")
 

@@ -7,12 +7,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.markdown import ParsedSpec, parse_spec
+from assistant.markdown import FENCE, ParsedSpec, parse_spec
+from assistant.sentences import split_sentences
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z`\"'(*\[])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)]|\[[ xX]\])\s+")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 
 NEGATORS = frozenset(
     "no not never without none nobody nothing cannot can't don't doesn't isn't aren't "
@@ -130,7 +129,7 @@ def _blocks(spec: ParsedSpec) -> list[tuple[int, int, str]]:
         if number <= spec.front_matter_end:
             continue
         stripped = line.strip()
-        if _FENCE.match(line):
+        if FENCE.match(line):
             in_fence = not in_fence
             flush(number - 1)
             continue
@@ -165,7 +164,7 @@ def draft_units(spec: ParsedSpec, *, sentences: bool = True) -> list[Unit]:
             continue
         lines = spec.lines[start - 1 : end]
         offset = 0
-        for sentence in _SENTENCE_END.split(text):
+        for sentence in split_sentences(text, clauses=True):
             first = _line_of(lines, sentence, offset)
             offset = first
             last = _line_of(lines, sentence.split()[-1] if sentence.split() else "", first)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from assistant.checks.vocab import traced
 from assistant.markdown import FENCE, ParsedSpec
+from assistant.sentences import split_sentences
 
 if TYPE_CHECKING:
     from assistant.checks.base import ReviewContext
@@ -291,9 +292,6 @@ class Item:
     end_line: int
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(`*])")
-
-
 def items_of(body: tuple[tuple[int, str], ...]) -> tuple[Item, ...]:
     """Split a block's body into bullets (with their continuation lines), rows and sentences.
 
@@ -317,7 +315,7 @@ def _items_of(body: tuple[tuple[int, str], ...]) -> tuple[Item, ...]:
         new_unit = (
             cells is not None
             or _BULLET.match(text)
-            or stripped.startswith(("```", "~~~"))
+            or FENCE.match(stripped)
             or re.match(r"^(?:Given|When|Then|And|But|Scenario|Rule|Feature)\b", stripped)
             or blank
         )
@@ -333,10 +331,10 @@ def _items_of(body: tuple[tuple[int, str], ...]) -> tuple[Item, ...]:
     for start, end, text in units:
         # Sentence ends inside quotes ("... Did you mean `x`?") do not end the sentence.
         protected = _QUOTED.sub(lambda m: re.sub(r"(?<=[.!?]) ", "\x00", m.group(0)), text)
-        parts = _SENTENCE_END.split(protected) if not _BULLET.match(text) else [protected]
+        parts = split_sentences(protected) if not _BULLET.match(text) else [protected]
         for part in parts:
             part = part.replace("\x00", " ").strip()
-            if part and not part.startswith(("```", "~~~")):
+            if part and not FENCE.match(part):
                 out.append(Item(part, start, end))
     return tuple(out)
 

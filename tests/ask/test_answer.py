@@ -9,8 +9,8 @@ from assistant.answer import (
     CitationFilter,
     Evidence,
     cited_numbers,
+    quotable_sentences,
     renumber,
-    split_sentences,
     strip_unknown_citations,
 )
 from assistant.extractive import ExtractiveWriter, answer_kinds
@@ -62,7 +62,7 @@ def test_split_sentences_keeps_list_items_and_drops_markup() -> None:
         "- Cache flushes must never run at peak.\n| a | b |\n"
         "- [Multi-Cluster Services and their consumers](#multi-cluster-services)\n"
     )
-    assert split_sentences(text) == [
+    assert quotable_sentences(text) == [
         "We will use Karpenter for scaling.",
         "It is faster than before.",
         "Cache flushes must never run at peak.",
@@ -127,7 +127,7 @@ def test_renumber_numbers_cited_passages_in_order_without_gaps() -> None:
 
 def test_split_sentences_leaves_out_template_comments() -> None:
     text = "guidance a template gives -->\nThe cache was flushed at noon.\n<!-- more\nguidance -->"
-    assert split_sentences(text) == ["The cache was flushed at noon."]
+    assert quotable_sentences(text) == ["The cache was flushed at noon."]
 
 
 @pytest.mark.parametrize(
