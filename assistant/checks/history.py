@@ -16,21 +16,21 @@ from datetime import date, datetime
 
 from assistant.checks.base import ReviewContext
 from assistant.checks.history_common import (
-    _DAYS,
-    _DISMISS,
-    _ISO_DATE,
-    _LONG_DATE,
-    _MINIMUM,
-    _NAME,
-    _QUANTITY,
-    _UNIVERSAL,
+    DAYS,
+    DISMISS,
+    ISO_DATE,
+    LONG_DATE,
+    MINIMUM,
+    PROPER_NAME,
+    QUANTITY,
+    UNIVERSAL,
+    DraftText,
     Evidence,
-    _closest_sentence,
-    _Draft,
-    _excerpt,
-    _finding,
     cites,
+    closest_sentence,
+    excerpt,
     is_binding,
+    make_finding,
 )
 from assistant.checks.history_lessons import LessonCheck
 from assistant.checks.history_retrieval import Candidate, candidates, topical_similarity
@@ -54,12 +54,12 @@ __all__ = ["ConflictCheck", "LessonCheck", "cites", "is_binding"]
 
 def _dates(text: str) -> list[date]:
     out = []
-    for y, m, d in _ISO_DATE.findall(text):
+    for y, m, d in ISO_DATE.findall(text):
         try:
             out.append(date(int(y), int(m), int(d)))
         except ValueError:
             continue
-    for raw in _LONG_DATE.findall(text):
+    for raw in LONG_DATE.findall(text):
         for fmt in ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y"):
             try:
                 out.append(datetime.strptime(raw.replace(",", ""), fmt).date())
@@ -71,7 +71,7 @@ def _dates(text: str) -> list[date]:
 
 def _in_days(n: str, unit: str) -> float:
     unit = unit.lower().rstrip("s")
-    return int(n) * _DAYS.get(unit, 1)
+    return int(n) * DAYS.get(unit, 1)
 
 
 class ConflictCheck:
@@ -88,7 +88,7 @@ class ConflictCheck:
 
     def run(self, ctx: ReviewContext) -> list[Finding]:
         threshold = ctx.config.thresholds.get("conflicts_with_decision", self.min_score)
-        draft = _Draft.of(ctx)
+        draft = DraftText.of(ctx)
         records = [
             c
             for c in candidates(ctx, "decision")
@@ -104,9 +104,9 @@ class ConflictCheck:
                 findings.append(self._to_finding(ctx, ev, record))
         return findings
 
-    def evidence(self, draft: _Draft, record: Candidate) -> Evidence | None:
+    def evidence(self, draft: DraftText, record: Candidate) -> Evidence | None:
         """The strongest contradiction between the record's rules and the draft, if any."""
-        record_names = set(_NAME.findall(record.text))
+        record_names = set(PROPER_NAME.findall(record.text))
         rules = decision_rules(record.text)
         best = self._option_evidence(draft, rules, rejected_options(record.text))
         for rule in rules:
@@ -119,7 +119,7 @@ class ConflictCheck:
         return best
 
     def _option_evidence(
-        self, draft: _Draft, rules: list[str], options: set[str]
+        self, draft: DraftText, rules: list[str], options: set[str]
     ) -> Evidence | None:
         """The draft adopts an option the record considered and turned down."""
         if not options or not rules:
@@ -136,12 +136,12 @@ class ConflictCheck:
         return None
 
     def _rule_evidence(
-        self, draft: _Draft, rule: str, rule_stems: set[str], record_names: set[str]
+        self, draft: DraftText, rule: str, rule_stems: set[str], record_names: set[str]
     ) -> list[Evidence]:
         out = []
-        rule_negative = is_prohibition(_MINIMUM.sub(" ", rule))  # "no sooner than N" is a floor
+        rule_negative = is_prohibition(MINIMUM.sub(" ", rule))  # "no sooner than N" is a floor
         ruled_out = negated_stems(rule)  # what the prohibition scopes over
-        mandated = set(_NAME.findall(rule)) if _UNIVERSAL.search(rule) else set()
+        mandated = set(PROPER_NAME.findall(rule)) if UNIVERSAL.search(rule) else set()
         for i, unit in enumerate(draft.units):
             if draft.skip[i]:
                 continue
@@ -158,9 +158,9 @@ class ConflictCheck:
                 continue
             for sentence in re.split(r"(?<=[.!?;])\s+", unit.text):
                 named = sorted(n for n in mandated if n in sentence)
-                if not named or not _DISMISS.search(sentence):
+                if not named or not DISMISS.search(sentence):
                     continue
-                mentions = Counter(_NAME.findall(unit.text))
+                mentions = Counter(PROPER_NAME.findall(unit.text))
                 others = [n for n, _ in mentions.most_common() if n not in record_names]
                 if others:
                     why = f"sets {named[0]} aside for {others[0]}"
@@ -169,8 +169,8 @@ class ConflictCheck:
         out.extend(self._minimum_evidence(draft, rule))
         return out
 
-    def _minimum_evidence(self, draft: _Draft, rule: str) -> list[Evidence]:
-        m = _MINIMUM.search(rule)
+    def _minimum_evidence(self, draft: DraftText, rule: str) -> list[Evidence]:
+        m = MINIMUM.search(rule)
         if m is None:
             return []
         minimum = _in_days(m.group(2), m.group(3))
@@ -180,7 +180,7 @@ class ConflictCheck:
         for i, unit in enumerate(draft.units):
             if draft.skip[i]:
                 continue
-            for n, unit_name in _QUANTITY.findall(unit.text):
+            for n, unit_name in QUANTITY.findall(unit.text):
                 if len(draft.stems[i] & (before | after)) >= 2 and _in_days(n, unit_name) < minimum:
                     why = f"allows {n} {unit_name} where the record requires {m.group(2)}"
                     out.append(Evidence(unit, None, rule, why, 1.1))
@@ -198,9 +198,9 @@ class ConflictCheck:
 
     def _to_finding(self, ctx: ReviewContext, ev: Evidence, record: Candidate) -> Finding:
         message = (
-            f"{record.label()} says: “{_excerpt(ev.rule)}” "
+            f"{record.label()} says: “{excerpt(ev.rule)}” "
             f"This draft {ev.why.replace('{record}', record.id)} "
-            f"(“{_excerpt(_closest_sentence(ev.unit.text, ev.rule), 140)}”) "
+            f"(“{excerpt(closest_sentence(ev.unit.text, ev.rule), 140)}”) "
             f"without citing or superseding {record.id}. "
             "Reopening a settled decision by accident wastes the debate that produced it."
         )
@@ -209,7 +209,7 @@ class ConflictCheck:
             f"supersede it explicitly (a new decision record that replaces {record.id}, "
             "approved by its deciders)."
         )
-        title = f"Contradicts {record.id}: {_excerpt(record.title, 70)}"
-        return _finding(
+        title = f"Contradicts {record.id}: {excerpt(record.title, 70)}"
+        return make_finding(
             ctx, "conflicts_with_decision", "high", title, message, suggestion, ev, record
         )

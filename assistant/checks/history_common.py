@@ -25,22 +25,22 @@ _SKIP_SECTIONS = re.compile(
     r"background|context|history|risks?|rabbit",
     re.IGNORECASE,
 )
-_DISMISS = re.compile(
+DISMISS = re.compile(
     r"\b(has no|have no|lacks?|too (basic|slow|limited|expensive)|instead of|rather than|"
     r"doesn't|does not|can't|cannot|isn't good|not good enough|would either)\b",
     re.IGNORECASE,
 )
-_MINIMUM = re.compile(
+MINIMUM = re.compile(
     r"\b(no sooner than|at least|not less than|no less than|no fewer than|minimum of)\s+"
     r"(\d+)\s+(business days?|days?|weeks?|months?|years?)",
     re.IGNORECASE,
 )
-_UNIVERSAL = re.compile(r"\b(all|every|only|always|must|canonical|sole)\b", re.IGNORECASE)
-_QUANTITY = re.compile(r"\b(\d+)[\s-]+(business days?|days?|weeks?|months?|years?)\b", re.I)
-_ISO_DATE = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
-_LONG_DATE = re.compile(r"\b(\d{1,2} [A-Z][a-z]{2,8} 20\d\d|[A-Z][a-z]{2,8} \d{1,2},? 20\d\d)\b")
-_DAYS = {"day": 1, "business day": 1.4, "week": 7, "month": 30, "year": 365}
-_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][a-z]+(?:[A-Z][a-z]+)*)\b")
+UNIVERSAL = re.compile(r"\b(all|every|only|always|must|canonical|sole)\b", re.IGNORECASE)
+QUANTITY = re.compile(r"\b(\d+)[\s-]+(business days?|days?|weeks?|months?|years?)\b", re.I)
+ISO_DATE = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
+LONG_DATE = re.compile(r"\b(\d{1,2} [A-Z][a-z]{2,8} 20\d\d|[A-Z][a-z]{2,8} \d{1,2},? 20\d\d)\b")
+DAYS = {"day": 1, "business day": 1.4, "week": 7, "month": 30, "year": 365}
+PROPER_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][a-z]+(?:[A-Z][a-z]+)*)\b")
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Evidence:
 
 
 @dataclass
-class _Draft:
+class DraftText:
     units: list[Unit]
     text_lower: str
     stems: list[set[str]] = field(default_factory=list)
@@ -72,7 +72,7 @@ class _Draft:
         return {s for s, n in counts.items() if n > limit}
 
     @classmethod
-    def of(cls, ctx: ReviewContext, *, sentences: bool = False) -> _Draft:
+    def of(cls, ctx: ReviewContext, *, sentences: bool = False) -> DraftText:
         units = draft_units(ctx.spec, sentences=sentences)
         return cls(
             units=units,
@@ -113,7 +113,7 @@ def cites(text_lower: str, record_id: str, title: str) -> bool:
     return len(title_norm) > 20 and title_norm in " ".join(tokens(text_lower))
 
 
-def _finding(
+def make_finding(
     ctx: ReviewContext,
     code: str,
     severity: str,
@@ -144,7 +144,7 @@ def _finding(
     )
 
 
-def _closest_sentence(text: str, rule: str) -> str:
+def closest_sentence(text: str, rule: str) -> str:
     """The sentence of a passage sharing most words with the rule: what the message quotes."""
     sentences = [x for x in re.split(r"(?<=[.!?;])\s+", text) if x.strip()] or [text]
     wanted, scoped = set(content_stems(rule)), negated_stems(rule)
@@ -153,6 +153,6 @@ def _closest_sentence(text: str, rule: str) -> str:
     )
 
 
-def _excerpt(text: str, limit: int = 160) -> str:
+def excerpt(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from assistant.checks.base import ReviewContext
 from assistant.checks.history_common import (
+    DraftText,
     Evidence,
-    _Draft,
-    _excerpt,
-    _finding,
     cites,
+    excerpt,
+    make_finding,
 )
 from assistant.checks.history_retrieval import Candidate, candidates, topical_similarity
 from assistant.checks.history_text import (
@@ -57,7 +57,7 @@ class LessonCheck:
 
     def run(self, ctx: ReviewContext) -> list[Finding]:
         threshold = ctx.config.thresholds.get("repeats_past_lesson", self.min_score)
-        draft = _Draft.of(ctx, sentences=True)
+        draft = DraftText.of(ctx, sentences=True)
         records = [
             c
             for c in candidates(ctx, "retro")
@@ -73,14 +73,14 @@ class LessonCheck:
                 findings.append(self._to_finding(ctx, ev, record, repeated))
         return findings
 
-    def _addressed(self, draft: _Draft, mitigation: list[str]) -> bool:
+    def _addressed(self, draft: DraftText, mitigation: list[str]) -> bool:
         need = (len(mitigation) + 1) // 2
         return any(
             len(set(mitigation) & (stems - negated)) >= need
             for stems, negated in zip(draft.stems, draft.negated, strict=True)
         )
 
-    def evidence(self, draft: _Draft, record: Candidate) -> tuple[Evidence, list[str]] | None:
+    def evidence(self, draft: DraftText, record: Candidate) -> tuple[Evidence, list[str]] | None:
         """The passage that repeats the retro's situation, and the safeguards still missing."""
         parts = retro_parts(record.text)
         common = draft.common_stems(0.2)
@@ -109,17 +109,17 @@ class LessonCheck:
     def _to_finding(
         self, ctx: ReviewContext, ev: Evidence, record: Candidate, missing: list[str]
     ) -> Finding:
-        went_wrong = "; ".join(f"“{_excerpt(s, 90)}”" for s in missing[:3])
+        went_wrong = "; ".join(f"“{excerpt(s, 90)}”" for s in missing[:3])
         message = (
             f"{record.label()} recorded what went wrong when this was last done: {went_wrong}. "
-            f"This draft plans the same (“{_excerpt(ev.unit.text, 120)}”) and does not say how "
+            f"This draft plans the same (“{excerpt(ev.unit.text, 120)}”) and does not say how "
             "it avoids those causes of trouble."
         )
         suggestion = (
             f"Add the safeguards {record.id} agreed on to the plan (its lessons and action "
             f"items), or say why they do not apply here, citing {record.id}."
         )
-        title = f"Repeats a lesson from {record.id}: {_excerpt(record.title, 60)}"
-        return _finding(
+        title = f"Repeats a lesson from {record.id}: {excerpt(record.title, 60)}"
+        return make_finding(
             ctx, "repeats_past_lesson", "medium", title, message, suggestion, ev, record
         )

@@ -13,7 +13,7 @@ import re
 from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
 from assistant.checks.ownership import OWNER_KEY, OWNERSHIP_TERM, WHO_QUESTION
-from assistant.checks.signals import _DATE, Item, items_of, short, strip_quotes, view_of
+from assistant.checks.signals import DATE, Item, items_of, short, strip_quotes, view_of
 from assistant.models import Finding
 
 CODE = "open_questions"
@@ -53,7 +53,7 @@ _STUB = "| Question | Owner | Answer by |\n|---|---|---|\n| <question> | <name> 
 
 def owned_and_dated(text: str) -> bool:
     """Whether an open item names who answers it and by when."""
-    has_date = bool(_DATE.search(text) or DEADLINE.search(text))
+    has_date = bool(DATE.search(text) or DEADLINE.search(text))
     return has_date and bool(_ANSWERER.search(text))
 
 

@@ -116,12 +116,12 @@ def label_kinds(label: str) -> frozenset[str]:
 # --- blocks ----------------------------------------------------------------------------------
 
 _ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$")
-_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # "**Why.** text", "**Done when**", "__Scope:__ text"
 _BOLD_LABEL = re.compile(r"^\s*(?:\*\*|__)([^*_\n]{2,60}?)[:.]?(?:\*\*|__)[:.]?\s*(.*)$")
 # "Why: text", "Done when:" (a capitalised label of at most six words, then a colon)
 _COLON_LABEL = re.compile(r"^\s{0,3}([A-Z][\w'&/+ -]{0,50}?)\s*:\s*(.*)$")
-_DATE = re.compile(
+DATE = re.compile(
     r"\b\d{4}-\d{2}(?:-\d{2})?(?:/\d{2})?\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|"
     r"jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+\d{4})?\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|"
     r"oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?\b|\b(?:q[1-4]|h[12])\s*\d{4}\b|"
@@ -155,7 +155,7 @@ class Block:
 def _inline_label(lines: list[str], i: int) -> tuple[str, str] | None:
     """If line i starts an inline-labelled block, return (label, rest of the line)."""
     line = lines[i]
-    if not line.strip() or _BULLET.match(line) or line.lstrip().startswith(("|", ">", "<")):
+    if not line.strip() or BULLET.match(line) or line.lstrip().startswith(("|", ">", "<")):
         return None
     bold = _BOLD_LABEL.match(line)
     if bold and len(bold.group(1).split()) <= 8:
@@ -272,7 +272,7 @@ def extract_fields(spec: ParsedSpec) -> list[Field]:
             if len(cells) == 2 and cells[0] and not set(cells[1]) <= set("-: "):
                 out.append(Field(cells[0], cells[1], n))
             continue
-        body = _BULLET.sub("", line, count=1).strip()
+        body = BULLET.sub("", line, count=1).strip()
         for part in _FIELD_SPLIT.split(body):
             match = _FIELD.match(part.strip())
             if match and len(match.group(1).split()) <= 4 and match.group(2).strip():
@@ -314,7 +314,7 @@ def _items_of(body: tuple[tuple[int, str], ...]) -> tuple[Item, ...]:
         cells = _table_cells(text)
         new_unit = (
             cells is not None
-            or _BULLET.match(text)
+            or BULLET.match(text)
             or FENCE.match(stripped)
             or re.match(r"^(?:Given|When|Then|And|But|Scenario|Rule|Feature)\b", stripped)
             or blank
@@ -331,7 +331,7 @@ def _items_of(body: tuple[tuple[int, str], ...]) -> tuple[Item, ...]:
     for start, end, text in units:
         # Sentence ends inside quotes ("... Did you mean `x`?") do not end the sentence.
         protected = _QUOTED.sub(lambda m: re.sub(r"(?<=[.!?]) ", "\x00", m.group(0)), text)
-        parts = split_sentences(protected) if not _BULLET.match(text) else [protected]
+        parts = split_sentences(protected) if not BULLET.match(text) else [protected]
         for part in parts:
             part = part.replace("\x00", " ").strip()
             if part and not FENCE.match(part):
@@ -360,7 +360,7 @@ def short(text: str, limit: int = 90) -> str:
 
 
 def strip_dates(text: str) -> str:
-    return _DATE.sub(" ", text)
+    return DATE.sub(" ", text)
 
 
 PLACEHOLDER = re.compile(
@@ -454,7 +454,7 @@ class DraftView:
                         if n > section.body_start_line:
                             break
                         continue
-                    if _FIELD.match(_BULLET.sub("", text)) or _table_cells(text) is not None:
+                    if _FIELD.match(BULLET.sub("", text)) or _table_cells(text) is not None:
                         end = n
                     else:
                         break

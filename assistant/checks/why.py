@@ -21,7 +21,7 @@ from assistant.checks.evidence import (
     states_problem,
 )
 from assistant.checks.signals import (
-    _BULLET,
+    BULLET,
     Block,
     Item,
     is_placeholder,
@@ -140,7 +140,7 @@ def _score(blocks: list[Block], *, prose_pain: bool) -> tuple[float, int, float,
     total, strong, best, pain, items = 0.0, 0, 0.0, 0, []
     for block in blocks:
         for item in items_of(block.body):
-            if prose_pain and _BULLET.match(item.text):
+            if prose_pain and BULLET.match(item.text):
                 score, is_strong = evidence_score(item.text)
                 total += score if is_strong else 0.0
                 strong += int(is_strong)
