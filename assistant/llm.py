@@ -106,9 +106,10 @@ def build_llm(settings: Settings) -> LLM | None:
     """The configured model, or None in offline mode (no SPECREVIEW_LLM_MODEL)."""
     if not settings.llm_model:
         return None
+    from assistant.llm_breaker import BreakerLLM, CircuitBreaker
     from assistant.llm_openai import OpenAILLM
 
-    return OpenAILLM(
+    model = OpenAILLM(
         model=settings.llm_model,
         base_url=settings.llm_base_url,
         api_key=settings.llm_api_key,
@@ -117,6 +118,10 @@ def build_llm(settings: Settings) -> LLM | None:
         max_tokens=settings.llm_max_tokens,
         temperature=settings.llm_temperature,
     )
+    breaker = CircuitBreaker(
+        failures=settings.llm_breaker_failures, cooldown_s=settings.llm_breaker_cooldown_s
+    )
+    return BreakerLLM(model, breaker, where=model.where)
 
 
 def parse_reply(reply: LLMReply, schema: type[ModelT]) -> ModelT:

@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import json
 import random
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any, Literal, TypeVar
 
 import openai
+
+try:  # openai 3 talks through httpx2, a fork of httpx with the same API
+    import httpx2 as httpx
+except ImportError:  # earlier openai releases use httpx itself
+    import httpx  # type: ignore[no-redef]
 from pydantic import BaseModel
 
 from assistant.errors import LLMError
@@ -26,6 +34,114 @@ from assistant.tokens import count_tokens
 ResponseFormat = Literal["auto", "json_schema", "json_object"]
 T = TypeVar("T")
 MAX_RETRY_AFTER_S = 120.0  # a server asking us to wait longer than this is treated as down
+# The wall-clock deadline of the call in flight on this thread, for the transport below.
+_DEADLINE: ContextVar[float | None] = ContextVar("specreview_llm_deadline", default=None)
+
+
+class DeadlineExceeded(httpx.TimeoutException):
+    """The call's wall-clock deadline passed while the reply was still arriving."""
+
+
+class _Watchdog:
+    """Shuts the request's socket down when the deadline passes, so that a blocked read returns
+    at once: httpx's timeouts bound each read, not the reply, and a server that sends a byte
+    now and then (headers or body, streamed or not) would otherwise hold the call for good."""
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, seconds), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        if event == "connection.connect_tcp.complete":
+            sock = info["return_value"].get_extra_info("socket")
+            with self._lock:
+                self._sock = sock
+                fired = self.fired
+            if fired:
+                self._shutdown()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        with self._lock:
+            sock = self._sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+class _WatchedStream(httpx.SyncByteStream):
+    """A reply body read under its watchdog: a read cut short by it is DeadlineExceeded."""
+
+    def __init__(self, inner: httpx.SyncByteStream, watchdog: _Watchdog, request: httpx.Request):
+        self._inner = inner
+        self._watchdog = watchdog
+        self._request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self._inner
+        except httpx.HTTPError as exc:
+            if self._watchdog.fired:
+                raise DeadlineExceeded("deadline passed", request=self._request) from exc
+            raise
+        if self._watchdog.fired:  # the socket was shut down between two reads
+            raise DeadlineExceeded("deadline passed", request=self._request)
+
+    def close(self) -> None:
+        self._watchdog.cancel()
+        self._inner.close()
+
+
+class DeadlineTransport(httpx.BaseTransport):
+    """httpx's transport with the call's wall-clock deadline (`_DEADLINE`) enforced on every
+    request: connect and read timeouts no longer than what is left, and a watchdog for the
+    rest. Connections are not kept alive, so the watchdog always knows the request's socket."""
+
+    def __init__(self, inner: httpx.BaseTransport | None = None) -> None:
+        self._inner = inner or httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=0))
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        deadline = _DEADLINE.get()
+        if deadline is None:
+            return self._inner.handle_request(request)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise DeadlineExceeded("deadline passed", request=request)
+        timeouts = dict(request.extensions.get("timeout") or {})
+        for key in ("connect", "read", "write", "pool"):
+            value = timeouts.get(key)
+            timeouts[key] = left if value is None else min(value, left)
+        watchdog = _Watchdog(left)
+        request.extensions = {**request.extensions, "timeout": timeouts, "trace": watchdog.trace}
+        try:
+            response = self._inner.handle_request(request)
+        except httpx.HTTPError as exc:
+            watchdog.cancel()
+            if watchdog.fired:
+                raise DeadlineExceeded("deadline passed", request=request) from exc
+            raise
+        except BaseException:
+            watchdog.cancel()
+            raise
+        assert isinstance(response.stream, httpx.SyncByteStream)
+        response.stream = _WatchedStream(response.stream, watchdog, request)
+        return response
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 def _retry_after(exc: openai.APIStatusError) -> float | None:
@@ -94,6 +210,7 @@ class OpenAILLM:
                 base_url=self.base_url,
                 timeout=self.timeout_s,
                 max_retries=0,
+                http_client=openai.DefaultHttpxClient(transport=DeadlineTransport()),
             )
         return self._client
 
@@ -155,7 +272,7 @@ class OpenAILLM:
                     if choice.delta.content:
                         parts.append(choice.delta.content)
                         yield choice.delta.content
-        except (openai.OpenAIError, json.JSONDecodeError) as exc:
+        except (openai.OpenAIError, httpx.HTTPError, json.JSONDecodeError) as exc:
             raise self._translate(exc, timeout_used) from exc
         finally:
             stream.close()
@@ -177,12 +294,10 @@ class OpenAILLM:
         while True:
             remaining = None if deadline is None else deadline - self._clock()
             if remaining is not None and remaining <= 0:
-                raise LLMError(
-                    f"the model at {self.where} did not answer before the deadline; raise "
-                    "SPECREVIEW_LLM_DEADLINE_S or use a faster model",
-                    retryable=True,
-                )
+                raise self._deadline_error()
             timeout = self.timeout_s if remaining is None else min(self.timeout_s, remaining)
+            # The transport enforces the deadline on the wire (in real monotonic seconds).
+            token = _DEADLINE.set(None if remaining is None else time.monotonic() + remaining)
             try:
                 return call(timeout)
             except openai.BadRequestError as exc:
@@ -191,8 +306,10 @@ class OpenAILLM:
                     self._format = "json_object"
                     continue
                 raise self._translate(exc, timeout) from exc
-            except (openai.OpenAIError, json.JSONDecodeError) as exc:
+            except (openai.OpenAIError, httpx.HTTPError, json.JSONDecodeError) as exc:
                 error = self._translate(exc, timeout)
+                if deadline is not None and self._clock() >= deadline:
+                    raise self._deadline_error() from exc
                 if not error.retryable or attempt >= self.max_retries:
                     raise error from exc
                 wait = error.retry_after if isinstance(error, LLMStatusError) else None
@@ -204,6 +321,15 @@ class OpenAILLM:
                     raise error from exc
                 self._sleep(wait)
                 attempt += 1
+            finally:
+                _DEADLINE.reset(token)
+
+    def _deadline_error(self) -> LLMError:
+        return LLMError(
+            f"the model at {self.where} did not finish its reply before the deadline; raise "
+            "SPECREVIEW_LLM_DEADLINE_S or use a faster model",
+            retryable=True,
+        )
 
     def _kwargs(
         self,
@@ -273,23 +399,26 @@ class OpenAILLM:
                         parts.append(choice.delta.content)
                     if choice.finish_reason:
                         finish = choice.finish_reason
-        except (openai.OpenAIError, json.JSONDecodeError) as exc:
+        except (openai.OpenAIError, httpx.HTTPError, json.JSONDecodeError) as exc:
             raise self._translate(exc, timeout) from exc
         finally:
             stream.close()
         return LLMReply("".join(parts), finish, prompt_tokens, completion_tokens)
 
     def _translate(self, exc: Exception, timeout: float) -> LLMError:
-        """An openai exception as an LLMError whose message says the fix."""
+        """An openai (or, while a reply streams, httpx) exception as an LLMError whose message
+        says the fix."""
+        if isinstance(exc, DeadlineExceeded) or isinstance(exc.__cause__, DeadlineExceeded):
+            return self._deadline_error()
         if isinstance(exc, openai.APIStatusError):
             return self._status_error(exc)
-        if isinstance(exc, openai.APITimeoutError):
+        if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
             return LLMError(
                 f"the model at {self.where} timed out after {timeout:.0f}s; raise "
                 "SPECREVIEW_LLM_TIMEOUT_S or use a faster model",
                 retryable=True,
             )
-        if isinstance(exc, openai.APIConnectionError):
+        if isinstance(exc, openai.APIConnectionError | httpx.HTTPError):
             return LLMError(
                 f"cannot reach the model server at {self.where}; start it "
                 "(scripts/run-local-llm.sh prints the settings) or unset SPECREVIEW_LLM_MODEL "

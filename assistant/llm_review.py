@@ -99,6 +99,11 @@ class LLMReviewStage:
             return self._review(ctx, findings, status, deadline)
         except LLMError as exc:
             status.mode, status.reason = "degraded", str(exc)
+            if self.clock() >= deadline:  # the deadline bounds the whole stage, replies included
+                status.reason = (
+                    f"the LLM stage timed out after {self.deadline_s:g}s "
+                    f"(SPECREVIEW_LLM_DEADLINE_S); offline findings only: {exc}"
+                )
             return findings
 
     def _review(

@@ -26,6 +26,10 @@ class Scripted:
     delay_s: float = 0.0
     usage: tuple[int, int] | None = (11, 7)
     error: dict[str, Any] | None = None
+    # Drip: send the whole response (status line, headers, body) one byte every drip_s
+    # seconds after its first drip_after bytes, as a stuck or hostile server might.
+    drip_s: float = 0.0
+    drip_after: int = 0
 
 
 def completion_body(model: str, item: Scripted) -> dict[str, Any]:
@@ -145,7 +149,9 @@ class FakeOpenAI:
                 if item.delay_s:
                     time.sleep(item.delay_s)
                 model = str(body.get("model", ""))
-                if item.raw is not None:
+                if item.drip_s:
+                    self._drip(item, model, bool(body.get("stream")))
+                elif item.raw is not None:
                     self._send(item.status, item.raw, "application/json", item.headers)
                 elif item.status != 200:
                     error = item.error or {"message": f"scripted {item.status}"}
@@ -156,6 +162,24 @@ class FakeOpenAI:
                 else:
                     payload = json.dumps(completion_body(model, item)).encode()
                     self._send(200, payload, "application/json", item.headers)
+
+            def _drip(self, item: Scripted, model: str, stream: bool) -> None:
+                if stream:
+                    events = stream_events(model, item)
+                    body = b"".join(f"{len(e):x}\r\n".encode() + e + b"\r\n" for e in events)
+                    head = "Content-Type: text/event-stream\r\nTransfer-Encoding: chunked"
+                    body += b"0\r\n\r\n"
+                else:
+                    body = json.dumps(completion_body(model, item)).encode()
+                    head = f"Content-Type: application/json\r\nContent-Length: {len(body)}"
+                data = f"HTTP/1.1 200 OK\r\n{head}\r\n\r\n".encode() + body
+                self.wfile.write(data[: item.drip_after])
+                self.wfile.flush()
+                for i in range(item.drip_after, len(data)):
+                    time.sleep(item.drip_s)
+                    self.wfile.write(data[i : i + 1])
+                    self.wfile.flush()
+                self.close_connection = True
 
             def _send(self, status: int, payload: bytes, ctype: str, extra: dict[str, str]) -> None:
                 self.send_response(status)
