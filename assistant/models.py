@@ -150,6 +150,15 @@ class LLMStatus(BaseModel):
         return f"LLM on: {self.model}."
 
 
+class HistoryStatus(BaseModel):
+    """Whether the history checks (conflicts with decisions, lessons from retros) ran."""
+
+    checked: bool = False  # they ran against the indexed records
+    # Why they did not run where they apply: nothing indexed, the store unreachable. None when
+    # they ran, or do not apply (turned off in [review], or not for this document type).
+    skipped_reason: str | None = None
+
+
 class Review(BaseModel):
     """The result of reviewing one draft."""
 
@@ -161,6 +170,7 @@ class Review(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     coverage: Coverage = Field(default_factory=Coverage)
     llm: LLMStatus = Field(default_factory=LLMStatus)
+    history: HistoryStatus = Field(default_factory=HistoryStatus)
     suppressed: list[str] = Field(default_factory=list)  # fingerprints or codes suppressed
     seconds: float = 0.0
 

@@ -68,6 +68,25 @@ def _related_label(f: Finding) -> list[str]:
     return out
 
 
+def history_note(review: Review) -> str | None:
+    """One line when the history checks were skipped, and why; None when they ran or do not
+    apply. Without it a clean review would read as "no conflicts with past decisions"."""
+    reason = review.history.skipped_reason
+    if reason is None:
+        return None
+    return f"History checks (conflicts with decisions, lessons from retros) skipped: {reason}."
+
+
+def summary_line(reviews: Sequence[Review]) -> str:
+    """'5 findings in 2 files: 1 high, 3 medium, 1 low, 0 info' (the end of text output)."""
+    found = [f for r in reviews for f in r.findings]
+    counts = ", ".join(
+        f"{sum(1 for f in found if f.severity == s)} {s}" for s in ("high", "medium", "low", "info")
+    )
+    files = f"{len(reviews)} file{'s' if len(reviews) != 1 else ''}"
+    return f"{len(found)} finding{'s' if len(found) != 1 else ''} in {files}: {counts}"
+
+
 def _coverage_line(review: Review) -> str:
     c = review.coverage
     line = f"Read {len(c.sections_read)} sections ({c.lines} lines, {c.words} words)"
@@ -85,6 +104,9 @@ def render_terminal(reviews: Sequence[Review], console: Console) -> None:
         console.print(Text(review.path, style="bold underline"))
         console.print(Text(review.llm.banner, style="dim italic"))
         console.print(Text(review.type_note, style="dim italic"))
+        note = history_note(review)
+        if note:
+            console.print(Text(note, style="yellow"))
         findings = sorted_findings(review.findings)
         if not findings:
             console.print(Text("No findings.", style="green"))
@@ -112,6 +134,7 @@ def render_terminal(reviews: Sequence[Review], console: Console) -> None:
         if review.suppressed:
             console.print(Text(f"Suppressed: {len(review.suppressed)}", style="dim"))
         console.print()
+    console.print(Text(summary_line(reviews), style="bold"))
 
 
 def render_terminal_text(reviews: Sequence[Review], *, width: int = 100) -> str:
@@ -175,6 +198,9 @@ def render_markdown(review: Review) -> str:
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     out = [f"## specreview: `{md_escape(review.path)}`", ""]
     out += [f"_{review.llm.banner}_", f"_{md_escape(review.type_note)}_", ""]
+    note = history_note(review)
+    if note:
+        out += [f"_{md_escape(note)}_", ""]
     if not findings:
         out += ["No findings.", ""]
     else:
@@ -258,7 +284,12 @@ def render_sarif(reviews: Sequence[Review]) -> dict[str, Any]:
                 "results": results,
                 "properties": {
                     "documents": [
-                        {"path": r.path, "type": r.doc_type, "type_source": r.doc_type_source}
+                        {
+                            "path": r.path,
+                            "type": r.doc_type,
+                            "type_source": r.doc_type_source,
+                            "history": r.history.model_dump(mode="json"),
+                        }
                         for r in reviews
                     ]
                 },

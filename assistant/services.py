@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from assistant.config import Settings, load_settings
 from assistant.embed import Embedder, HashingEmbedder, MiniLMEmbedder
+from assistant.errors import StoreError
 from assistant.store import ChromaStore, VectorStore
 
 if TYPE_CHECKING:
@@ -76,15 +77,27 @@ class Services:
         """The offline reviewer: default checks, history when anything is indexed."""
         from assistant.review import Reviewer
 
-        history = self.history if self._anything_indexed() else None
+        history, unavailable = self._history_or_why_not()
         stages = []
         if self.llm is not None:  # the LLM pass, after the offline checks
             from assistant.llm_review import LLMReviewStage
 
             stages.append(LLMReviewStage.from_settings(self.llm, self.settings))
         return Reviewer(
-            history=history, config=self.settings.review, embedder=self.embedder, stages=stages
+            history=history,
+            history_unavailable=unavailable,
+            config=self.settings.review,
+            embedder=self.embedder,
+            stages=stages,
         )
+
+    def _history_or_why_not(self) -> tuple[StoreHistory | None, str | None]:
+        """The history, or None and why (None: nothing indexed, the reviewer's default reason).
+        An unreachable store skips the history checks; the rest of the review still runs."""
+        try:
+            return (self.history if self._anything_indexed() else None), None
+        except StoreError as exc:
+            return None, f"the store is unreachable ({exc})"
 
     def _anything_indexed(self) -> bool:
         """Whether the store holds documents; a local store that does not exist holds none,

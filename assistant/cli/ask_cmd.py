@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from assistant.cli.console import stdout_console
 from assistant.cli.options import ConfigOption, StoreOption, cli_services
 from assistant.models import Answer
-
-console = Console()
 
 
 def render_answer(answer: Answer, out: Console) -> None:
@@ -72,7 +71,7 @@ def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer)
         if as_json:
             typer.echo(answer.model_dump_json(indent=2))
         else:
-            render_answer(answer, console)
+            render_answer(answer, stdout_console())
 
     @eval_app.command("ask")
     def eval_ask(
@@ -103,5 +102,5 @@ def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer)
             json_out=json_out,
             details_out=details,
             k=k,
-            out=console,
+            out=stdout_console(),
         )

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
+from assistant.cli.console import stderr_console, stdout_console
 from assistant.cli.options import ConfigOption, StoreOption, cli_services
 
-console = Console(soft_wrap=True)  # summary and skip lines stay one line each
 _HELD_UNTIL_EXIT = ExitStack()  # the store's write lock, once `index` has taken it
 
 
@@ -37,7 +37,7 @@ def index(
 
     services = cli_services(ctx, store, config)
     settings = services.settings
-    err = Console(stderr=True, soft_wrap=True)
+    err = stderr_console()
 
     def waiting(message: str) -> None:
         err.print(f"{message} ...", highlight=False)
@@ -87,6 +87,7 @@ def index(
         typer.echo(summary.model_dump_json(indent=2))
         return
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(summary.documents_by_kind.items())) or "none"
+    console = stdout_console()
     console.print(
         f"[bold]{sum(summary.documents_by_kind.values())} documents[/] ({kinds}): "
         f"{summary.documents_indexed} indexed, {summary.documents_unchanged} unchanged, "
@@ -96,9 +97,16 @@ def index(
         f"({summary.chunks_embedded} embedded) in {summary.seconds:.1f}s"
     )
     for item in summary.warnings:
-        console.print(f"[yellow]warning[/] {item.path}: {item.reason}", highlight=False)
+        console.print(_labelled("warning", "yellow", f"{item.path}: {item.reason}"))
     for item in summary.skipped:
-        console.print(f"[red]skipped[/] {item.path}: {item.reason}", highlight=False)
+        console.print(_labelled("skipped", "red", f"{item.path}: {item.reason}"))
+
+
+def _labelled(label: str, style: str, message: str) -> Text:
+    """A label then text taken as is: a path may hold brackets that markup would swallow."""
+    line = Text(label, style=style)
+    line.append(" " + message)
+    return line
 
 
 def docs(
@@ -125,7 +133,7 @@ def docs(
         table.add_column(column, overflow="fold")
     for r in records:
         table.add_row(r.id, r.kind, r.status or "", r.title)
-    console.print(table)
+    stdout_console().print(table)
 
 
 def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer) -> None:  # noqa: ARG001

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from assistant.cli.console import stderr_console, stdout_console
 from assistant.cli.options import ConfigOption, StoreOption, cli_services
 from assistant.errors import ConfigError, SpecreviewError
 from assistant.safe_yaml import clip
@@ -102,7 +103,7 @@ def review(
         render_terminal,
     )
 
-    err = Console(stderr=True)
+    err = stderr_console()
     try:
         services = cli_services(ctx, store, config)
         threshold = _resolve_fail_on(fail_on, services.settings.review.fail_on)
@@ -127,7 +128,7 @@ def review(
     for line in errors + crashes:
         _print_error(err, line)
     if output_format is OutputFormat.text:
-        render_terminal(reviews, Console())
+        render_terminal(reviews, stdout_console())
     elif output_format is OutputFormat.json:
         sys.stdout.write(render_json(reviews) + "\n")
     elif output_format is OutputFormat.markdown:
@@ -164,7 +165,7 @@ def eval_review(
     report = run_review_eval(
         dataset_dir, settings=services.settings, use_llm=llm, trace_terms=terms
     )
-    Console().print(format_report(report), highlight=False, markup=False, soft_wrap=True)
+    stdout_console().print(format_report(report), highlight=False, markup=False, soft_wrap=True)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(report.scores_json() + "\n", encoding="utf-8")
@@ -186,7 +187,7 @@ def bench_review(
     from evals.bench_review import run_bench
 
     result = run_bench(cli_services(ctx), corpus=corpus, runs=runs, words=words)
-    Console().print(result.summary(), highlight=False, markup=False)
+    stdout_console().print(result.summary(), highlight=False, markup=False)
 
 
 def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer) -> None:
