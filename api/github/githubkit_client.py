@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
+from urllib.parse import quote
 
 from githubkit import (
     AppAuthStrategy,
@@ -105,7 +106,7 @@ def build_github(
     app_id, key = settings.github_app_id, settings.github_private_key
     if app_id and key and (installation_id is not None or repo):
         if installation_id is None and repo:
-            owner, _, name = repo.partition("/")
+            owner, name = path_names(*repo.split("/", 1)) if "/" in repo else (repo, "")
             as_app = GitHub(AppAuthStrategy(app_id, key), **options)
             found = as_app.rest(API_VERSION).apps.get_repo_installation(
                 owner, name, headers=_HEADERS
@@ -119,6 +120,18 @@ def build_github(
         "no GitHub credentials: set GITHUB_TOKEN (or SPECREVIEW_GITHUB_TOKEN), or "
         "SPECREVIEW_GITHUB_APP_ID and SPECREVIEW_GITHUB_PRIVATE_KEY for the GitHub App"
     )
+
+
+def path_names(owner: str, repo: str) -> tuple[str, str]:
+    """Owner and repository names as URL path segments: names come from webhook payloads,
+    and githubkit puts them into paths as they are, so a `/` or `..` in one would reach
+    another endpoint. Each is percent-encoded whole; `.` and `..` are spelled `%2E`."""
+
+    def segment(name: str) -> str:
+        quoted = quote(name, safe="")
+        return quoted.replace(".", "%2E") if quoted in (".", "..") else quoted
+
+    return segment(owner), segment(repo)
 
 
 def _is_status(exc: RequestFailed, *codes: int) -> bool:
@@ -160,6 +173,7 @@ class GitHubkitClient:
         return list(pages)
 
     def get_pull(self, owner: str, repo: str, number: int) -> PullRequest:
+        owner, repo = path_names(owner, repo)
         pr = self._rest.pulls.get(owner, repo, number, headers=_HEADERS).json()
         return PullRequest(
             number=pr["number"],
@@ -171,6 +185,7 @@ class GitHubkitClient:
         )
 
     def list_pull_files(self, owner: str, repo: str, number: int) -> list[PullFile]:
+        owner, repo = path_names(owner, repo)
         files = self._all(self._rest.pulls.list_files, owner=owner, repo=repo, pull_number=number)
         return [PullFile.model_validate(f) for f in files]
 
@@ -183,6 +198,7 @@ class GitHubkitClient:
             raise
 
     def read_file(self, owner: str, repo: str, path: str, *, ref: str) -> str | None:
+        owner, repo = path_names(owner, repo)
         data = self._content(owner, repo, path, ref)
         if not isinstance(data, dict) or data.get("type") != "file":
             return None
@@ -194,22 +210,26 @@ class GitHubkitClient:
             return None
 
     def list_dir(self, owner: str, repo: str, path: str, *, ref: str) -> list[RepoEntry]:
+        owner, repo = path_names(owner, repo)
         data = self._content(owner, repo, path, ref)
         if not isinstance(data, list):
             return []
         return [RepoEntry.model_validate(item) for item in data]
 
     def list_review_comments(self, owner: str, repo: str, number: int) -> list[Comment]:
+        owner, repo = path_names(owner, repo)
         items = self._all(
             self._rest.pulls.list_review_comments, owner=owner, repo=repo, pull_number=number
         )
         return [_comment(c) for c in items]
 
     def list_reviews(self, owner: str, repo: str, number: int) -> list[Comment]:
+        owner, repo = path_names(owner, repo)
         items = self._all(self._rest.pulls.list_reviews, owner=owner, repo=repo, pull_number=number)
         return [_comment(r) for r in items]
 
     def list_issue_comments(self, owner: str, repo: str, number: int) -> list[Comment]:
+        owner, repo = path_names(owner, repo)
         items = self._all(
             self._rest.issues.list_comments, owner=owner, repo=repo, issue_number=number
         )
@@ -225,6 +245,7 @@ class GitHubkitClient:
         body: str,
         comments: list[InlineComment],
     ) -> int:
+        owner, repo = path_names(owner, repo)
         items: list[Any] = []
         for c in comments:
             item: dict[str, Any] = {"path": c.path, "body": c.body, "line": c.line, "side": "RIGHT"}
@@ -251,12 +272,14 @@ class GitHubkitClient:
         return int(response.json()["id"])
 
     def create_issue_comment(self, owner: str, repo: str, number: int, body: str) -> int:
+        owner, repo = path_names(owner, repo)
         response = self._rest.issues.create_comment(
             owner, repo, number, headers=_HEADERS, body=body
         )
         return int(response.json()["id"])
 
     def update_issue_comment(self, owner: str, repo: str, comment_id: int, body: str) -> None:
+        owner, repo = path_names(owner, repo)
         self._rest.issues.update_comment(owner, repo, comment_id, headers=_HEADERS, body=body)
 
     def report_check(
@@ -269,6 +292,7 @@ class GitHubkitClient:
         title: str,
         summary: str,
     ) -> None:
+        owner, repo = path_names(owner, repo)
         try:
             self._rest.checks.create(
                 owner,
@@ -299,6 +323,7 @@ class GitHubkitClient:
     def upload_sarif(
         self, owner: str, repo: str, *, commit_sha: str, ref: str, sarif: dict[str, Any]
     ) -> None:
+        owner, repo = path_names(owner, repo)
         self._rest.code_scanning.upload_sarif(
             owner,
             repo,

@@ -1,5 +1,8 @@
 """POST /github/webhook: verify the signature before anything else, drop replays, answer ping,
-queue the work and answer 202 at once."""
+queue the work and answer 202 at once.
+
+Refusals (4xx, 5xx) carry the API's documented error shape, `{"error": {"code", "message"}}`
+(api/errors.py); acceptances say what happened as `{"status": ...}`."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from api.errors import error_response
 from api.github.bot import Bot
 from api.github.client import GitHubClient
 from api.github.engines import EngineFactory, ServicesEngineFactory
@@ -43,11 +47,21 @@ def _githubkit_factory(services: Services) -> ClientFactory:
     return make
 
 
+class PayloadError(ValueError):
+    """A delivery body that is not a webhook payload (not JSON, too deep, no `payload=`)."""
+
+
 def parse_payload(body: bytes, content_type: str) -> object:
-    """The payload of a delivery: JSON, or the `payload` field when the hook is form-encoded."""
-    if content_type.startswith("application/x-www-form-urlencoded"):
-        return json.loads(parse_qs(body.decode("utf-8"), strict_parsing=True)["payload"][0])
-    return json.loads(body)
+    """The payload of a delivery: JSON, or the `payload` field when the hook is form-encoded.
+
+    PayloadError for anything else, deep nesting included (json raises RecursionError)."""
+    try:
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            return json.loads(parse_qs(body.decode("utf-8"), strict_parsing=True)["payload"][0])
+        return json.loads(body)
+    except (ValueError, KeyError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        reason = "nested too deep" if isinstance(exc, RecursionError) else type(exc).__name__
+        raise PayloadError(reason) from None
 
 
 def _reply(status: int, message: str, **extra: str) -> JSONResponse:
@@ -93,30 +107,35 @@ class GitHubWebhook:
     async def receive(self, request: Request) -> JSONResponse:
         secret = self.services.settings.github_webhook_secret
         if not secret:
-            return _reply(
+            return error_response(
                 503,
-                "not configured",
-                detail="set SPECREVIEW_GITHUB_WEBHOOK_SECRET to the GitHub App's webhook secret",
+                "not_configured",
+                "the GitHub webhook is not configured: set SPECREVIEW_GITHUB_WEBHOOK_SECRET to "
+                "the GitHub App's webhook secret",
             )
         body = await request.body()  # the raw bytes: the signature covers exactly these
         if not verify_signature(secret, body, request.headers.get("X-Hub-Signature-256")):
-            return _reply(401, "invalid signature", detail="X-Hub-Signature-256 missing or wrong")
+            return error_response(401, "invalid_signature", "X-Hub-Signature-256 missing or wrong")
         event = request.headers.get("X-GitHub-Event", "")
         delivery = request.headers.get("X-GitHub-Delivery", "")
         if event == "ping":
             return _reply(200, "pong")
         if not delivery:
-            return _reply(400, "missing X-GitHub-Delivery")
+            return error_response(400, "missing_delivery", "missing X-GitHub-Delivery header")
         if not self.deliveries.first_time(delivery):
             return _reply(200, "duplicate delivery ignored", delivery=delivery)
         try:
             payload = parse_payload(body, request.headers.get("Content-Type", ""))
-        except (UnicodeDecodeError, json.JSONDecodeError, KeyError):
-            return _reply(400, "body is not a JSON (or form-encoded `payload=`) webhook payload")
+        except PayloadError as exc:
+            return error_response(
+                400,
+                "invalid_payload",
+                f"body is not a JSON (or form-encoded `payload=`) webhook payload ({exc})",
+            )
         task = task_for(event, payload) if isinstance(payload, dict) else None
         if task is None:
             return _reply(200, "ignored", event=event)
         if not self.queue.submit(task.name, lambda: self.run(task)):
             self.deliveries.forget(delivery)
-            return _reply(503, "busy", detail="work queue full; GitHub may redeliver later")
+            return error_response(503, "busy", "the work queue is full; GitHub may redeliver later")
         return _reply(202, "queued", task=task.name)

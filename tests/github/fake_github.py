@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import jwt
 import uvicorn
@@ -163,6 +163,7 @@ class FakeGitHub:
             query=dict(request.query_params),
             body=body,
             headers={k.lower(): v for k, v in request.headers.items()},
+            raw_path=scope.get("raw_path", b"").decode("latin-1") or request.url.path,
         )
         with self.lock:
             self.requests.append(rec)
@@ -223,10 +224,12 @@ class FakeGitHub:
                 expires_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600)),
             )
             return JSONResponse(out, status_code=201)
-        m = re.match(r"^/repos/([^/]+)/([^/]+)/(.+)$", path)
-        if not m or f"{m.group(1)}/{m.group(2)}" not in self.repos:
+        # GitHub routes on the path's segments as sent: an encoded `/` stays inside its name.
+        m = re.match(r"^/repos/([^/]+)/([^/]+)/(.+)$", rec.raw_path)
+        key = f"{unquote(m.group(1))}/{unquote(m.group(2))}" if m else ""
+        if not m or key not in self.repos:
             return self._error(404, "Not Found")
-        repo, rest = self.repos[f"{m.group(1)}/{m.group(2)}"], m.group(3)
+        repo, rest = self.repos[key], unquote(m.group(3))
         return self._repo_route(request, repo, rest, method, body)
 
     def _repo_route(

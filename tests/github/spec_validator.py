@@ -20,6 +20,7 @@ class Recorded:
     body: Any
     headers: dict[str, str]
     status: int = 0
+    raw_path: str = ""  # as sent, percent-escapes kept (`path` is decoded)
 
 
 class SpecValidator:

@@ -188,7 +188,8 @@ def test_unconfigured_secret_refuses(fake_github, gh_settings, engines):
         "/github/webhook", content=raw, headers=signed_headers(raw, "ping")
     )
     assert response.status_code == 503
-    assert "SPECREVIEW_GITHUB_WEBHOOK_SECRET" in response.json()["detail"]
+    assert response.json()["error"]["code"] == "not_configured"
+    assert "SPECREVIEW_GITHUB_WEBHOOK_SECRET" in response.json()["error"]["message"]
 
 
 def test_502_then_200_is_retried_and_posted_once(fake_github, hook, http):
