@@ -3,20 +3,22 @@
 Never trust a model's quotes, lines or sources: every quote is looked up in the spec (after
 whitespace normalisation) and the lines are computed from where it is found; record ids must
 be among the records the model was shown. Lines that address the reviewer or the model
-("ignore previous instructions", "note to the AI reviewer") are not accepted as evidence.
+(`assistant.injection`) and text hidden in HTML comments are not accepted as evidence, and a
+quote that dismisses a finding must be about that finding (`Grounder.proof`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from assistant.anchors import find_quote, fingerprint, normalise, section_at
+from assistant.anchors import find_quote, fingerprint, normalise, section_at, span_for_lines
 from assistant.checks.registry import CODES
+from assistant.injection import without_comments
 from assistant.markdown import ParsedSpec
 from assistant.models import Finding, Kind, RelatedRecord, Span
 
@@ -104,24 +106,21 @@ class RecordInfo:
     text: str = ""
 
 
-_INJECTION = re.compile(
-    r"ignore (?:all |any |the )*(?:previous|prior|above|earlier|preceding|other) "
-    r"(?:instructions|prompts?|rules|findings)"
-    r"|disregard (?:all |any |the )*(?:previous|prior|above|instructions|rules)"
-    r"|\b(?:system prompt|new instructions|jailbreak)\b"
-    r"|\b(?:note|message|instructions?|attention)\s*(?:to|for)\s*(?:the |any )?"
-    r"(?:ai|llm|language model|model|assistant|bot|automated|reviewers?)\b"
-    r"|\b(?:as an? |you are an? )(?:ai|llm|language model|assistant)\b"
-    r"|\b(?:report|return|output) (?:no|zero|an empty list of) (?:issues|findings|problems)"
-    r"|\b(?:do not|don't|never) (?:flag|report|raise|mention) (?:any|this|these|the)",
-    re.IGNORECASE,
-)
 _LINE_PREFIX = re.compile(r"^\s*\d+\s*\|\s?", re.MULTILINE)
+PROOF_NEAR_LINES = 3
+# Words that name no subject: the verbs and hedges of finding titles, and function words.
+_NOT_SUBJECT = frozenset(
+    "missing unresolved unbounded open other conflicts repeats with without the and for are "
+    "not nor but has have this that there does its into from than".split()
+)
+_SUBJECT_WORD = re.compile(r"[a-z]{3,}")
 
 
-def injection_lines(spec: ParsedSpec) -> set[int]:
-    """1-based lines whose text addresses the reviewer or a model rather than the team."""
-    return {n for n, line in enumerate(spec.lines, start=1) if _INJECTION.search(line)}
+def subject_words(text: str) -> set[str]:
+    """Content words of a text, lower case, a plural 's' removed: "Success metrics" and
+    "missing_success_metric" share {"success", "metric"}."""
+    words = _SUBJECT_WORD.findall(text.lower().replace("_", " "))
+    return {w.removesuffix("s") if len(w) > 4 else w for w in words if w not in _NOT_SUBJECT}
 
 
 def clean_quote(quote: str) -> str:
@@ -139,17 +138,53 @@ class Grounder:
     min_quote_chars: int = 8
     suspicious: set[int] = field(default_factory=set)
 
+    def __post_init__(self) -> None:
+        # Quotes are looked up in what the team sees: HTML comments blanked, lines kept.
+        visible = without_comments(self.spec.text)
+        self._visible = replace(self.spec, text=visible, lines=visible.split("\n"))
+
     def quote(self, quote: str) -> Span | None:
-        """The span of a verbatim quote: long enough, in the spec, not on a suspicious line."""
+        """The span of a verbatim quote: long enough, in the spec, not on a line that talks to
+        the reviewer and not in text the team cannot see."""
         text = clean_quote(quote)
         if len(normalise(text)) < self.min_quote_chars:
             return None
-        span = find_quote(self.spec, text)
+        found = find_quote(self._visible, text)
+        if found is None:
+            return None
+        if any(n in self.suspicious for n in range(found.start_line, found.end_line + 1)):
+            return None
+        if found.start_line == found.end_line:
+            return found
+        return span_for_lines(self.spec, found.start_line, found.end_line)
+
+    def proof(self, quote: str, finding: Finding) -> Span | None:
+        """The span of a quote that can support dismissing `finding`, or None.
+
+        A dismissal says "the rule misread this draft: here is what it says". What it shows
+        must be about the same thing, or any true sentence would dismiss any finding:
+        * a finding anchored to lines is about those lines: the proof must lie in the section
+          that holds its anchor, or within PROOF_NEAR_LINES of it (a criterion just below a
+          heading, a note just after a table);
+        * a finding of an absence (no span: "no success metric") is about a subject: the proof,
+          or the heading path of the section it lies in, must name that subject in the words of
+          the finding's code or title ("success", "metric"), not merely exist somewhere.
+        """
+        span = self.quote(quote)
         if span is None:
             return None
-        if any(n in self.suspicious for n in range(span.start_line, span.end_line + 1)):
-            return None
-        return span
+        if finding.span is not None:
+            anchor = finding.span
+            lo = anchor.start_line - PROOF_NEAR_LINES
+            hi = anchor.end_line + PROOF_NEAR_LINES
+            section = section_at(self.spec, anchor.start_line)
+            if section is not None:
+                lo, hi = min(lo, section.start_line), max(hi, section.end_line)
+            return span if span.start_line <= hi and span.end_line >= lo else None
+        subject = subject_words(f"{finding.code} {finding.title}")
+        section = section_at(self.spec, span.start_line)
+        said = subject_words(f"{clean_quote(quote)} {section.path_label if section else ''}")
+        return span if subject & said else None
 
     def related(self, item: ModelFinding) -> list[RelatedRecord] | None:
         """The cited records, or None when a citation is unknown or does not fit the code."""

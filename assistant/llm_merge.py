@@ -2,7 +2,8 @@
 
 Verdicts: `confirm` marks a finding rules+llm; `sharpen` rewrites its message/suggestion (never
 its code, severity or anchor); `dismiss` removes it only if the finding is low-confidence, the
-reason is given and the quoted proof is verbatim in the spec. New findings must ground
+reason is given and the quoted proof is verbatim in the spec, visible, and about that finding
+(`Grounder.proof`: in or near its section, or naming its subject). New findings must ground
 (`Grounder.finding`); one the rules already made (same code) confirms the rule finding instead.
 Every claim that fails is counted in `status.dropped_findings`.
 """
@@ -73,7 +74,7 @@ def _apply(
     if not allow_rewrites:
         return target
     if verdict.action == "dismiss":
-        proof = grounder.quote(verdict.quote)
+        proof = grounder.proof(verdict.quote, target)  # verbatim, visible, and about `target`
         if target.confidence < dismiss_below and verdict.reason.strip() and proof is not None:
             return None
         return target

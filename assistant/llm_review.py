@@ -19,14 +19,8 @@ from assistant.budget import Part, fit_items, plan_parts, tokens
 from assistant.checks.base import ReviewContext
 from assistant.config import ReviewConfig, Settings
 from assistant.errors import LLMError
-from assistant.grounding import (
-    CODE_MEANINGS,
-    Grounder,
-    RecordInfo,
-    ReviewReply,
-    injection_lines,
-    reply_model,
-)
+from assistant.grounding import CODE_MEANINGS, Grounder, RecordInfo, ReviewReply, reply_model
+from assistant.injection import injection_lines
 from assistant.llm import LLM, LLMReply, Message, estimate_cost, parse_reply
 from assistant.llm_merge import ALL_CODES, merge_reply
 from assistant.models import Finding, LLMStatus

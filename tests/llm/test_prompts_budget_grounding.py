@@ -14,8 +14,8 @@ from assistant.grounding import (
     RecordInfo,
     ReviewReply,
     clean_quote,
-    injection_lines,
 )
+from assistant.injection import injection_lines
 from assistant.llm_schema import response_schema, unbounded_strings
 from assistant.markdown import parse_spec
 from assistant.prompting import render_prompt, template_names
