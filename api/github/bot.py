@@ -49,6 +49,7 @@ class RunReport:
     resolved: int = 0
     conclusion: CheckConclusion | None = None
     reviews: list[Review] = field(default_factory=list)
+    outcome: RunOutcome | None = None  # what a read-only run found, for the job summary
 
 
 def apply_review_config(findings: list[Finding], config: ReviewConfig) -> list[Finding]:
@@ -107,12 +108,16 @@ class Bot:
         owner: str,
         repo: str,
         upload_sarif: bool = False,
+        read_only: bool = False,
     ) -> None:
         self.client = client
         self.engines = engines
         self.owner = owner
         self.repo = repo
         self.upload_sarif = upload_sarif
+        # A read-only token (a pull request from a fork): read and review, write nothing; the
+        # caller reports the RunReport's outcome (the Action: the job summary and SARIF file).
+        self.read_only = read_only
 
     # --- knowledge base -------------------------------------------------------------------
 
@@ -139,7 +144,8 @@ class Bot:
         try:
             return self._review_pull(number, pr)
         except Exception as exc:
-            self.report_failure(pr.head_sha, exc)
+            if not self.read_only:
+                self.report_failure(pr.head_sha, exc)
             raise
 
     def report_failure(self, head_sha: str, exc: BaseException) -> None:
@@ -161,14 +167,15 @@ class Bot:
         try:
             config = load_repo_config(self.client, o, r, ref=pr.base_ref)
         except SpecreviewError as exc:
-            self.client.report_check(
-                o,
-                r,
-                head_sha=pr.head_sha,
-                conclusion="failure",
-                title="specreview could not read its configuration",
-                summary=str(exc),
-            )
+            if not self.read_only:
+                self.client.report_check(
+                    o,
+                    r,
+                    head_sha=pr.head_sha,
+                    conclusion="failure",
+                    title="specreview could not read its configuration",
+                    summary=str(exc),
+                )
             return RunReport(skipped_reason=str(exc), conclusion="failure")
         if pr.draft and not config.github.review_drafts:
             return RunReport(skipped_reason="draft pull request (set github.review_drafts)")
@@ -214,10 +221,19 @@ class Bot:
             for finding in review.findings:
                 outcome.findings.append(place(f.filename, finding, diff))
 
+        conclusion = _conclusion(reviews, fail_on, crashed=bool(outcome.failed))
+        outcome.conclusion = conclusion
+        if self.read_only:
+            return RunReport(
+                files=list(outcome.files),
+                findings=len(outcome.findings),
+                conclusion=conclusion,
+                reviews=reviews,
+                outcome=outcome,
+            )
         report = self._post(number, pr, outcome, summary, config.github.max_comments)
         report.reviews = reviews
-        report.conclusion = _conclusion(reviews, fail_on, crashed=bool(outcome.failed))
-        outcome.conclusion = report.conclusion
+        report.conclusion = conclusion
         title, text = check_output(outcome)
         self.client.report_check(
             o, r, head_sha=pr.head_sha, conclusion=report.conclusion, title=title, summary=text

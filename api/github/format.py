@@ -89,6 +89,35 @@ def review_body(
 
 def summary_body(outcome: RunOutcome) -> str:
     """The single summary comment, edited in place on every run."""
+    found, lines = _summary_lines(outcome)
+    state = SummaryState(
+        open={
+            p.finding.fingerprint: OpenFinding(
+                code=p.finding.code,
+                title=p.finding.title,
+                path=p.path,
+                severity=p.finding.severity,
+            )
+            for p in found
+        }
+    )
+    return "\n".join([SUMMARY_MARKER, *lines, state_marker(state)]) + "\n"
+
+
+def job_summary_body(outcome: RunOutcome, *, note: str) -> str:
+    """The Action's job summary where it may not comment (a pull request from a fork): the
+    summary comment's table, then each finding in full, as its inline comment would say it."""
+    found, lines = _summary_lines(outcome)
+    lines[1:1] = [f"> {note}", ""]
+    if found:
+        lines += ["### Findings", ""]
+        for p in found:
+            lines += [f"#### {_where(p)}", "", render_finding_markdown(p.finding).rstrip(), ""]
+    return "\n".join(lines) + "\n"
+
+
+def _summary_lines(outcome: RunOutcome) -> tuple[list[PlacedFinding], list[str]]:
+    """The findings, most severe first, and the summary's markdown lines (no markers)."""
     found = sorted(
         outcome.findings,
         key=lambda p: (
@@ -99,7 +128,7 @@ def summary_body(outcome: RunOutcome) -> str:
     )
     counts = {s: sum(1 for p in found if p.finding.severity == s) for s in _ICON}
     tally = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "none"
-    lines = [SUMMARY_MARKER, "## specreview summary", ""]
+    lines = ["## specreview summary", ""]
     if outcome.head_sha:
         lines.append(f"Reviewed `{outcome.head_sha[:7]}`: {len(outcome.files)} spec file(s).")
     lines += [
@@ -132,19 +161,7 @@ def summary_body(outcome: RunOutcome) -> str:
         lines.append("")
     if outcome.skipped:
         lines += ["<sub>Skipped: " + md_escape("; ".join(outcome.skipped)) + "</sub>", ""]
-    state = SummaryState(
-        open={
-            p.finding.fingerprint: OpenFinding(
-                code=p.finding.code,
-                title=p.finding.title,
-                path=p.path,
-                severity=p.finding.severity,
-            )
-            for p in found
-        }
-    )
-    lines.append(state_marker(state))
-    return "\n".join(lines) + "\n"
+    return found, lines
 
 
 def check_output(outcome: RunOutcome) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,12 @@ import typer
 
 from assistant.cli.options import ConfigOption, StoreOption, cli_settings
 from assistant.errors import ConfigError
+
+
+class CommentsOption(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
 
 
 def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer) -> None:  # noqa: ARG001
@@ -54,6 +61,29 @@ def github_action(
             help="Also upload the findings as SARIF for code scanning.",
         ),
     ] = False,
+    comments: Annotated[
+        CommentsOption,
+        typer.Option(
+            envvar="SPECREVIEW_COMMENTS",
+            help="auto: comment, except on a pull request from a fork (read-only token), where "
+            "the findings go to the job summary and --sarif-path; always: comment even then (a "
+            "workflow_run follow-up); never: only the job summary and SARIF file.",
+        ),
+    ] = CommentsOption.auto,
+    summary_path: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="GITHUB_STEP_SUMMARY",
+            help="The job summary file a read-only run appends its findings to.",
+        ),
+    ] = None,
+    sarif_path: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="SPECREVIEW_SARIF_FILE",
+            help="Where a read-only run writes its SARIF (with --sarif), for a later upload.",
+        ),
+    ] = None,
     store: StoreOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -64,16 +94,29 @@ def github_action(
     """
     from githubkit.exception import GitHubException, RequestFailed
 
-    from api.github.action import read_event, run_action
+    from api.github.action import ActionOutputs, fork_of, read_event, run_action
     from assistant.services import Services
 
     settings = cli_settings(ctx, store, config)
     if api_url:
         settings = settings.model_copy(update={"github_api_url": api_url})
     payload = read_event(event_path)
+    fork = fork_of(payload) if event_name == "pull_request" else None
+    if fork and comments is CommentsOption.auto:
+        typer.echo(
+            f"specreview: pull request from the fork {fork}: GITHUB_TOKEN is read-only here, so "
+            "the findings go to the job summary"
+            + (f" and {sarif_path}" if sarif and sarif_path else "")
+            + ", not to comments (a workflow_run follow-up can post them)"
+        )
     try:
         report = run_action(
-            Services(settings=settings), event_name=event_name, payload=payload, upload_sarif=sarif
+            Services(settings=settings),
+            event_name=event_name,
+            payload=payload,
+            upload_sarif=sarif,
+            comments=comments.value,
+            outputs=ActionOutputs(summary_path=summary_path, sarif_path=sarif_path),
         )
     except RequestFailed as exc:
         status = exc.response.status_code
