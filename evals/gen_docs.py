@@ -51,7 +51,7 @@ read that table. Why each habit matters to a product and engineering team is in
 - **Core** codes are the ones every labelled draft is judged on in the evals; the others are
   extended codes.
 - **History** codes need indexed decision records and retros (`specreview index`); with
-  nothing indexed they are not raised.
+  nothing indexed (or the store unreachable) they are not raised, and the review says so.
 - Findings under a confidence of 0.6 are not raised; `[review] thresholds` sets the bar per
   code or as `default` ([configuration](configuration.md)).
 
