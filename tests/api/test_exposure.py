@@ -64,6 +64,17 @@ def test_allowed_hosts_and_the_configured_host_are_served(tmp_path: Path) -> Non
         assert client.get("/healthz", headers={"Host": "other.internal"}).status_code == 400
 
 
+def test_the_signed_github_webhook_is_served_under_a_tunnels_name(tmp_path: Path) -> None:
+    """GitHub's deliveries are signed (a rebinding page cannot sign) and often come through a
+    tunnel that keeps its own Host: the webhook authenticates them itself."""
+    with TestClient(app_for(tmp_path)) as client:
+        response = client.post(
+            "/github/webhook", content=b"{}", headers={"Host": "abc.tunnel.example"}
+        )
+        assert response.json()["error"]["code"] != "host_not_allowed"
+        assert client.get("/healthz", headers={"Host": "abc.tunnel.example"}).status_code == 400
+
+
 def test_with_tokens_the_host_is_not_checked(tmp_path: Path) -> None:
     with TestClient(app_for(tmp_path, api_tokens="s3cret")) as client:
         assert client.get("/healthz", headers={"Host": "specs.example.com"}).status_code == 200
