@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -16,11 +16,15 @@ from starlette.responses import Response
 from api.deps import AppState, StateDep, require_token
 from api.errors import ERROR_RESPONSES, ApiError, engine_error_status
 from api.schemas import AskRequest
+from assistant.ask import AskEvent
 from assistant.errors import SpecreviewError
 from assistant.models import Answer
 
 log = logging.getLogger("specreview.api")
 router = APIRouter(prefix="/v1", tags=["ask"], dependencies=[Depends(require_token)])
+
+# The events a stream sends: the asker's event types, then `error` when the engine fails.
+STREAM_EVENTS: tuple[str, ...] = (*get_args(AskEvent.model_fields["type"].annotation), "error")
 
 
 def check_question(state: AppState, question: str) -> str:
@@ -72,7 +76,9 @@ def stream_answer(state: AppState, question: str, k: int) -> Iterator[str]:
         **ERROR_RESPONSES,
         200: {
             "description": "The answer as JSON, or Server-Sent Events with "
-            "`Accept: text/event-stream` (events: citations, delta, done, error).",
+            "`Accept: text/event-stream` (events: "
+            + ", ".join(f"`{name}`" for name in STREAM_EVENTS)
+            + ").",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         },
     },

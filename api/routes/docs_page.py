@@ -4,10 +4,13 @@ unlike FastAPI's Swagger UI, so it works offline)."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 from api.deps import StateDep
 from api.routes.pages import render
@@ -15,6 +18,22 @@ from api.routes.pages import render
 router = APIRouter(include_in_schema=False)
 
 _METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    """CommonMark with raw HTML off: the schema's text is shown as markdown, never as HTML."""
+    return MarkdownIt("commonmark", {"html": False})
+
+
+def markdown_html(text: str) -> Markup:
+    """Markdown (the schema's descriptions) as HTML blocks; raw HTML in it is escaped."""
+    return Markup(_markdown().render(text))  # safe: html is off, so markdown-it escapes raw HTML
+
+
+def markdown_inline(text: str) -> Markup:
+    """A one-line description (`code`, *emphasis*, links) as inline HTML."""
+    return Markup(_markdown().renderInline(text))  # safe: html is off, so markdown-it escapes raw HTML
 
 
 def schema_label(schema: dict[str, Any]) -> str:
@@ -44,7 +63,7 @@ def operations(openapi: dict[str, Any]) -> list[dict[str, Any]]:
                     "path": path,
                     "anchor": re.sub(r"[^a-z0-9]+", "-", f"{method} {path}".lower()).strip("-"),
                     "summary": op.get("summary", ""),
-                    "description": op.get("description", ""),
+                    "description": markdown_html(op.get("description", "")),
                     "secured": bool(op.get("security")),
                     "parameters": [
                         {
@@ -52,13 +71,17 @@ def operations(openapi: dict[str, Any]) -> list[dict[str, Any]]:
                             "in": p["in"],
                             "required": p.get("required", False),
                             "type": schema_label(p.get("schema", {})),
-                            "description": p.get("description", ""),
+                            "description": markdown_inline(p.get("description", "")),
                         }
                         for p in op.get("parameters", [])
                     ],
                     "body": [(ct, schema_label(c.get("schema", {}))) for ct, c in body.items()],
                     "responses": [
-                        (code, r.get("description", ""), ", ".join(r.get("content", {})))
+                        (
+                            code,
+                            markdown_inline(r.get("description", "")),
+                            ", ".join(r.get("content", {})),
+                        )
                         for code, r in op.get("responses", {}).items()
                     ],
                 }
@@ -72,6 +95,7 @@ async def api_docs(request: Request, state: StateDep) -> HTMLResponse:
     context = {
         "page": "docs",
         "info": openapi["info"],
+        "description": markdown_html(openapi["info"].get("description", "")),
         "operations": operations(openapi),
         "schemas": sorted(openapi.get("components", {}).get("schemas", {})),
     }

@@ -11,6 +11,7 @@ from api.app import create_app
 from assistant.config import Settings
 from tests.api.conftest import make_services
 from tests.api.fakes import FakeReviewer
+from tests.api.test_ask import parse_sse
 
 DRAFT = "# Plan\n\n<script>alert('x')</script>\nOwner: TBD\n"
 
@@ -146,3 +147,29 @@ def test_review_page_type_choice_reaches_the_reviewer_and_is_shown(client: TestC
     detected = client.post("/review", data={"text": DRAFT, "type": ""})
     assert "Read as a spec" in detected.text
     assert '<select id="doc-type" name="type">' in client.get("/review").text
+
+
+def test_api_reference_renders_the_schema_markdown(client: TestClient) -> None:
+    """Descriptions are markdown: shown as HTML, never as raw backticks and asterisks."""
+    html = client.get("/docs").text
+    intro = html.split('class="panel api-intro">', 1)[1].split("</div>", 1)[0]
+    assert "<ul>" in intro and "<code>Authorization: Bearer &lt;token&gt;</code>" in intro
+    assert "`" not in intro and "* Every" not in intro
+    assert "<code>text/markdown</code>" in html or "<code>file</code>" in html
+
+
+def test_api_reference_names_the_events_the_stream_sends(client: TestClient) -> None:
+    """The documented event names are the ones a streamed answer really sends."""
+    with client.stream(
+        "POST",
+        "/v1/ask",
+        json={"question": "Why Postgres?", "k": 3},
+        headers={"Accept": "text/event-stream"},
+    ) as response:
+        sent = {name for name, _ in parse_sse(response.read().decode())}
+    described = client.get("/openapi.json").json()["paths"]["/v1/ask"]["post"]["responses"]
+    text = described["200"]["description"]
+    documented = set(re.findall(r"`(\w+)`", text.split("(events:", 1)[1]))
+    assert documented == {"sources", "delta", "done", "error"}
+    assert sent <= documented and "citations" not in text
+    assert "events: <code>sources</code>, <code>delta</code>" in client.get("/docs").text
