@@ -16,7 +16,7 @@ from pydantic_settings import (
 
 from assistant.errors import ConfigError
 from assistant.project import CONFIG_FILE_NAME as CONFIG_FILE_NAME  # re-exported
-from assistant.project import default_store_path, find_config
+from assistant.project import default_store_path, find_config, working_folder
 
 Severity = Literal["info", "low", "medium", "high"]
 
@@ -90,7 +90,7 @@ class Settings(BaseSettings):
     # Default: the nearest .specreview/ from the working directory up to the repository root,
     # else a new one at that root (assistant/project.py). Relative in a config file: relative
     # to that file's folder.
-    store_path: Path = Field(default_factory=lambda: default_store_path(Path.cwd()))
+    store_path: Path = Field(default_factory=lambda: default_store_path(working_folder()))
     chroma_url: str | None = None
     # Writers to one embedded store take turns (a file lock in its folder); how long one waits.
     store_lock_timeout: float = Field(600.0, gt=0)
@@ -203,7 +203,7 @@ class _TomlSource(PydanticBaseSettingsSource):
 
     def __call__(self) -> dict[str, Any]:
         named = self._explicit or os.environ.get("SPECREVIEW_CONFIG")
-        path = Path(named) if named else find_config(Path.cwd())
+        path = Path(named) if named else find_config(working_folder())
         if path is None or not path.is_file():
             return {}
         data = read_toml_config(path)

@@ -3,11 +3,31 @@ repository root (the folder that holds `.git`), else to the filesystem root."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from assistant.errors import ConfigError
 
 CONFIG_FILE_NAME = ".specreview.toml"
 STORE_FOLDER = ".specreview"
+
+
+def working_folder() -> Path:
+    """The working directory, or a ConfigError when it was removed under us."""
+    try:
+        return Path.cwd()
+    except OSError as exc:
+        raise ConfigError(
+            f"the working directory is gone ({exc.strerror}); cd into your project and retry"
+        ) from exc
+
+
+def _safely(test: Callable[[], bool]) -> bool:
+    """A path test where a folder we may not read counts as "no" (the search goes on)."""
+    try:
+        return test()
+    except OSError:
+        return False
 
 
 def search_folders(start: Path) -> Iterator[Path]:
@@ -15,20 +35,24 @@ def search_folders(start: Path) -> Iterator[Path]:
     folder = start.resolve()
     while True:
         yield folder
-        if (folder / ".git").exists() or folder.parent == folder:
+        if _safely((folder / ".git").exists) or folder.parent == folder:
             return
         folder = folder.parent
 
 
 def repository_root(start: Path) -> Path | None:
     """The nearest folder from `start` upward that holds `.git` (a folder or a worktree file)."""
-    return next((f for f in search_folders(start) if (f / ".git").exists()), None)
+    return next((f for f in search_folders(start) if _safely((f / ".git").exists)), None)
 
 
 def find_config(start: Path) -> Path | None:
     """The nearest `.specreview.toml` from `start` upward, or None."""
     return next(
-        (f / CONFIG_FILE_NAME for f in search_folders(start) if (f / CONFIG_FILE_NAME).is_file()),
+        (
+            f / CONFIG_FILE_NAME
+            for f in search_folders(start)
+            if _safely((f / CONFIG_FILE_NAME).is_file)
+        ),
         None,
     )
 
@@ -36,7 +60,11 @@ def find_config(start: Path) -> Path | None:
 def find_store(start: Path) -> Path | None:
     """`<folder>/.specreview/store` for the nearest folder with a `.specreview/`, or None."""
     return next(
-        (f / STORE_FOLDER / "store" for f in search_folders(start) if (f / STORE_FOLDER).is_dir()),
+        (
+            f / STORE_FOLDER / "store"
+            for f in search_folders(start)
+            if _safely((f / STORE_FOLDER).is_dir)
+        ),
         None,
     )
 

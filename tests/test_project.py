@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import load_settings
+from assistant.errors import ConfigError
 
 
 @pytest.fixture
@@ -72,3 +73,14 @@ def test_an_explicit_config_file_replaces_the_found_one(repo: Path, tmp_path: Pa
     settings = load_settings(config_file=other)
     assert settings.config_file == other and settings.llm_model == "team"
     assert settings.store_path == tmp_path / "shared-store"
+
+
+def test_a_removed_working_directory_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    with pytest.raises(ConfigError, match="the working directory is gone"):
+        load_settings()

@@ -4,7 +4,6 @@ and how much is indexed. It reads; it never creates a store."""
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,7 +12,7 @@ from pydantic import BaseModel, Field
 from assistant.cli.console import stdout_console
 from assistant.cli.options import ConfigOption, StoreOption, cli_services, given_flags
 from assistant.errors import SpecreviewError
-from assistant.project import default_store_path, find_config
+from assistant.project import default_store_path, find_config, working_folder
 from assistant.services import Services
 
 
@@ -51,7 +50,7 @@ def _config_status(services: Services, flag_given: bool) -> ConfigStatus:
     path = services.settings.config_file
     if path is None:
         return ConfigStatus()
-    found = find_config(Path.cwd())
+    found = find_config(working_folder())
     origin = (
         "--config"
         if flag_given
@@ -70,7 +69,7 @@ def _store_status(services: Services, flag_given: bool) -> StoreStatus:
         exists = True
     else:
         kind, location = "embedded", str(settings.store_path)
-        default = settings.store_path == default_store_path(Path.cwd())
+        default = settings.store_path == default_store_path(working_folder())
         origin = (
             "--store"
             if flag_given
