@@ -2,7 +2,7 @@
 repository the way pre-commit does (its own virtualenv) and runs the hook on a staged spec.
 
 Slow the first time (pre-commit installs chromadb, onnxruntime, ...): the dependencies are kept
-in a wheelhouse under ~/.cache/specreview/ keyed on pyproject.toml, so later runs install
+in a wheelhouse under ~/.cache/specreview/ keyed on the dependency list, so later runs install
 offline. Skipped, saying why, where pre-commit or git is missing.
 """
 
@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -41,8 +42,10 @@ def _git(cwd: Path, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def wheelhouse() -> Path:
-    """The hook's dependencies as wheels, downloaded once per pyproject.toml."""
-    key = hashlib.sha256((REPO / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    """The hook's dependencies as wheels, downloaded once per dependency list."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = sorted(project["dependencies"]) + BUILD_REQUIRES
+    key = hashlib.sha256("\n".join(wanted).encode()).hexdigest()[:16]
     house = _cache() / "pre-commit-wheelhouse" / key
     if not (house / ".complete").is_file():
         house.mkdir(parents=True, exist_ok=True)
