@@ -115,6 +115,7 @@ class InMemoryStore:
 # --- Chroma -----------------------------------------------------------------------------------
 
 UPSERT_SLICE = 128  # chunks per Chroma write call (see ChromaStore.upsert)
+VECTOR_CHECK_DOCS = 100  # documents whose vectors are read back in one call
 _CHUNK_SCALARS = ("doc_id", "kind", "title", "status", "path", "date", "start_line", "end_line")
 
 
@@ -366,6 +367,38 @@ class ChromaStore:
             return int(self._chunks.count())
         except Exception as exc:
             raise self._error("count chunks", exc) from exc
+
+    def documents_missing_vectors(self, doc_ids: Sequence[str]) -> list[str]:
+        """Those of `doc_ids` with a chunk that has no vector.
+
+        Two writers at once on one embedded store leave such chunks: a vector query never finds
+        them, and Chroma cannot read their embeddings back ("Error finding id"). Read in
+        batches; a batch that fails is asked again one document at a time."""
+        missing: list[str] = []
+        for start in range(0, len(doc_ids), VECTOR_CHECK_DOCS):
+            part = list(doc_ids[start : start + VECTOR_CHECK_DOCS])
+            if not self._vectors_readable(part):
+                missing += [d for d in part if len(part) == 1 or not self._vectors_readable([d])]
+        return missing
+
+    def _vectors_readable(self, doc_ids: Sequence[str]) -> bool:
+        from chromadb.errors import InternalError
+
+        try:
+            self._chunks.get(where=_chroma_where({"doc_id": doc_ids}), include=["embeddings"])
+        except InternalError:
+            return False
+        except Exception as exc:
+            raise self._error("read vectors", exc) from exc
+        return True
+
+
+def documents_missing_vectors(store: VectorStore, doc_ids: Sequence[str]) -> list[str]:
+    """Those of `doc_ids` with chunks that have no vector (only an embedded Chroma store can
+    have them: see ChromaStore.documents_missing_vectors)."""
+    if isinstance(store, ChromaStore) and doc_ids:
+        return store.documents_missing_vectors(doc_ids)
+    return []
 
 
 def write_lock(

@@ -21,8 +21,9 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from assistant.embed import Embedder, count_minilm_tokens
+from assistant.errors import StoreError
 from assistant.models import Chunk, Document, DocumentRecord
-from assistant.store import ChromaStore, VectorStore, write_lock
+from assistant.store import ChromaStore, VectorStore, documents_missing_vectors, write_lock
 from index.chunk import CHUNKER_VERSION, TokenCounter, chunk_document, embedding_texts
 from index.load import LoadResult, Skipped, load_paths
 
@@ -39,6 +40,7 @@ class IndexSummary(BaseModel):
     documents_unchanged: int = 0
     documents_removed: int = 0
     ghosts_removed: int = 0  # documents with chunks but no record (a write that died half-way)
+    vectors_repaired: int = 0  # unchanged documents re-indexed: some chunks had no vector
     chunks: int = 0  # chunks of all current documents (indexed now or unchanged)
     chunks_embedded: int = 0
     skipped: list[Skipped] = Field(default_factory=list)
@@ -75,15 +77,38 @@ class _Writer:
             if self._error is not None:
                 continue
             try:
-                chunks = [c for _, cs, _ in batch for c in cs]
-                vectors = [v for _, _, vs in batch for v in vs]
                 if self._delete_first:
                     for record, _, _ in batch:
                         self._store.delete_document(record.id)
-                self._store.upsert(chunks, vectors)
+                self._write_chunks(batch)
                 self._store.put_documents([record for record, _, _ in batch])
             except BaseException as exc:  # re-raised in the caller's thread by close()
                 self._error = exc
+
+    def _write_chunks(
+        self, batch: list[tuple[DocumentRecord, list[Chunk], list[list[float]]]]
+    ) -> None:
+        """Write the batch's chunks and check that each has its vector before any record is
+        written; a document whose vectors did not all land is written again, once."""
+        self._store.upsert(
+            [c for _, cs, _ in batch for c in cs], [v for _, _, vs in batch for v in vs]
+        )
+        missing = set(documents_missing_vectors(self._store, [r.id for r, _, _ in batch]))
+        if not missing:
+            return
+        again = [(r, cs, vs) for r, cs, vs in batch if r.id in missing]
+        for record, _, _ in again:
+            self._store.delete_document(record.id)
+        self._store.upsert(
+            [c for _, cs, _ in again for c in cs], [v for _, _, vs in again for v in vs]
+        )
+        still = documents_missing_vectors(self._store, sorted(missing))
+        if still:
+            raise StoreError(
+                f"chunks of {', '.join(still[:3])} have no vector even after writing them again: "
+                "is another process writing to this store without its lock? Index again when "
+                "it has finished"
+            )
 
     def put(self, batch: list[tuple[DocumentRecord, list[Chunk], list[list[float]]]]) -> None:
         if self._error is not None:
@@ -138,15 +163,23 @@ def _run_locked(
     summary = IndexSummary()
     existing = {r.id: r for r in store.list_documents()}
     todo: list[tuple[Document, str]] = []
+    unchanged: list[tuple[Document, str]] = []
     for doc in docs:
         summary.documents_by_kind[doc.kind] = summary.documents_by_kind.get(doc.kind, 0) + 1
         key = index_key(doc, chunk_tokens)
         old = existing.get(doc.id)
-        if old is not None and old.content_hash == key:
-            summary.documents_unchanged += 1
-            summary.chunks += old.n_chunks
-        else:
+        same = old is not None and old.content_hash == key
+        (unchanged if same else todo).append((doc, key))
+    # An unchanged document whose chunks lost vectors (two writers at once, before the lock)
+    # is indexed again: its record says "done", but a vector query would never find them.
+    broken = set(documents_missing_vectors(store, [doc.id for doc, _ in unchanged]))
+    summary.vectors_repaired = len(broken)
+    for doc, key in unchanged:
+        if doc.id in broken:
             todo.append((doc, key))
+        else:
+            summary.documents_unchanged += 1
+            summary.chunks += existing[doc.id].n_chunks
 
     if prune_roots:
         summary.documents_removed = _prune(store, existing, docs, prune_roots, keep_paths)

@@ -51,13 +51,16 @@ def assert_every_chunk_vectored(store_path: Path, expected_docs: int) -> None:
         for record in records:
             assert sum(c.doc_id == record.id for c in chunks) == record.n_chunks, record.id
         assert len(chunks) == sum(r.n_chunks for r in records)  # no ghosts either
+        # Exact: every chunk's vector reads back (Chroma cannot read a missing one).
+        assert store.documents_missing_vectors([r.id for r in records]) == []
         # A chunk without a vector is never a hit; one with a vector can still be missed by one
-        # approximate (HNSW) query, so each document is asked a few times, from other angles.
+        # approximate (HNSW) query, so each document is asked a few times, from other angles,
+        # for twice its chunks (a wider search: k=n+5 once missed 1 of 2,600 vectored chunks).
         probes = HashingEmbedder().embed(["anything", "w1 w2 w3", "part section design"])
         vectored: set[str] = set()
         for record in records:
             for probe in probes:
-                hits = store.query(probe, k=record.n_chunks + 5, where={"doc_id": record.id})
+                hits = store.query(probe, k=2 * record.n_chunks + 20, where={"doc_id": record.id})
                 vectored.update(hit.chunk.id for hit in hits)
         assert vectored == {c.id for c in chunks}, f"{len(chunks) - len(vectored)} unvectored"
     finally:
@@ -168,3 +171,55 @@ def test_a_free_lock_is_taken_at_once_even_with_no_time_to_wait(
 ) -> None:
     with store_write_lock(tmp_path, timeout=timeout):
         assert (tmp_path / "specreview-write.lock").read_text().strip() == str(os.getpid())
+
+
+def test_an_upload_in_serve_during_a_cli_index_loses_nothing(tmp_path: Path) -> None:
+    """`serve` opened its store before a CLI `index` started; an upload job posted while the
+    CLI writes waits for the lock, then writes through that older client: every chunk of both
+    ends up vectored, and serve's own client sees them all."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from assistant.config import Settings
+    from assistant.services import Services
+    from assistant.store import documents_missing_vectors
+
+    store = tmp_path / "store"
+    write_docs(tmp_path / "a", "alpha", 40)
+    uploads = [
+        (
+            "files",
+            (f"upload-{i}.md", f"# Upload {i}\n\nw{i}00 w{i}01 uploaded text.\n", "text/markdown"),
+        )
+        for i in range(5)
+    ]
+    services = Services(settings=Settings(store_path=store, embedder="hashing"))
+    with TestClient(create_app(services)) as client:
+        assert client.get("/v1/documents").json()["total"] == 0  # serve's client is open
+        cli = subprocess.Popen(
+            [SPECREVIEW, "index", str(tmp_path / "a")],
+            env=cli_env(store),
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert cli.stdout is not None
+        deadline = time.monotonic() + 120
+        while not (store / "specreview-write.lock").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        job = client.post("/v1/documents", files=uploads).json()
+        out, err = cli.communicate(timeout=300)
+        assert cli.returncode == 0, err
+        assert "40 indexed" in out
+        while job["state"] not in ("done", "failed") and time.monotonic() < deadline:
+            time.sleep(0.1)
+            job = client.get(f"/v1/jobs/{job['id']}").json()
+        assert job["state"] == "done", job
+        assert len(job["document_ids"]) == 5
+        listed = client.get("/v1/documents?limit=1000").json()
+        assert listed["total"] == 45
+        ids = [d["id"] for d in listed["items"]]
+        assert documents_missing_vectors(services.store, ids) == []  # serve's own client
+    services.store.close()  # type: ignore[attr-defined]
+    assert_every_chunk_vectored(store, 45)
