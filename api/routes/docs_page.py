@@ -28,12 +28,12 @@ def _markdown() -> MarkdownIt:
 
 def markdown_html(text: str) -> Markup:
     """Markdown (the schema's descriptions) as HTML blocks; raw HTML in it is escaped."""
-    return Markup(_markdown().render(text))  # safe: html is off, so markdown-it escapes raw HTML
+    return Markup(_markdown().render(text))  # safe: with html off, markdown-it escapes raw HTML
 
 
 def markdown_inline(text: str) -> Markup:
-    """A one-line description (`code`, *emphasis*, links) as inline HTML."""
-    return Markup(_markdown().renderInline(text))  # safe: html is off, so markdown-it escapes raw HTML
+    """A one-line description (`code`, *emphasis*, links) as inline HTML (raw HTML escaped)."""
+    return Markup(_markdown().renderInline(text))
 
 
 def schema_label(schema: dict[str, Any]) -> str:
