@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.errors import StoreError
 from assistant.models import Chunk, DocumentRecord, Hit
-from assistant.store_lock import store_write_lock
+from assistant.store_lock import store_write_lock, write_stamp
 
 Where = Mapping[str, str | Sequence[str]]  # field -> value, or any of several values
 
@@ -179,6 +180,7 @@ class ChromaStore:
         where_label: str,
         folder: Path | None = None,
         lock_timeout: float = 600.0,
+        reconnect: Callable[[], Any] | None = None,
     ) -> None:
         self._client = client
         self._where_label = where_label
@@ -186,17 +188,43 @@ class ChromaStore:
         self.lock_timeout = lock_timeout
         # The vector space is part of the name: switching embedders never mixes spaces.
         space = "".join(c if c.isalnum() else "-" for c in embedder_name)
+        self._names = (f"{prefix}-chunks-{space}", f"{prefix}-docs-{space}")
+        self._open_collections(client)
+        self._reconnect = reconnect if folder is not None else None
+        self._seen_ns = write_stamp(folder)[0] if folder is not None else None
+        self._reopening = threading.Lock()
+
+    def _open_collections(self, client: Any) -> None:
         try:
             self._chunks = client.get_or_create_collection(
-                f"{prefix}-chunks-{space}",
-                metadata={"hnsw:space": "cosine"},
-                embedding_function=None,
+                self._names[0], metadata={"hnsw:space": "cosine"}, embedding_function=None
             )
-            self._docs = client.get_or_create_collection(
-                f"{prefix}-docs-{space}", embedding_function=None
-            )
+            self._docs = client.get_or_create_collection(self._names[1], embedding_function=None)
         except Exception as exc:
             raise self._error("open collections", exc) from exc
+
+    def _fresh(self) -> None:
+        """Embedded: open a new client when another process has written since this one read.
+
+        Chroma keeps the vectors it loaded: an older client's queries miss what another process
+        wrote since (a `serve` after a CLI `index`). The old client is left to readers in
+        flight; a write of our own needs nothing (its stamp is ours)."""
+        if self._reconnect is None or self.folder is None:
+            return
+        now, own = write_stamp(self.folder)
+        if now == self._seen_ns:
+            return
+        with self._reopening:
+            if now != self._seen_ns and now != own:
+                from chromadb.api.shared_system_client import SharedSystemClient as Shared
+
+                with Shared._refcount_lock:  # a new system reads the files again
+                    Shared._identifier_to_system.pop(self._client._identifier, None)
+                    Shared._identifier_to_refcount.pop(self._client._identifier, None)
+                client = self._reconnect()
+                self._open_collections(client)
+                self._client = client
+            self._seen_ns = now
 
     @classmethod
     def open(
@@ -232,7 +260,11 @@ class ChromaStore:
             else:
                 if path is None:
                     raise StoreError("no store path given; set SPECREVIEW_STORE_PATH")
-                client = chromadb.PersistentClient(path=path, settings=chroma_settings)
+
+                def reconnect() -> Any:
+                    return chromadb.PersistentClient(path=path, settings=chroma_settings)
+
+                client = reconnect()
                 label = path
         except StoreError:
             raise
@@ -249,6 +281,7 @@ class ChromaStore:
             where_label=label,
             folder=None if url or path is None else Path(path),
             lock_timeout=lock_timeout,
+            reconnect=None if url else reconnect,
         )
 
     def writing(self, on_wait: Callable[[str], None] | None = None) -> AbstractContextManager[None]:
@@ -256,7 +289,13 @@ class ChromaStore:
         server orders writes itself)."""
         if self.folder is None:
             return nullcontext()
-        return store_write_lock(self.folder, timeout=self.lock_timeout, on_wait=on_wait)
+        return self._locked(self.folder, on_wait)
+
+    @contextmanager
+    def _locked(self, folder: Path, on_wait: Callable[[str], None] | None) -> Iterator[None]:
+        with store_write_lock(folder, timeout=self.lock_timeout, on_wait=on_wait):
+            self._fresh()  # write through a client that has read what others wrote
+            yield
 
     def close(self) -> None:
         """Release the client's connections and files (optional: not part of VectorStore)."""
@@ -284,6 +323,7 @@ class ChromaStore:
                 raise self._error("write chunks", exc) from exc
 
     def query(self, vector: Sequence[float], k: int, where: Where | None = None) -> list[Hit]:
+        self._fresh()
         try:
             # Chroma caps n_results at the collection size itself: no count() round trip.
             result = self._chunks.query(
@@ -374,6 +414,7 @@ class ChromaStore:
         Two writers at once on one embedded store leave such chunks: a vector query never finds
         them, and Chroma cannot read their embeddings back ("Error finding id"). Read in
         batches; a batch that fails is asked again one document at a time."""
+        self._fresh()
         missing: list[str] = []
         for start in range(0, len(doc_ids), VECTOR_CHECK_DOCS):
             part = list(doc_ids[start : start + VECTOR_CHECK_DOCS])

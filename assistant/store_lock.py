@@ -32,6 +32,7 @@ class _Held:
         self.thread_lock = threading.RLock()
         self.depth = 0
         self.fd: int | None = None
+        self.released_ns: int | None = None  # the lock file's mtime as this process left it
 
 
 _registry_lock = threading.Lock()
@@ -113,6 +114,23 @@ def store_write_lock(
             held.depth -= 1
             if held.depth == 0 and held.fd is not None:
                 fd, held.fd = held.fd, None
-                os.close(fd)  # releases the flock
+                try:  # a new mtime tells readers in other processes that the store changed
+                    os.utime(fd)
+                    held.released_ns = os.fstat(fd).st_mtime_ns
+                finally:
+                    os.close(fd)  # releases the flock
     finally:
         held.thread_lock.release()
+
+
+def write_stamp(folder: Path) -> tuple[int | None, int | None]:
+    """(when the store in `folder` was last written by anyone, by this process): the lock
+    file's mtime, as it is now and as this process's last writer left it."""
+    lock_file = folder / LOCK_NAME
+    try:
+        now: int | None = lock_file.stat().st_mtime_ns
+    except OSError:
+        now = None
+    with _registry_lock:
+        held = _held.get(lock_file.resolve())
+    return now, held.released_ns if held is not None else None

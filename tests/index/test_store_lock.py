@@ -223,3 +223,30 @@ def test_an_upload_in_serve_during_a_cli_index_loses_nothing(tmp_path: Path) -> 
         assert documents_missing_vectors(services.store, ids) == []  # serve's own client
     services.store.close()  # type: ignore[attr-defined]
     assert_every_chunk_vectored(store, 45)
+
+
+def test_a_store_opened_before_a_cli_index_reads_what_the_cli_wrote(tmp_path: Path) -> None:
+    """Chroma keeps the vectors it loaded at open: `serve`'s client, opened before a CLI
+    `index`, used to miss every chunk that run wrote (queries found nothing of it)."""
+    store = tmp_path / "store"
+    write_docs(tmp_path / "a", "alpha", 3)
+    serving = ChromaStore.open(path=str(store), embedder_name=HashingEmbedder().name)
+    try:
+        assert serving.query(HashingEmbedder().embed(["anything"])[0], k=5) == []
+        done = subprocess.run(
+            [SPECREVIEW, "index", str(tmp_path / "a")],
+            env=cli_env(store),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0 and "3 indexed" in done.stdout, done.stderr
+        chunks = serving.all_chunks()
+        assert len(chunks) == sum(r.n_chunks for r in serving.list_documents()) > 0
+        for chunk in chunks[:: max(1, len(chunks) // 10)]:
+            [hit] = serving.query(HashingEmbedder().embed([chunk.text])[0], k=1)
+            assert hit.chunk.id == chunk.id
+        assert serving.documents_missing_vectors(["alpha-000", "alpha-001", "alpha-002"]) == []
+    finally:
+        serving.close()
