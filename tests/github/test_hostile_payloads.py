@@ -34,7 +34,7 @@ def bare_github(rest_spec: dict[str, Any]) -> Iterator[FakeGitHub]:
 @pytest.mark.parametrize(
     ("owner", "repo", "raw"),
     [
-        ("acme", "product/pulls/7/..", "/repos/acme/product%2Fpulls%2F7%2F../pulls/7"),
+        ("evil/../acme", "product", "/repos/evil%2F..%2Facme/product/pulls/7"),
         (
             "acme/product/pulls/7/../../../..",
             "x",
@@ -47,8 +47,9 @@ def bare_github(rest_spec: dict[str, Any]) -> Iterator[FakeGitHub]:
 def test_payload_names_are_one_path_segment_each(
     bare_github: FakeGitHub, settings: Settings, owner: str, repo: str, raw: str
 ) -> None:
-    """Unencoded, each of these reaches acme/product's pull 7 (httpx removes the dot
-    segments); encoded, GitHub sees a name that does not exist."""
+    """Unencoded, httpx removes the dot segments: the first reached acme/product's pull 7,
+    the others `/repos/x/pulls/7`, `/pulls/7`, `/repos/acme/pulls/7`. Encoded, GitHub sees
+    a name that does not exist."""
     target = bare_github.repo("acme", "product")
     target.commit("main", {"README.md": "# Product\n"})
     target.branch("feature", from_="main")
