@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.budget import Part, fit_items, plan_parts, tokens
 from assistant.checks.base import ReviewContext
@@ -73,6 +73,9 @@ class LLMReviewStage:
     deadline_s: float = 300.0
     policy: ReviewPolicy = field(default_factory=ReviewPolicy)
     clock: Callable[[], float] = time.monotonic
+    # Read the policy's thresholds from each review's configuration (a repository's own
+    # .specreview.toml), instead of the fixed `policy`.
+    policy_per_review: bool = False
 
     @classmethod
     def from_settings(cls, llm: LLM, settings: Settings) -> LLMReviewStage:
@@ -81,12 +84,17 @@ class LLMReviewStage:
             context_tokens=settings.llm_context_tokens,
             max_tokens=settings.llm_max_tokens,
             deadline_s=settings.llm_deadline_s,
-            policy=ReviewPolicy.from_config(settings.review),
+            policy_per_review=True,
         )
 
     def apply(
         self, ctx: ReviewContext, findings: list[Finding], status: LLMStatus
     ) -> list[Finding]:
+        if self.policy_per_review:
+            stage = replace(
+                self, policy=ReviewPolicy.from_config(ctx.config), policy_per_review=False
+            )
+            return stage.apply(ctx, findings, status)
         status.mode, status.model = "on", self.llm.name
         deadline = self.clock() + self.deadline_s
         try:

@@ -49,9 +49,7 @@ NOTHING_INDEXED = (
 )
 
 
-def default_checks(
-    config: ReviewConfig | None = None, embedder: Embedder | None = None
-) -> list[Check]:
+def default_checks(embedder: Embedder | None = None) -> list[Check]:
     """Every check, offline: the text checks here and the history checks (conflicts, lessons).
 
     The text checks are lexical and structural. Similarity to exemplar sentences with the
@@ -72,8 +70,7 @@ def default_checks(
     dense = embedder if semantic else None  # the history gate needs semantics
     # cast: their `codes` is inferred as tuple[str]; annotating it tuple[str, ...] removes this.
     checks += cast("list[Check]", [ConflictCheck(embedder=dense), LessonCheck(embedder=dense)])
-    cfg = config or ReviewConfig()
-    return [c for c in checks if any(code_enabled(code, cfg) for code in c.codes)]
+    return checks  # which of them run is each review's configuration's say
 
 
 class Reviewer:
@@ -89,14 +86,18 @@ class Reviewer:
         embedder: Embedder | None = None,
         history_unavailable: str | None = None,
     ) -> None:
+        # The configuration a review gets when its caller passes none (a repository's own
+        # .specreview.toml is passed per call: one Reviewer serves every repository).
         self.config = config or ReviewConfig()
-        self.checks = list(checks) if checks is not None else default_checks(self.config, embedder)
+        self.checks = list(checks) if checks is not None else default_checks(embedder)
         self.stages = list(stages)
         self.history = history
         # Why `history` is None (the store unreachable, say); the review reports it.
         self.history_unavailable = history_unavailable or NOTHING_INDEXED
 
-    def review_file(self, path: Path, *, doc_type: DocType | None = None) -> Review:
+    def review_file(
+        self, path: Path, *, doc_type: DocType | None = None, config: ReviewConfig | None = None
+    ) -> Review:
         """Read and review one file; InputError for missing, huge, binary or non-UTF-8 files.
 
         A KEP's README.md is reviewed with the kep.yaml beside it (owning SIG, approvers).
@@ -109,6 +110,7 @@ class Reviewer:
             doc_type=doc_type,
             sidecar=sidecar,
             sidecar_error=sidecar_error,
+            config=config,
         )
 
     def review_text(
@@ -119,6 +121,7 @@ class Reviewer:
         doc_type: DocType | None = None,
         sidecar: dict[str, object] | None = None,
         sidecar_error: str | None = None,
+        config: ReviewConfig | None = None,
     ) -> Review:
         """Review draft text. Huge drafts are reviewed up to a bound; coverage says the rest.
 
@@ -151,18 +154,19 @@ class Reviewer:
             skipped.append(f"front matter: {spec.front_matter_error}")
         if sidecar_error:
             skipped.append(sidecar_error)
-        verdict = self._type_of(spec, path, doc_type, sidecar)
+        config = config or self.config
+        verdict = self._type_of(spec, path, doc_type, sidecar, config)
         ctx = ReviewContext(
             spec=spec,
             path=path,
-            config=self.config,
+            config=config,
             history=self.history,
             doc_type=verdict.doc_type,
             sidecar=sidecar or {},
         )
         failed: list[str] = []  # codes of checks that raised (the store failed mid-review)
         findings = self._run_checks(ctx, skipped, failed)
-        findings, suppressed = suppress(findings, spec, self.config)
+        findings, suppressed = suppress(findings, spec, config)
         status = LLMStatus()
         for stage in self.stages:
             before = list(findings)
@@ -172,7 +176,7 @@ class Reviewer:
                 status.mode = "degraded"
                 status.reason = f"{type(exc).__name__}: {exc}"[:300]
                 findings = before
-        findings, more = suppress(findings, spec, self.config)
+        findings, more = suppress(findings, spec, config)
         # A model may add a code that does not apply to this type; it is dropped like any other.
         findings = [f for f in findings if applies(f.code, verdict.doc_type)]
         findings = _dedupe([_anchored(f, spec) for f in findings])
@@ -189,7 +193,7 @@ class Reviewer:
                 words=len(text.split()),
             ),
             llm=status,
-            history=self._history_status(verdict.doc_type, failed),
+            history=self._history_status(verdict.doc_type, failed, config),
             suppressed=list(dict.fromkeys(suppressed + more)),
             seconds=round(time.perf_counter() - started, 4),
         )
@@ -200,18 +204,19 @@ class Reviewer:
         path: str,
         doc_type: DocType | None,
         sidecar: dict[str, object] | None,
+        config: ReviewConfig,
     ) -> TypeVerdict:
         if doc_type is not None:
             return detect_type(spec, path, override=doc_type, override_source="--type")
-        configured = type_for_path(path, self.config.types) if self.config.types else None
+        configured = type_for_path(path, config.types) if config.types else None
         return detect_type(
             spec, path, override=configured, override_source="config", sidecar=sidecar
         )
 
-    def _history_status(self, doc_type: DocType, failed: list[str]) -> HistoryStatus:
-        wanted = [
-            c for c in HISTORY_CODES if applies(c, doc_type) and code_enabled(c, self.config)
-        ]
+    def _history_status(
+        self, doc_type: DocType, failed: list[str], config: ReviewConfig
+    ) -> HistoryStatus:
+        wanted = [c for c in HISTORY_CODES if applies(c, doc_type) and code_enabled(c, config)]
         if not wanted or not any(set(wanted) & set(check.codes) for check in self.checks):
             return HistoryStatus()  # they do not apply here: nothing to report
         if self.history is None:
@@ -226,7 +231,7 @@ class Reviewer:
         findings: list[Finding] = []
         for check in self.checks:
             wanted = [c for c in check.codes if applies(c, ctx.doc_type)]
-            if not any(code_enabled(code, self.config) for code in wanted):
+            if not any(code_enabled(code, ctx.config) for code in wanted):
                 continue  # a check that does not apply to this type never runs on it
             try:
                 findings.extend(f for f in check.run(ctx) if applies(f.code, ctx.doc_type))

@@ -28,7 +28,6 @@ from api.github.format import (
 from api.github.kb import collect_kb_files
 from api.github.markers import fingerprints_in, is_summary, read_state
 from api.github.repo_config import RepoConfig, is_spec_path, load_repo_config
-from assistant.config import ReviewConfig
 from assistant.errors import SpecreviewError
 from assistant.models import SEVERITY_ORDER, Finding, Review
 from assistant.render import fails, render_sarif
@@ -50,19 +49,6 @@ class RunReport:
     conclusion: CheckConclusion | None = None
     reviews: list[Review] = field(default_factory=list)
     outcome: RunOutcome | None = None  # what a read-only run found, for the job summary
-
-
-def apply_review_config(findings: list[Finding], config: ReviewConfig) -> list[Finding]:
-    """Honour the repo's enabled/disabled checks and severity overrides whatever the engine did."""
-    out = []
-    for f in findings:
-        if config.enabled_checks is not None and f.code not in config.enabled_checks:
-            continue
-        if f.code in config.disabled_checks:
-            continue
-        severity = config.severities.get(f.code)
-        out.append(f.model_copy(update={"severity": severity}) if severity else f)
-    return out
 
 
 def place(path: str, finding: Finding, diff: DiffLines) -> PlacedFinding:
@@ -211,9 +197,6 @@ class Bot:
                 log.exception("review of %s in %s/%s crashed", f.filename, o, r)
                 outcome.failed.append(f"{f.filename}: internal error ({_crash(exc)})")
                 continue
-            review = review.model_copy(
-                update={"findings": apply_review_config(review.findings, config.review)}
-            )
             reviews.append(review)
             outcome.files.append(f.filename)
             outcome.llm = review.llm

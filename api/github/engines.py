@@ -58,20 +58,16 @@ class ServicesEngines:
     store: InMemoryStore = field(default_factory=InMemoryStore)
     _versions: dict[str, str] = field(default_factory=dict)
     _doc_ids: dict[str, str] = field(default_factory=dict)
-    _built: dict[str, Services] = field(default_factory=dict)
+    _built: Services | None = None
 
-    def _services(self, config: ReviewConfig | None = None) -> Services:
-        """Services for this repo and config, reused until the index changes (the reviewer
-        and asker build their retrieval over the store once, not per file or question)."""
-        key = config.model_dump_json() if config is not None else ""
-        if key not in self._built:
-            settings = self.base.settings
-            if config is not None:
-                settings = settings.model_copy(update={"review": config})
-            self._built[key] = Services(
-                settings=settings, _embedder=self.base.embedder, _store=self.store
+    def _services(self) -> Services:
+        """Services for this repo, reused until the index changes (the reviewer and asker
+        build their retrieval over the store once, not per file or question)."""
+        if self._built is None:
+            self._built = Services(
+                settings=self.base.settings, _embedder=self.base.embedder, _store=self.store
             )
-        return self._built[key]
+        return self._built
 
     def indexed_version(self, path: str) -> str | None:
         return self._versions.get(path)
@@ -96,7 +92,7 @@ class ServicesEngines:
             self._versions[f.path] = f.version
             self._doc_ids[f.path] = doc.id
         if documents or removed:
-            self._built.clear()  # retrieval built over the old index is stale
+            self._built = None  # retrieval built over the old index is stale
         if not documents:
             return 0
         from index.pipeline import index_documents
@@ -110,9 +106,9 @@ class ServicesEngines:
         return len(documents)
 
     def review(self, text: str, *, path: str, config: ReviewConfig) -> Review:
-        # A fresh Services per review: the reviewer is built with this repo's config and sees
-        # history only once something is indexed.
-        return self._services(config).reviewer.review_text(text, path=path)
+        # The repository's configuration goes with the review: checks, severities and
+        # thresholds are applied by the engine, in one place.
+        return self._services().reviewer.review_text(text, path=path, config=config)
 
     def ask(self, question: str) -> Answer:
         return self._services().asker.ask(question)

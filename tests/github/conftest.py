@@ -17,6 +17,7 @@ from assistant.anchors import fingerprint, section_at, span_for_lines
 from assistant.config import ReviewConfig, Settings
 from assistant.markdown import parse_spec
 from assistant.models import Answer, Citation, Finding, Review
+from assistant.suppress import apply_config
 from tests.github.fake_github import FakeGitHub, serve
 from tests.github.spec_validator import SpecValidator
 
@@ -124,6 +125,8 @@ class RuleEngines:
                     fingerprint=fingerprint("missing_acceptance_criteria", "", path),
                 )
             )
+        # Like the real engine, the repository's configuration is applied in the engine.
+        findings, _ = apply_config(findings, config)
         return Review(path=path, findings=findings)
 
     def ask(self, question: str) -> Answer:

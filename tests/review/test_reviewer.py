@@ -9,6 +9,7 @@ import pytest
 
 from assistant.anchors import normalise
 from assistant.checks.base import ReviewContext
+from assistant.config import ReviewConfig
 from assistant.errors import InputError, LLMError
 from assistant.models import Finding, LLMStatus
 from assistant.review import MAX_REVIEW_CHARS, Reviewer
@@ -48,6 +49,20 @@ def test_a_weak_draft_gets_core_findings_and_llm_off() -> None:
     assert "LLM off" in review.llm.banner
     assert review.coverage.sections_read
     assert review.coverage.lines == len((FIXTURES / "weak.md").read_text().split("\n"))
+
+
+def test_configuration_is_passed_per_review_to_one_reviewer() -> None:
+    # One Reviewer serves every repository; each review brings its repository's settings.
+    reviewer = Reviewer(config=ReviewConfig(disabled_checks=["missing_why"]))
+    text = (FIXTURES / "weak.md").read_text()
+    default = {f.code: f for f in reviewer.review_text(text).findings}
+    assert "missing_why" not in default and "unresolved_ownership" in default
+    repo = ReviewConfig(severities={"unresolved_ownership": "low"})
+    other = {f.code: f for f in reviewer.review_text(text, config=repo).findings}
+    assert "missing_why" in other
+    assert other["unresolved_ownership"].severity == "low"
+    # and the reviewer's own configuration is untouched by the call
+    assert "missing_why" not in {f.code for f in reviewer.review_text(text).findings}
 
 
 def test_a_strong_draft_gets_no_core_findings() -> None:
