@@ -154,7 +154,7 @@ def test_request_metrics_use_route_templates_so_labels_stay_bounded(client: Test
     for path in ("/v1/documents/a", "/v1/documents/b", "/static/app.css", "/x/1", "/x/2"):
         client.get(path)
     metrics = client.get("/metrics").text
-    assert 'route="/v1/documents/{doc_id}",status="404"} 2.0' in metrics
+    assert 'route="/v1/documents/{doc_id:path}",status="404"} 2.0' in metrics
     assert 'route="/static",status="200"} 1.0' in metrics
     assert 'route="unmatched",status="404"} 2.0' in metrics
     assert "/x/1" not in metrics
