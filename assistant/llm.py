@@ -76,6 +76,10 @@ class LLM(Protocol):
         """Yield the reply's text in pieces; `on_done` gets the whole reply (usage, finish)."""
         ...
 
+    def ping(self, *, timeout: float = 3.0) -> str:
+        """Whether the model's server answers now (readiness): where it is, or LLMError."""
+        ...
+
 
 # USD per million (input, output) tokens, by model-name prefix; longest prefix wins.
 # Unknown and local models cost nothing here (the estimate says so by being 0.0).

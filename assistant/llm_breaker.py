@@ -105,6 +105,11 @@ class BreakerLLM:
         self.name = llm.name
         self.where = where or llm.name
 
+    def ping(self, *, timeout: float = 3.0) -> str:
+        """Readiness asks the server itself, open breaker or not: it is how an operator sees
+        that the model is back."""
+        return self.llm.ping(timeout=timeout)
+
     def complete(
         self,
         messages: Sequence[Message],

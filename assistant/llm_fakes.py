@@ -63,6 +63,9 @@ class ScriptedLLM:
         self.history.append(Call(list(messages), schema, max_tokens))
         return self._next(messages)
 
+    def ping(self, *, timeout: float = 3.0) -> str:  # noqa: ARG002
+        return f"{self.name} (scripted)"
+
     def stream(
         self,
         messages: Sequence[Message],

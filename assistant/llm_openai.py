@@ -216,6 +216,18 @@ class OpenAILLM:
 
     # --- public -------------------------------------------------------------------------------
 
+    def ping(self, *, timeout: float = 3.0) -> str:
+        """GET /models once, no retries: the server answers, or an LLMError says how it did not."""
+        try:
+            self._openai().with_options(timeout=timeout, max_retries=0).models.list()
+        except openai.APIStatusError as exc:
+            raise LLMError(
+                f"LLM server at {self.where} answered {exc.status_code} to /models"
+            ) from exc
+        except openai.APIError as exc:  # connection refused, timeouts
+            raise LLMError(f"LLM unreachable at {self.where}: {exc}") from exc
+        return f"{self.name} at {self.where}"
+
     def complete(
         self,
         messages: Sequence[Message],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -10,9 +9,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppState, StateDep, require_token
 from api.schemas import Check, Health, Readiness
+from assistant.errors import LLMError
 
 router = APIRouter(tags=["service"])
-DEFAULT_LLM_URL = "https://api.openai.com/v1"
 
 
 def check_store(state: AppState) -> Check:
@@ -24,21 +23,16 @@ def check_store(state: AppState) -> Check:
 
 
 def check_llm(state: AppState, *, timeout: float = 3.0) -> Check | None:
-    """GET {base_url}/models on the configured OpenAI-compatible server; None in offline mode."""
-    settings = state.settings
-    if not settings.llm_enabled:
+    """Whether the configured model's server answers (`LLM.ping`); None in offline mode."""
+    if not state.settings.llm_enabled:
         return None
-    base = (settings.llm_base_url or DEFAULT_LLM_URL).rstrip("/")
-    headers = {"Authorization": f"Bearer {settings.llm_api_key}"} if settings.llm_api_key else {}
     try:
-        response = httpx.get(f"{base}/models", headers=headers, timeout=timeout)
-    except httpx.HTTPError as exc:
-        return Check(ok=False, detail=f"LLM unreachable at {base}: {exc}")
-    if response.status_code != 200:
-        return Check(
-            ok=False, detail=f"LLM server at {base} answered {response.status_code} to /models"
-        )
-    return Check(ok=True, detail=f"{settings.llm_model} at {base}")
+        llm = state.services.llm
+        if llm is None:
+            return None
+        return Check(ok=True, detail=llm.ping(timeout=timeout))
+    except LLMError as exc:  # a missing key, a refused connection, a 401: all say why
+        return Check(ok=False, detail=str(exc))
 
 
 @router.get("/healthz", summary="The process is up", response_model=Health)
