@@ -57,8 +57,9 @@ def _busy(folder: Path, lock_file: Path, timeout: float) -> StoreError:
 
 def _lock_file(
     folder: Path, lock_file: Path, deadline: float, timeout: float, tell: Callable[[str], None]
-) -> int:
-    """The locked file's descriptor, once no other process holds it; StoreError at deadline."""
+) -> tuple[int, int, int]:
+    """The locked file's descriptor, once no other process holds it, and its mtime before and
+    after this process wrote its pid into it; StoreError at deadline."""
     try:
         fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
@@ -73,12 +74,14 @@ def _lock_file(
                     raise _busy(folder, lock_file, timeout) from None
                 tell(f"waiting for {_holder(lock_file)} to finish writing to the store at {folder}")
                 time.sleep(POLL_S)
+        before = os.fstat(fd).st_mtime_ns
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
+        after = os.fstat(fd).st_mtime_ns
     except BaseException:
         os.close(fd)  # closing releases the lock if it was taken
         raise
-    return fd
+    return fd, before, after
 
 
 @contextmanager
@@ -106,7 +109,13 @@ def store_write_lock(
             raise _busy(folder, lock_file, timeout)
     try:
         if held.depth == 0:
-            held.fd = _lock_file(folder, lock_file, deadline, timeout, tell)
+            held.fd, before, after = _lock_file(folder, lock_file, deadline, timeout, tell)
+            # Writing our pid moved the mtime: our own change, unless another process wrote
+            # since we last left the file (then readers must still see a foreign stamp).
+            # Without this every write in `serve` looked foreign and opened a new Chroma
+            # client, leaking its threads and files (found by evals/soak.py).
+            if before == held.released_ns:
+                held.released_ns = after
         held.depth += 1
         try:
             yield
