@@ -121,11 +121,20 @@ def upload_text(name: str, rng: random.Random) -> str:
     )
 
 
-async def run_mix(base: str, pid: int, *, seconds: float, concurrency: int, seed: int) -> Soak:
+async def run_mix(
+    base: str,
+    pid: int,
+    *,
+    seconds: float,
+    concurrency: int,
+    seed: int,
+    mix: dict[str, int] | None = None,
+) -> Soak:
     soak = Soak()
     drafts = [p.read_text(encoding="utf-8") for p in DRAFTS if p.is_file()]
-    kinds = list(MIX)
-    weights = [MIX[k] for k in kinds]
+    weights_by_kind = mix or MIX
+    kinds = [k for k in weights_by_kind if weights_by_kind[k] > 0]
+    weights = [weights_by_kind[k] for k in kinds]
     limits = httpx.Limits(max_connections=concurrency + 2)
     started = time.monotonic()
     end = started + seconds
@@ -251,6 +260,16 @@ def rss_figures(soak: Soak) -> tuple[int, int, int, int, float]:
     return first, warm, last, peak, last / warm - 1 if warm else 0.0
 
 
+def trajectory(soak: Soak) -> str:
+    """RSS at the start and at each tenth of the run: a leak climbs, a warm-up levels off."""
+    points = []
+    for tenth in range(11):
+        at = soak.seconds * tenth / 10
+        sample = min(soak.samples, key=lambda s: abs(s.at - at))
+        points.append(f"{sample.rss_kb / 1024:.0f}")
+    return " ".join(points)
+
+
 def report(soak: Soak, *, command: str, concurrency: int, kb: str, embedder: str) -> str:
     first, warm, last, peak, growth = rss_figures(soak)
     total = sum(len(v) for v in soak.latencies.values())
@@ -284,6 +303,7 @@ def report(soak: Soak, *, command: str, concurrency: int, kb: str, embedder: str
         f"- Server RSS: first {first / 1024:.0f} MB, after the first {WARM_UP_SHARE:.0%} of the "
         f"run {warm / 1024:.0f} MB, last {last / 1024:.0f} MB, max {peak / 1024:.0f} MB: "
         f"**{growth:+.1%}** from after warm-up to the end (limit +{RSS_GROWTH_LIMIT:.0%}).",
+        f"- Server RSS over the run (MB, at each tenth): {trajectory(soak)}.",
         f"- Server threads: first {samples[0].threads}, last {samples[-1].threads}, max "
         f"{max(s.threads for s in samples)}; open files: first {samples[0].fds}, last "
         f"{samples[-1].fds}, max {max(s.fds for s in samples)}.",
@@ -308,6 +328,18 @@ def failed(soak: Soak) -> bool:
     )
 
 
+def parse_mix(text: str | None) -> dict[str, int] | None:
+    if not text:
+        return None
+    mix = {}
+    for item in text.split(","):
+        kind, _, weight = item.partition("=")
+        if kind.strip() not in MIX or not weight.strip().isdigit():
+            raise SystemExit(f"--mix: {item!r} is not KIND=WEIGHT with KIND one of {list(MIX)}")
+        mix[kind.strip()] = int(weight)
+    return mix
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, default=30.0)
@@ -315,6 +347,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kb", type=Path, default=DEFAULT_KB, help="history to index first")
     parser.add_argument("--embedder", choices=["minilm", "hashing"], default="minilm")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument(
+        "--mix",
+        default=None,
+        help="weights by kind, e.g. review=5,ask=3,upload=1,delete=1 (default: "
+        + ",".join(f"{k}={v}" for k, v in MIX.items())
+        + ")",
+    )
     parser.add_argument("--report", type=Path, default=None, help="write markdown here")
     parser.add_argument("--server-log", type=Path, default=None, help="copy the log here")
     args = parser.parse_args(argv)
@@ -340,6 +379,7 @@ def main(argv: list[str] | None = None) -> int:
                     seconds=args.minutes * 60,
                     concurrency=args.concurrency,
                     seed=args.seed,
+                    mix=parse_mix(args.mix),
                 )
             )
         finally:
