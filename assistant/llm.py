@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from assistant.config import Settings
 from assistant.errors import LLMError
+from assistant.models import LLMStatus
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 Role = Literal["system", "user", "assistant"]
@@ -104,6 +105,17 @@ def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int) -> flo
         return 0.0
     price_in, price_out = PRICES_PER_MTOK[max(matches, key=len)]
     return (prompt_tokens * price_in + completion_tokens * price_out) / 1_000_000
+
+
+def record_usage(status: LLMStatus, model: str, reply: LLMReply) -> None:
+    """Count one call and its tokens into a review's or an answer's LLM status."""
+    status.calls += 1
+    usage = status.usage
+    usage.prompt_tokens += reply.prompt_tokens
+    usage.completion_tokens += reply.completion_tokens
+    usage.estimated_cost_usd = round(
+        estimate_cost(model, usage.prompt_tokens, usage.completion_tokens), 6
+    )
 
 
 def build_llm(settings: Settings) -> LLM | None:

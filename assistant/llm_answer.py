@@ -15,7 +15,7 @@ from assistant.answer import Evidence
 from assistant.budget import fit_items, tokens
 from assistant.config import Settings
 from assistant.errors import LLMError
-from assistant.llm import LLM, LLMReply, Message, estimate_cost
+from assistant.llm import LLM, LLMReply, Message, record_usage
 from assistant.models import LLMStatus
 from assistant.prompting import render_prompt
 
@@ -74,10 +74,4 @@ class LLMAnswerWriter:
             yield CUT_OFF
 
     def _account(self, reply: LLMReply, status: LLMStatus) -> None:
-        status.calls += 1
-        usage = status.usage
-        usage.prompt_tokens += reply.prompt_tokens
-        usage.completion_tokens += reply.completion_tokens
-        usage.estimated_cost_usd = round(
-            estimate_cost(self.llm.name, usage.prompt_tokens, usage.completion_tokens), 6
-        )
+        record_usage(status, self.llm.name, reply)

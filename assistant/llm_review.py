@@ -21,7 +21,7 @@ from assistant.config import ReviewConfig, Settings
 from assistant.errors import LLMError
 from assistant.grounding import CODE_MEANINGS, Grounder, RecordInfo, ReviewReply, reply_model
 from assistant.injection import injection_lines
-from assistant.llm import LLM, LLMReply, Message, estimate_cost, parse_reply
+from assistant.llm import LLM, LLMReply, Message, parse_reply, record_usage
 from assistant.llm_merge import ALL_CODES, merge_reply
 from assistant.models import Finding, LLMStatus
 from assistant.prompting import render_prompt
@@ -205,13 +205,7 @@ class LLMReviewStage:
         return None
 
     def _account(self, reply: LLMReply, status: LLMStatus) -> None:
-        status.calls += 1
-        usage = status.usage
-        usage.prompt_tokens += reply.prompt_tokens
-        usage.completion_tokens += reply.completion_tokens
-        usage.estimated_cost_usd = round(
-            estimate_cost(self.llm.name, usage.prompt_tokens, usage.completion_tokens), 6
-        )
+        record_usage(status, self.llm.name, reply)
 
     def _history(self, ctx: ReviewContext, part: Part, budget: int) -> list[RecordInfo]:
         """Decisions and retros relevant to this part, best first, trimmed to the budget."""
