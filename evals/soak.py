@@ -135,7 +135,9 @@ async def run_mix(
     weights_by_kind = mix or MIX
     kinds = [k for k in weights_by_kind if weights_by_kind[k] > 0]
     weights = [weights_by_kind[k] for k in kinds]
-    limits = httpx.Limits(max_connections=concurrency + 2)
+    # Idle connections expire before the server's keep-alive (5 s), as a well-behaved client
+    # does: with both at 5 s a request can go out on a connection the server is closing.
+    limits = httpx.Limits(max_connections=concurrency + 2, keepalive_expiry=2.0)
     started = time.monotonic()
     end = started + seconds
     pending_deletes: list[str] = []
