@@ -36,6 +36,9 @@ class _Held:
 
 
 _registry_lock = threading.Lock()
+# Held while this process moves a lock file's mtime and records it, and while a reader
+# compares the two, so that a reader never sees our change before we have recorded it.
+_stamp_lock = threading.Lock()
 _held: dict[Path, _Held] = {}
 
 
@@ -56,10 +59,19 @@ def _busy(folder: Path, lock_file: Path, timeout: float) -> StoreError:
 
 
 def _lock_file(
-    folder: Path, lock_file: Path, deadline: float, timeout: float, tell: Callable[[str], None]
-) -> tuple[int, int, int]:
-    """The locked file's descriptor, once no other process holds it, and its mtime before and
-    after this process wrote its pid into it; StoreError at deadline."""
+    folder: Path,
+    lock_file: Path,
+    held: _Held,
+    deadline: float,
+    timeout: float,
+    tell: Callable[[str], None],
+) -> int:
+    """The locked file's descriptor, once no other process holds it; StoreError at deadline.
+
+    Writing our pid moves the file's mtime: that is this process's own change (`released_ns`),
+    unless another process wrote since we last left the file (then readers must still see a
+    foreign stamp). Without this every write in `serve` looked foreign and opened a new Chroma
+    client, leaking its threads and files (found by evals/soak.py)."""
     try:
         fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
@@ -74,14 +86,17 @@ def _lock_file(
                     raise _busy(folder, lock_file, timeout) from None
                 tell(f"waiting for {_holder(lock_file)} to finish writing to the store at {folder}")
                 time.sleep(POLL_S)
-        before = os.fstat(fd).st_mtime_ns
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        after = os.fstat(fd).st_mtime_ns
+        with _stamp_lock:  # readers compare the mtime with ours under this lock
+            before = os.fstat(fd).st_mtime_ns
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            after = os.fstat(fd).st_mtime_ns
+            if before == held.released_ns:
+                held.released_ns = after
     except BaseException:
         os.close(fd)  # closing releases the lock if it was taken
         raise
-    return fd, before, after
+    return fd
 
 
 @contextmanager
@@ -109,13 +124,7 @@ def store_write_lock(
             raise _busy(folder, lock_file, timeout)
     try:
         if held.depth == 0:
-            held.fd, before, after = _lock_file(folder, lock_file, deadline, timeout, tell)
-            # Writing our pid moved the mtime: our own change, unless another process wrote
-            # since we last left the file (then readers must still see a foreign stamp).
-            # Without this every write in `serve` looked foreign and opened a new Chroma
-            # client, leaking its threads and files (found by evals/soak.py).
-            if before == held.released_ns:
-                held.released_ns = after
+            held.fd = _lock_file(folder, lock_file, held, deadline, timeout, tell)
         held.depth += 1
         try:
             yield
@@ -124,8 +133,9 @@ def store_write_lock(
             if held.depth == 0 and held.fd is not None:
                 fd, held.fd = held.fd, None
                 try:  # a new mtime tells readers in other processes that the store changed
-                    os.utime(fd)
-                    held.released_ns = os.fstat(fd).st_mtime_ns
+                    with _stamp_lock:
+                        os.utime(fd)
+                        held.released_ns = os.fstat(fd).st_mtime_ns
                 finally:
                     os.close(fd)  # releases the flock
     finally:
@@ -136,10 +146,11 @@ def write_stamp(folder: Path) -> tuple[int | None, int | None]:
     """(when the store in `folder` was last written by anyone, by this process): the lock
     file's mtime, as it is now and as this process's last writer left it."""
     lock_file = folder / LOCK_NAME
-    try:
-        now: int | None = lock_file.stat().st_mtime_ns
-    except OSError:
-        now = None
     with _registry_lock:
         held = _held.get(lock_file.resolve())
-    return now, held.released_ns if held is not None else None
+    with _stamp_lock:
+        try:
+            now: int | None = lock_file.stat().st_mtime_ns
+        except OSError:
+            now = None
+        return now, held.released_ns if held is not None else None

@@ -74,3 +74,50 @@ def test_this_processs_own_writes_do_not_reopen_the_client(tmp_path: Path) -> No
             store.delete_document(f"d{n}")
     assert store._client is client
     store.close()
+
+
+def test_readers_never_see_this_processs_writes_as_foreign(tmp_path: Path) -> None:
+    """Readers compare the lock file's mtime with this process's own stamp while writers move
+    it; without a lock around both, a reader between a writer's change and its record saw a
+    foreign write and reopened the client (a leak under the soak's concurrent reviews)."""
+    import threading
+
+    store = ChromaStore.open(path=str(tmp_path / "chroma"), embedder_name="test")
+    embedder = HashingEmbedder()
+
+    def chunk(n: int) -> Chunk:
+        return Chunk(
+            id=f"d{n}#0",
+            doc_id=f"d{n}",
+            text=f"text {n}",
+            start_line=1,
+            end_line=1,
+            kind="decision",
+            title=f"D{n}",
+        )
+
+    with store.writing():  # the first write may reopen once: the store was opened before it
+        store.upsert([chunk(0)], embedder.embed(["text 0"]))
+    store.query(embedder.embed(["text"])[0], 1)
+    client = store._client
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            store.query(embedder.embed(["text"])[0], 2)
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    try:
+        for n in range(1, 31):
+            with store.writing():
+                store.upsert([chunk(n)], embedder.embed([f"text {n}"]))
+            with store.writing():
+                store.delete_document(f"d{n}")
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join()
+    assert store._client is client
+    store.close()
