@@ -8,9 +8,9 @@ import traceback
 import typer
 from rich.text import Text
 
-from assistant.cli.console import stderr_console
-from assistant.cli.options import ConfigOption, ProjectFlags, StoreOption
 from assistant.errors import SpecreviewError
+from cli.console import stderr_console
+from cli.options import ConfigOption, ProjectFlags, StoreOption
 
 app = typer.Typer(
     name="specreview",
@@ -26,14 +26,14 @@ app.add_typer(bench_app, name="bench")
 
 @app.callback()
 def _project(ctx: typer.Context, store: StoreOption = None, config: ConfigOption = None) -> None:
-    # Kept for the command, whose own --store/--config win (assistant/cli/options.py).
+    # Kept for the command, whose own --store/--config win (cli/options.py).
     ctx.obj = ProjectFlags(store=store, config=config)
 
 
 def _register_all() -> None:
     if app.registered_commands:  # once per process (tests build the app more than once)
         return
-    from assistant.cli import (
+    from cli import (
         ask_cmd,
         bench_cmd,
         github_cmd,

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from assistant.cli.console import stdout_console
-from assistant.cli.options import ConfigOption, StoreOption, cli_services
 from assistant.models import Answer
+from cli.console import stdout_console
+from cli.options import ConfigOption, StoreOption, cli_services
 
 
 def render_answer(answer: Answer, out: Console) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.options import cli_settings
+from cli.options import cli_settings
 
 
 def bench_index(

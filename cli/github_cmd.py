@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.options import ConfigOption, StoreOption, cli_settings
 from assistant.errors import ConfigError
+from cli.options import ConfigOption, StoreOption, cli_settings
 
 
 class CommentsOption(StrEnum):
@@ -29,8 +29,8 @@ def bench_github_webhook(
     size_kb: Annotated[int, typer.Option(help="Payload size in KB.")] = 28,
 ) -> None:
     """Time the webhook's acknowledgement (signature, parse, route, enqueue) per delivery."""
-    from api.github.bench import bench_webhook_ack
     from assistant.services import Services
+    from evals.bench_github import bench_webhook_ack
 
     figures = bench_webhook_ack(Services(settings=cli_settings(ctx)), runs=runs, size_kb=size_kb)
     typer.echo(

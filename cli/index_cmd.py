@@ -12,8 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from assistant.cli.console import stderr_console, stdout_console
-from assistant.cli.options import ConfigOption, StoreOption, cli_services
+from cli.console import stderr_console, stdout_console
+from cli.options import ConfigOption, StoreOption, cli_services
 
 _HELD_UNTIL_EXIT = ExitStack()  # the store's write lock, once `index` has taken it
 

@@ -12,10 +12,10 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from assistant.cli.console import stderr_console, stdout_console
-from assistant.cli.options import ConfigOption, StoreOption, cli_services
 from assistant.errors import ConfigError, SpecreviewError
 from assistant.safe_yaml import clip
+from cli.console import stderr_console, stdout_console
+from cli.options import ConfigOption, StoreOption, cli_services
 
 if TYPE_CHECKING:
     from assistant.models import Review

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.console import stderr_console
-from assistant.cli.options import ConfigOption, StoreOption, cli_services
+from cli.console import stderr_console
+from cli.options import ConfigOption, StoreOption, cli_services
 
 
 def serve(

@@ -9,11 +9,11 @@ from typing import Annotated
 import typer
 from pydantic import BaseModel, Field
 
-from assistant.cli.console import stdout_console
-from assistant.cli.options import ConfigOption, StoreOption, cli_services, given_flags
 from assistant.errors import SpecreviewError
 from assistant.project import default_store_path, find_config, working_folder
 from assistant.services import Services
+from cli.console import stdout_console
+from cli.options import ConfigOption, StoreOption, cli_services, given_flags
 
 
 class ConfigStatus(BaseModel):

@@ -58,7 +58,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-CLI = [sys.executable, "-c", "from assistant.cli import main; main()"]
+CLI = [sys.executable, "-c", "from cli import main; main()"]
 
 
 def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

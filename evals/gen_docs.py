@@ -148,7 +148,7 @@ def load_examples(path: Path = EXAMPLES_FILE) -> dict[str, dict[str, Any]]:
 
 
 def _specreview(args: list[str], env: dict[str, str], cwd: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", *args]
+    command = [sys.executable, "-c", "from cli import main; main()", *args]
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 

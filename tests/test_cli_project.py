@@ -19,7 +19,7 @@ EXAMPLES_KB = Path(__file__).resolve().parent.parent / "examples" / "kb"
 
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
-    from assistant.cli import _register_all, app
+    from cli import _register_all, app
 
     _register_all()
     monkeypatch.setenv("SPECREVIEW_EMBEDDER", "hashing")
@@ -129,8 +129,7 @@ def test_a_bad_flag_exits_2_with_one_unwrapped_line(tmp_path: Path) -> None:
     (tmp_path / "afile").write_text("x")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPECREVIEW_")}
     done = subprocess.run(
-        [sys.executable, "-c", "from assistant.cli import main; main()", "--store", "afile"]
-        + ["status"],
+        [sys.executable, "-c", "from cli import main; main()", "--store", "afile"] + ["status"],
         cwd=tmp_path,
         env=env,
         capture_output=True,

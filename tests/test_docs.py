@@ -24,7 +24,7 @@ SHELL_STOPS = {"|", "||", "&&", ";", "#", ">", ">>", "2>&1", "&"}
 @pytest.fixture(scope="module")
 def cli() -> TyperGroup:
     """The real command tree, registered as `specreview` registers it."""
-    from assistant.cli import _register_all, app
+    from cli import _register_all, app
 
     _register_all()
     command = typer.main.get_command(app)

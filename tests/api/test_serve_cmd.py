@@ -10,7 +10,7 @@ import pytest
 
 from evals.bench_api import main as bench_main
 
-CLI = [sys.executable, "-c", "from assistant.cli import main; main()"]
+CLI = [sys.executable, "-c", "from cli import main; main()"]
 
 
 def test_serve_refuses_a_public_bind_without_tokens(tmp_path: Path) -> None:

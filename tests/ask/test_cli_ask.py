@@ -9,10 +9,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant.cli import ask_cmd
 from assistant.errors import InputError
 from assistant.models import Answer
 from assistant.services import Services
+from cli import ask_cmd
 from index.pipeline import index_paths
 from tests.ask.conftest import FIXTURES
 

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from api.github.action import read_event, run_action
 from api.github.githubkit_client import GitHubkitClient, RetryPolicy, build_github
-from assistant.cli import github_cmd
 from assistant.errors import InputError
 from assistant.services import Services
+from cli import github_cmd
 from tests.github.conftest import FIXTURES, RuleEngines
 from tests.github.fake_github import FakeGitHub
 

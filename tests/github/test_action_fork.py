@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from api.github.action import ActionOutputs, fork_of, run_action
 from api.github.githubkit_client import GitHubkitClient, RetryPolicy, build_github
-from assistant.cli import github_cmd
 from assistant.services import Services
+from cli import github_cmd
 from tests.github.conftest import FIXTURES
 from tests.github.fake_github import FakeGitHub
 

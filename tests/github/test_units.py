@@ -220,7 +220,7 @@ def test_placement_of_spans():
 
 
 def test_webhook_ack_bench_accepts_every_delivery(services):
-    from api.github.bench import bench_webhook_ack
+    from evals.bench_github import bench_webhook_ack
 
     figures = bench_webhook_ack(services, runs=5, size_kb=1)
     assert figures["accepted_share"] == 1.0 and figures["runs"] == 5

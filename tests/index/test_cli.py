@@ -13,7 +13,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant.cli import index_cmd
+from cli import index_cmd
 
 FORMATS = Path(__file__).resolve().parent.parent / "fixtures" / "index" / "formats"
 

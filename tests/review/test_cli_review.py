@@ -16,9 +16,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant.cli import review_cmd
 from assistant.models import Review
 from assistant.review import Reviewer
+from cli import review_cmd
 from tests.hostile_yaml import HOSTILE, with_front_matter
 
 DRAFT = """# Export invoices as PDF
@@ -180,7 +180,8 @@ def test_an_internal_error_wins_over_an_unreadable_file(
 def test_a_crash_outside_the_review_loop_exits_3_with_its_traceback(
     env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from assistant import cli, services
+    import cli
+    from assistant import services
 
     def broken_setup(self: services.Services, **_: object) -> None:
         raise RuntimeError("a bug in the setup")

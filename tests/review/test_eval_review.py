@@ -187,7 +187,7 @@ def test_cli_eval_review_writes_json_and_markdown(
     import typer
     from typer.testing import CliRunner
 
-    from assistant.cli import review_cmd
+    from cli import review_cmd
 
     monkeypatch.setenv("SPECREVIEW_EMBEDDER", "hashing")
     monkeypatch.setenv("SPECREVIEW_STORE_PATH", str(tmp_path / "store"))

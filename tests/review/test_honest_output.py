@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.app import create_app
-from assistant.cli import index_cmd, review_cmd
 from assistant.config import ReviewConfig, Settings
 from assistant.render import render_markdown, render_terminal_text
 from assistant.review import Reviewer
+from cli import index_cmd, review_cmd
 from tests.api.conftest import make_services
 
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
