@@ -195,13 +195,11 @@ class ChromaStore:
         self._reopening = threading.Lock()
 
     def _open_collections(self, client: Any) -> None:
-        try:
+        with self._translated("open collections"):
             self._chunks = client.get_or_create_collection(
                 self._names[0], metadata={"hnsw:space": "cosine"}, embedding_function=None
             )
             self._docs = client.get_or_create_collection(self._names[1], embedding_function=None)
-        except Exception as exc:
-            raise self._error("open collections", exc) from exc
 
     def _fresh(self) -> None:
         """Embedded: open a new client when another process has written since this one read.
@@ -299,32 +297,36 @@ class ChromaStore:
 
     def close(self) -> None:
         """Release the client's connections and files (optional: not part of VectorStore)."""
-        try:
+        with self._translated("close"):
             _close_client(self._client)
-        except Exception as exc:
-            raise self._error("close", exc) from exc
 
-    def _error(self, action: str, exc: Exception) -> StoreError:
-        return StoreError(f"Chroma at {self._where_label}: could not {action}: {exc}")
+    @contextmanager
+    def _translated(self, action: str) -> Iterator[None]:
+        """chromadb's errors become StoreErrors here, at the seam, naming the store and what
+        it could not do; nothing above this class sees a chromadb exception."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"Chroma at {self._where_label}: could not {action}: {exc}") from exc
 
     def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
         # In slices: Chroma's Rust core holds the GIL while it writes (~1 ms a chunk), so one
         # call for a whole group stalls the embedding threads of the next group for a second.
         for start in range(0, len(chunks), UPSERT_SLICE):
             part = chunks[start : start + UPSERT_SLICE]
-            try:
+            with self._translated("write chunks"):
                 self._chunks.upsert(
                     ids=[c.id for c in part],
                     embeddings=[list(v) for v in vectors[start : start + UPSERT_SLICE]],
                     documents=[c.text for c in part],
                     metadatas=[_chunk_metadata(c) for c in part],
                 )
-            except Exception as exc:
-                raise self._error("write chunks", exc) from exc
 
     def query(self, vector: Sequence[float], k: int, where: Where | None = None) -> list[Hit]:
         self._fresh()
-        try:
+        with self._translated("query"):
             # Chroma caps n_results at the collection size itself: no count() round trip.
             result = self._chunks.query(
                 query_embeddings=[list(vector)],
@@ -332,8 +334,6 @@ class ChromaStore:
                 where=_chroma_where(where),
                 include=["documents", "metadatas", "distances"],
             )
-        except Exception as exc:
-            raise self._error("query", exc) from exc
         hits = []
         for chunk_id, text, meta, dist in zip(
             result["ids"][0],
@@ -348,36 +348,30 @@ class ChromaStore:
         return hits
 
     def delete_document(self, doc_id: str) -> None:
-        try:
+        with self._translated(f"delete {doc_id}"):
             self._docs.delete(ids=[doc_id])
             self._chunks.delete(where={"doc_id": {"$eq": doc_id}})
-        except Exception as exc:
-            raise self._error(f"delete {doc_id}", exc) from exc
 
     def put_document(self, record: DocumentRecord) -> None:
         self.put_documents([record])
 
     def put_documents(self, records: Sequence[DocumentRecord]) -> None:
-        # One call for many: Chroma's cost per call grows with the text it carries (347 corpus
-        # records one by one: 19 CPU-s; 20 per call: 2.3 CPU-s).
+        # One call for many: each call to Chroma has a fixed cost of its own, well above what
+        # a record's text adds to it.
         if not records:
             return
-        try:
+        names = ", ".join(r.id for r in records[:3]) + (", ..." if len(records) > 3 else "")
+        with self._translated(f"write documents {names}"):
             self._docs.upsert(
                 ids=[r.id for r in records],
                 documents=[r.text or "" for r in records],
                 metadatas=[{"record": json.dumps(r.model_dump(exclude={"text"}))} for r in records],
                 embeddings=[[0.0]] * len(records),
             )
-        except Exception as exc:
-            names = ", ".join(r.id for r in records[:3]) + (", ..." if len(records) > 3 else "")
-            raise self._error(f"write documents {names}", exc) from exc
 
     def get_document(self, doc_id: str, *, with_text: bool = True) -> DocumentRecord | None:
-        try:
+        with self._translated(f"read document {doc_id}"):
             got = self._docs.get(ids=[doc_id], include=["metadatas", "documents"])
-        except Exception as exc:
-            raise self._error(f"read document {doc_id}", exc) from exc
         if not got["ids"]:
             return None
         record = DocumentRecord.model_validate_json(str(got["metadatas"][0]["record"]))
@@ -386,27 +380,21 @@ class ChromaStore:
         return record
 
     def list_documents(self) -> list[DocumentRecord]:
-        try:
+        with self._translated("list documents"):
             got = self._docs.get(include=["metadatas"])
-        except Exception as exc:
-            raise self._error("list documents", exc) from exc
         return [DocumentRecord.model_validate_json(str(m["record"])) for m in got["metadatas"]]
 
     def all_chunks(self, where: Where | None = None) -> list[Chunk]:
-        try:
+        with self._translated("read chunks"):
             got = self._chunks.get(where=_chroma_where(where), include=["documents", "metadatas"])
-        except Exception as exc:
-            raise self._error("read chunks", exc) from exc
         return [
             _chunk_from(cid, text, meta)
             for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
 
     def count_chunks(self) -> int:
-        try:
+        with self._translated("count chunks"):
             return int(self._chunks.count())
-        except Exception as exc:
-            raise self._error("count chunks", exc) from exc
 
     def documents_missing_vectors(self, doc_ids: Sequence[str]) -> list[str]:
         """Those of `doc_ids` with a chunk that has no vector.
@@ -425,12 +413,11 @@ class ChromaStore:
     def _vectors_readable(self, doc_ids: Sequence[str]) -> bool:
         from chromadb.errors import InternalError
 
-        try:
-            self._chunks.get(where=_chroma_where({"doc_id": doc_ids}), include=["embeddings"])
-        except InternalError:
-            return False
-        except Exception as exc:
-            raise self._error("read vectors", exc) from exc
+        with self._translated("read vectors"):
+            try:
+                self._chunks.get(where=_chroma_where({"doc_id": doc_ids}), include=["embeddings"])
+            except InternalError:
+                return False
         return True
 
 
