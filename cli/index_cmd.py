@@ -93,6 +93,11 @@ def index(
         f"{summary.documents_indexed} indexed, {summary.documents_unchanged} unchanged, "
         f"{summary.documents_removed} removed"
         + (f", {summary.ghosts_removed} without a record removed" if summary.ghosts_removed else "")
+        + (
+            f", {summary.vectors_repaired} re-indexed (chunks without vectors)"
+            if summary.vectors_repaired
+            else ""
+        )
         + f"; {summary.chunks} chunks "
         f"({summary.chunks_embedded} embedded) in {summary.seconds:.1f}s"
     )
