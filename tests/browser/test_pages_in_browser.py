@@ -42,9 +42,11 @@ def test_review_page_on_a_phone_with_a_2000_line_draft(page) -> None:
         f"line {i} owner TBD " + "x" * 150 if i % 400 == 0 else f"line {i}" for i in range(1, 2001)
     )
     page.goto("/review")
-    page.get_by_label("Draft (markdown or plain text)").fill(text)
+    # Laying out 2,000 lines in a phone-wide textarea is slow on a loaded 2-core machine
+    # (over 30 s once); the test is about the result page, so the fill gets more time.
+    page.get_by_label("Draft (markdown or plain text)").fill(text, timeout=120_000)
     page.get_by_role("button", name="Review", exact=True).click()
-    page.wait_for_selector("#L2000")
+    page.wait_for_selector("#L2000", timeout=120_000)
     assert page.locator(".row[id^='L']").count() == 2000
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"page scrolls sideways by {overflow}px on a phone"

@@ -51,18 +51,10 @@ def assert_every_chunk_vectored(store_path: Path, expected_docs: int) -> None:
         for record in records:
             assert sum(c.doc_id == record.id for c in chunks) == record.n_chunks, record.id
         assert len(chunks) == sum(r.n_chunks for r in records)  # no ghosts either
-        # Exact: every chunk's vector reads back (Chroma cannot read a missing one).
+        # Exact: every chunk's vector reads back (Chroma cannot read a missing one; the test of
+        # that check damages a store: tests/index/test_vectors.py). Vector queries are not
+        # used here: HNSW is approximate, and a filtered query can miss a vectored chunk.
         assert store.documents_missing_vectors([r.id for r in records]) == []
-        # A chunk without a vector is never a hit; one with a vector can still be missed by one
-        # approximate (HNSW) query, so each document is asked a few times, from other angles,
-        # for twice its chunks (a wider search: k=n+5 once missed 1 of 2,600 vectored chunks).
-        probes = HashingEmbedder().embed(["anything", "w1 w2 w3", "part section design"])
-        vectored: set[str] = set()
-        for record in records:
-            for probe in probes:
-                hits = store.query(probe, k=2 * record.n_chunks + 20, where={"doc_id": record.id})
-                vectored.update(hit.chunk.id for hit in hits)
-        assert vectored == {c.id for c in chunks}, f"{len(chunks) - len(vectored)} unvectored"
     finally:
         store.close()
 
