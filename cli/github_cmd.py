@@ -92,9 +92,8 @@ def github_action(
     Uses GITHUB_TOKEN; exits 1 when the check fails (a finding at the repo's `fail_on`, a file
     it could not review, or a configuration it could not read), 3 when the run crashed.
     """
-    from githubkit.exception import GitHubException, RequestFailed
-
     from api.github.action import ActionOutputs, fork_of, read_event, run_action
+    from api.github.client import GitHubError
     from assistant.services import Services
 
     settings = cli_settings(ctx, store, config)
@@ -118,20 +117,17 @@ def github_action(
             comments=comments.value,
             outputs=ActionOutputs(summary_path=summary_path, sarif_path=sarif_path),
         )
-    except RequestFailed as exc:
-        status = exc.response.status_code
+    except GitHubError as exc:
+        if exc.status is None:
+            url = settings.github_api_url
+            raise ConfigError(f"{exc} at {url}; check GITHUB_API_URL") from exc
         hint = (
             "; the token lacks a permission (on pull requests from forks GITHUB_TOKEN is "
             "read-only): grant pull-requests/issues/checks write, or run the GitHub App"
-            if status in (401, 403, 404)
+            if exc.status in (401, 403, 404)
             else ""
         )
-        raise ConfigError(
-            f"GitHub answered {status} to {exc.request.method} {exc.request.url.path}{hint}"
-        ) from exc
-    except GitHubException as exc:
-        url = settings.github_api_url
-        raise ConfigError(f"could not reach GitHub at {url} ({exc}); check GITHUB_API_URL") from exc
+        raise ConfigError(f"{exc}{hint}") from exc
     if report is None:
         typer.echo(f"specreview: nothing to do for {event_name} ({payload.get('action')})")
         return

@@ -71,3 +71,23 @@ def test_no_module_imports_another_modules_private_names() -> None:
                     if private and node.module.split(".")[0] in ALLOWED:
                         wrong.append(f"{path.relative_to(ROOT)}: {node.module} {private}")
     assert wrong == []
+
+
+# Each SDK behind its seam: its errors are translated there, so nothing else imports it.
+SEAMS = {
+    "openai": {"assistant/llm_openai.py"},
+    "chromadb": {"assistant/store.py"},
+    # the webhook builds the client with githubkit's token cache
+    "githubkit": {"api/github/githubkit_client.py", "api/github/webhook.py"},
+}
+
+
+@pytest.mark.parametrize("sdk", sorted(SEAMS))
+def test_each_sdk_is_imported_only_at_its_seam(sdk: str) -> None:
+    users = {
+        str(path.relative_to(ROOT))
+        for package in ALLOWED
+        for path in _modules(package)
+        if any(m.split(".")[0] == sdk for m in _imports(path))
+    }
+    assert users <= SEAMS[sdk]

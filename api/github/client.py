@@ -64,6 +64,17 @@ class RepoEntry(BaseModel):
     sha: str = ""
 
 
+class GitHubError(Exception):
+    """GitHub answered a call with an error (`status`), or could not be reached (`status` is
+    None). The client raises it in place of its SDK's errors, so nothing above the client
+    depends on the SDK. Not a SpecreviewError: it is the platform failing, not the user's
+    input, and the bot reports it as a failed run rather than as a finding about a file."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class ReviewRejectedError(SpecreviewError):
     """GitHub refused a review (422), e.g. a comment on a line it no longer has in the diff."""
 

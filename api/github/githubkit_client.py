@@ -11,12 +11,13 @@ typed namespace for API version 2022-11-28 (githubkit-schemas' 2022-11-28 models
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 from urllib.parse import quote
 
 from githubkit import (
@@ -35,6 +36,7 @@ from api.github.client import (
     API_VERSION,
     CheckConclusion,
     Comment,
+    GitHubError,
     InlineComment,
     PullFile,
     PullRequest,
@@ -138,6 +140,28 @@ def _is_status(exc: RequestFailed, *codes: int) -> bool:
     return exc.response.status_code in codes
 
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _at_the_seam(method: Callable[P, T]) -> Callable[P, T]:
+    """githubkit's errors become GitHubErrors here, naming the call GitHub refused."""
+
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(*args, **kwargs)
+        except RequestFailed as exc:
+            request, status = exc.request, exc.response.status_code
+            raise GitHubError(
+                f"GitHub answered {status} to {request.method} {request.url.path}", status=status
+            ) from exc
+        except GitHubException as exc:
+            raise GitHubError(f"could not reach GitHub ({exc})") from exc
+
+    return call
+
+
 def _comment(item: dict[str, Any]) -> Comment:
     user = item.get("user") or {}
     return Comment(
@@ -172,6 +196,7 @@ class GitHubkitClient:
         )
         return list(pages)
 
+    @_at_the_seam
     def get_pull(self, owner: str, repo: str, number: int) -> PullRequest:
         owner, repo = path_names(owner, repo)
         pr = self._rest.pulls.get(owner, repo, number, headers=_HEADERS).json()
@@ -184,6 +209,7 @@ class GitHubkitClient:
             state=pr.get("state", "open"),
         )
 
+    @_at_the_seam
     def list_pull_files(self, owner: str, repo: str, number: int) -> list[PullFile]:
         owner, repo = path_names(owner, repo)
         files = self._all(self._rest.pulls.list_files, owner=owner, repo=repo, pull_number=number)
@@ -197,6 +223,7 @@ class GitHubkitClient:
                 return None
             raise
 
+    @_at_the_seam
     def read_file(self, owner: str, repo: str, path: str, *, ref: str) -> str | None:
         owner, repo = path_names(owner, repo)
         data = self._content(owner, repo, path, ref)
@@ -209,6 +236,7 @@ class GitHubkitClient:
         except (ValueError, UnicodeDecodeError):
             return None
 
+    @_at_the_seam
     def list_dir(self, owner: str, repo: str, path: str, *, ref: str) -> list[RepoEntry]:
         owner, repo = path_names(owner, repo)
         data = self._content(owner, repo, path, ref)
@@ -216,6 +244,7 @@ class GitHubkitClient:
             return []
         return [RepoEntry.model_validate(item) for item in data]
 
+    @_at_the_seam
     def list_review_comments(self, owner: str, repo: str, number: int) -> list[Comment]:
         owner, repo = path_names(owner, repo)
         items = self._all(
@@ -223,11 +252,13 @@ class GitHubkitClient:
         )
         return [_comment(c) for c in items]
 
+    @_at_the_seam
     def list_reviews(self, owner: str, repo: str, number: int) -> list[Comment]:
         owner, repo = path_names(owner, repo)
         items = self._all(self._rest.pulls.list_reviews, owner=owner, repo=repo, pull_number=number)
         return [_comment(r) for r in items]
 
+    @_at_the_seam
     def list_issue_comments(self, owner: str, repo: str, number: int) -> list[Comment]:
         owner, repo = path_names(owner, repo)
         items = self._all(
@@ -235,6 +266,7 @@ class GitHubkitClient:
         )
         return [_comment(c) for c in items]
 
+    @_at_the_seam
     def create_review(
         self,
         owner: str,
@@ -271,6 +303,7 @@ class GitHubkitClient:
             raise
         return int(response.json()["id"])
 
+    @_at_the_seam
     def create_issue_comment(self, owner: str, repo: str, number: int, body: str) -> int:
         owner, repo = path_names(owner, repo)
         response = self._rest.issues.create_comment(
@@ -278,10 +311,12 @@ class GitHubkitClient:
         )
         return int(response.json()["id"])
 
+    @_at_the_seam
     def update_issue_comment(self, owner: str, repo: str, comment_id: int, body: str) -> None:
         owner, repo = path_names(owner, repo)
         self._rest.issues.update_comment(owner, repo, comment_id, headers=_HEADERS, body=body)
 
+    @_at_the_seam
     def report_check(
         self,
         owner: str,
@@ -320,6 +355,7 @@ class GitHubkitClient:
             context=CHECK_NAME,
         )
 
+    @_at_the_seam
     def upload_sarif(
         self, owner: str, repo: str, *, commit_sha: str, ref: str, sarif: dict[str, Any]
     ) -> None:

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from githubkit.exception import RequestFailed
 
-from api.github.client import GitHubClient
+from api.github.client import GitHubClient, GitHubError
 from api.github.events import Task
 from api.github.githubkit_client import GitHubkitClient, RetryPolicy, build_github, path_names
 from api.github.webhook import GitHubWebhook
@@ -60,9 +59,9 @@ def test_payload_names_are_one_path_segment_each(
     )
     client = GitHubkitClient(build_github(gh_settings, retry=RetryPolicy(max_retries=0)))
     assert client.get_pull("acme", "product", 7).number == 7  # plain names still work
-    with pytest.raises(RequestFailed) as refused:
+    with pytest.raises(GitHubError) as refused:
         client.get_pull(owner, repo, 7)
-    assert refused.value.response.status_code == 404
+    assert refused.value.status == 404
     assert bare_github.requests[-1].raw_path == raw
 
 
