@@ -195,3 +195,17 @@ def test_docs_links_resolve() -> None:
             elif anchor and path.suffix == ".md" and anchor not in anchors(path):
                 broken.append(f"{page.relative_to(ROOT)} -> {target}#{anchor}")
     assert broken == []
+
+
+def test_the_modules_the_architecture_page_names_exist() -> None:
+    # `cli/review_cmd.py`, `api/github/`, or a bare module name (`store.py`) of the engine.
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`([\w./-]+(?:\.py|/))`", text))
+    assert len(named) > 20  # the page walks the code module by module
+    missing = [
+        name
+        for name in sorted(named)
+        if not (ROOT / name).exists()
+        and not ("/" not in name.rstrip("/") and any(ROOT.glob(f"*/{name}")))
+    ]
+    assert missing == []
