@@ -78,13 +78,21 @@ def candidates(ctx: ReviewContext, kind: str) -> list[Candidate]:
         return []
     found = ctx.memo.get("history_candidates")
     if not isinstance(found, list):
-        found = ctx.memo["history_candidates"] = _retrieve(ctx.spec, ctx.history)
+        found = ctx.memo["history_candidates"] = _retrieve(_windows(ctx), ctx.history)
     return [c for c in found if c.kind == kind]
 
 
-def _retrieve(spec: ParsedSpec, history: History) -> list[Candidate]:
+def _windows(ctx: ReviewContext) -> list[str]:
+    """The draft's query windows, cut once per review (retrieval and the gate both use them)."""
+    windows = ctx.memo.get("query_windows")
+    if not isinstance(windows, list):
+        windows = ctx.memo["query_windows"] = query_windows(ctx.spec)
+    return windows
+
+
+def _retrieve(windows: Sequence[str], history: History) -> list[Candidate]:
     best: dict[str, Candidate] = {}
-    for query in query_windows(spec):
+    for query in windows:
         for rank, hit in enumerate(history.search(query, kinds=list(HISTORY_KINDS), k=8)):
             c = hit.chunk
             if c.doc_id not in best or rank < best[c.doc_id].rank:
@@ -119,7 +127,7 @@ def topical_similarity(ctx: ReviewContext, embedder: Embedder | None, record_tex
         return 1.0
     windows = ctx.memo.get("window_vectors")
     if not isinstance(windows, list):
-        texts = [w[:GATE_CHARS] for w in query_windows(ctx.spec)]
+        texts = [w[:GATE_CHARS] for w in _windows(ctx)]
         windows = ctx.memo["window_vectors"] = embedder.embed(texts) if texts else []
     vector = embedder.embed([" ".join(record_text.split())[:1500]])[0]
     return max((_cosine(vector, w) for w in windows), default=0.0)
