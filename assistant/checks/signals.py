@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
-from assistant.checks.vocab import traced
+from assistant.checks.vocab import Term, Vocabulary, register, traced
 from assistant.markdown import FENCE, ParsedSpec
 from assistant.sentences import split_sentences
 
@@ -89,6 +89,31 @@ for _kind, _code in _KIND_CODES.items():
         on_labels=True,
     )
 
+# A heading about the state of things before the change ("Current behaviour", "The existing
+# importer", "Status quo", "Where deploys stand today"): a label, so only these words.
+_CURRENT_STATE = register(
+    Vocabulary(
+        "missing_why",
+        "current-state heading",
+        (
+            Term(
+                "current or existing",
+                r"\b(?:current(?:ly)?|existing)\b",
+                "a section about how things are before the change describes what it fixes",
+                "## Shortcomings of the current exporter",
+            ),
+            Term(
+                "status quo",
+                r"\b(?:status quo|as[- ]is)\b",
+                "the same, in a planner's words",
+                "## As-is process",
+            ),
+        ),
+        reason="the state the change fixes is where its why sits",
+        on_labels=True,
+    )
+)
+
 # "Summary", "Overview" and the like describe the what; they may also hold the why.
 _WHY_WEAK = re.compile(r"overview|summary|introduction|\btl;?dr\b|abstract|in order to")
 
@@ -98,6 +123,10 @@ def label_kinds(label: str) -> frozenset[str]:
     """The kinds of content a heading or inline label announces (possibly several, or none)."""
     text = re.sub(r"^[\d.\s§#]+", "", label.lower()).strip(" *_:.")
     kinds = {kind for kind, pattern in _KIND_PATTERNS.items() if pattern.search(text)}
+    if _CURRENT_STATE.search(text) and not kinds & {"scope_bound", "questions"}:
+        # "Shortcomings of the current exporter", "How deploys work today": the state the
+        # proposal changes is where its why sits, even when the heading says "solution".
+        kinds = (kinds - {"solution", "aside"}) | {"why"}
     if "scope_bound" in kinds:
         kinds.discard("solution")  # "Out of scope" is a bound, not the proposal
     if "scope_bound" in kinds:

@@ -180,3 +180,31 @@ def test_states_cost_needs_a_sizeable_amount_spent() -> None:
     assert states_cost("Carriers paid £310k in detention fees last year.")
     assert not states_cost("The Team plan is $20 a month per seat.")
     assert not states_cost("We shipped 12,000 parcels a day.")
+
+
+def test_a_why_under_a_heading_about_the_current_state_is_read() -> None:
+    # The "Why" section only wishes for the feature; the section on how things work today says
+    # what is wrong with them. "solution" in that heading is the old one, not the proposal.
+    draft = """
+        # Per-team retention for the log archive
+
+        Owner: Sam Okafor
+
+        ## Why
+
+        We would like each team to choose how long its logs are kept.
+
+        ## Shortcomings of the current solution
+
+        Today one retention period applies to every team, so the payments team keeps seven
+        years of debug logs it must not hold, and the search team loses the 90 days it needs to
+        investigate incidents. Storage is our third-largest infrastructure cost.
+
+        ## Proposal
+
+        A retention setting per team, read by the archiver's nightly compaction.
+        """
+    assert run_check(WhyCheck(), draft) == []
+
+    without = draft.split("## Shortcomings")[0] + "## Proposal\n\nA retention setting per team."
+    assert [f.code for f in run_check(WhyCheck(), without)] == ["missing_why"]
