@@ -92,7 +92,11 @@ FREQUENT = re.compile(
     r"report\w*|complain\w*|struggl\w*|hit|hits|run into|runs into|work around|need to|have to|"
     r"spend\w*|los(?:e|es|ing)|miss\w*|abandon\w*|confus\w*|fail\w*|break\w*|get stuck)\b|"
     r"\bcommon(?:ly)? (?:cited|requested|reported|complaint|question|request|source of)\b|"
-    r"\b(?:top|most) (?:requested|common|frequent|voted|cited)\b|\bmost-requested\b",
+    r"\b(?:top|most) (?:requested|common|frequent|voted|cited)\b|\bmost-requested\b|"
+    # Demand counted, not only recurring: "support has logged dozens of complaints about the
+    # export button", "many requests for a dark theme".
+    r"\b(?:numerous|many|several|multiple|countless|repeated|dozens of|hundreds of|"
+    r"thousands of)\s(?:\w+\s){0,2}(?:requests?|complaints?|reports?|upvotes?|votes?|asks)\b",
     re.IGNORECASE,
 )
 AUTHORITY = re.compile(

@@ -208,3 +208,23 @@ def test_a_why_under_a_heading_about_the_current_state_is_read() -> None:
 
     without = draft.split("## Shortcomings")[0] + "## Proposal\n\nA retention setting per team."
     assert [f.code for f in run_check(WhyCheck(), without)] == ["missing_why"]
+
+
+def test_counted_demand_is_evidence_of_a_why() -> None:
+    draft = """
+        # Dark theme for the admin console
+
+        Owner: Ana Silva
+
+        ## Background
+
+        Since the console moved to the new layout we have had dozens of requests for a dark
+        theme from admins who work night shifts.
+
+        ## Proposal
+
+        A theme switch in the user menu.
+        """
+    assert run_check(WhyCheck(), draft) == []
+    vague = draft.replace("had dozens of requests for a dark theme", "thought about a dark theme")
+    assert [f.code for f in run_check(WhyCheck(), vague)] == ["missing_why"]
