@@ -219,12 +219,14 @@ def test_counted_demand_is_evidence_of_a_why() -> None:
         ## Background
 
         Since the console moved to the new layout we have had dozens of requests for a dark
-        theme from admins who work night shifts.
+        theme from admins who work night shifts. The bright pages are hard to read in a dark
+        control room.
 
         ## Proposal
 
         A theme switch in the user menu.
         """
     assert run_check(WhyCheck(), draft) == []
-    vague = draft.replace("had dozens of requests for a dark theme", "thought about a dark theme")
-    assert [f.code for f in run_check(WhyCheck(), vague)] == ["missing_why"]
+    # The same request, uncounted and alone, is a wish, not evidence.
+    wish = draft.split("Since")[0] + "Admins would like a dark theme.\n\n## Proposal\n\nA switch."
+    assert [f.code for f in run_check(WhyCheck(), wish)] == ["missing_why"]
