@@ -17,6 +17,7 @@ from pydantic_settings import (
 from assistant.errors import ConfigError
 from assistant.project import CONFIG_FILE_NAME as CONFIG_FILE_NAME  # re-exported
 from assistant.project import default_store_path, find_config, working_folder
+from assistant.rules import Rule, parse_rules
 
 Severity = Literal["info", "low", "medium", "high"]
 
@@ -31,6 +32,8 @@ class ReviewConfig(BaseModel):
     fail_on: Severity | None = None
     # Glob → document type ("docs/adr/**" = "decision"), for folders detection cannot read.
     types: dict[str, str] = Field(default_factory=dict)
+    # The team's own rules: the top-level [[rules]] of .specreview.toml (assistant/rules.py).
+    rules: list[Rule] = Field(default_factory=list)
 
     @field_validator("types")
     @classmethod
@@ -206,7 +209,7 @@ class _TomlSource(PydanticBaseSettingsSource):
         path = Path(named) if named else find_config(working_folder())
         if path is None or not path.is_file():
             return {}
-        data = read_toml_config(path)
+        data = lift_rules(read_toml_config(path), source=str(path))
         data.pop("config_file", None)
         if isinstance(data.get("store_path"), str):
             data["store_path"] = path.parent / data["store_path"]  # an absolute path stays
@@ -219,6 +222,17 @@ def read_toml_config(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix or delete the file") from exc
+
+
+def lift_rules(data: dict[str, Any], *, source: str) -> dict[str, Any]:
+    """Validate the file's top-level [[rules]] (one error naming the file and the rule) and
+    move them into the [review] table, so they travel with each review's configuration."""
+    if "rules" not in data:
+        return data
+    rules = parse_rules(data.pop("rules"), source=source)
+    review = data.get("review")
+    review = dict(review) if isinstance(review, dict) else {}
+    return {**data, "review": {**review, "rules": rules}}
 
 
 def load_settings(**overrides: Any) -> Settings:

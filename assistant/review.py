@@ -21,6 +21,7 @@ from assistant.checks.metric import MetricCheck
 from assistant.checks.ownership import OwnershipCheck
 from assistant.checks.questions import QuestionsCheck
 from assistant.checks.registry import HISTORY_CODES, applies
+from assistant.checks.rules import RuleCheck
 from assistant.checks.scope import ScopeCheck
 from assistant.checks.why import WhyCheck
 from assistant.config import ReviewConfig
@@ -92,6 +93,8 @@ class Reviewer:
         self.checks = list(checks) if checks is not None else default_checks(embedder)
         self.stages = list(stages)
         self.history = history
+        # The team's [[rules]] come with each review's configuration; judged with this model.
+        self.rule_check = RuleCheck(embedder) if embedder is not None else None
         # Why `history` is None (the store unreachable, say); the review reports it.
         self.history_unavailable = history_unavailable or NOTHING_INDEXED
 
@@ -238,6 +241,13 @@ class Reviewer:
             except SpecreviewError as exc:  # e.g. the store is unreachable for history checks
                 skipped.append(f"check {', '.join(check.codes)}: {exc}")
                 failed.extend(check.codes)
+        if ctx.config.rules and self.rule_check is None:
+            skipped.append("team rules: no embedding model to judge them offline")
+        elif ctx.config.rules and self.rule_check is not None:
+            try:
+                findings.extend(self.rule_check.run(ctx))
+            except SpecreviewError as exc:  # the embedding model failed to load
+                skipped.append(f"team rules: {exc}")
         return findings
 
 

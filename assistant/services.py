@@ -14,6 +14,7 @@ from assistant.store import ChromaStore, VectorStore
 
 if TYPE_CHECKING:
     from assistant.ask import Asker
+    from assistant.checks.base import ReviewStage
     from assistant.llm import LLM
     from assistant.retrieval import Retriever, StoreHistory
     from assistant.review import Reviewer
@@ -78,11 +79,13 @@ class Services:
         from assistant.review import Reviewer
 
         history, unavailable = self._history_or_why_not()
-        stages = []
+        stages: list[ReviewStage] = []
         if self.llm is not None:  # the LLM pass, after the offline checks
             from assistant.llm_review import LLMReviewStage
+            from assistant.llm_rules import LLMRuleStage
 
             stages.append(LLMReviewStage.from_settings(self.llm, self.settings))
+            stages.append(LLMRuleStage.from_settings(self.llm, self.settings))  # team rules
         return Reviewer(
             history=history,
             history_unavailable=unavailable,

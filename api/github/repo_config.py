@@ -11,7 +11,7 @@ from functools import lru_cache
 from pydantic import BaseModel, Field, ValidationError
 
 from api.github.client import GitHubClient
-from assistant.config import CONFIG_FILE_NAME, GitHubConfig, ReviewConfig
+from assistant.config import CONFIG_FILE_NAME, GitHubConfig, ReviewConfig, lift_rules
 from assistant.errors import ConfigError
 
 SPEC_SUFFIXES = (".md", ".markdown", ".mdx")
@@ -30,6 +30,7 @@ def parse_repo_config(text: str, *, source: str = CONFIG_FILE_NAME) -> RepoConfi
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML ({exc}); fix the file") from exc
+    data = lift_rules(data, source=source)  # [[rules]] join the [review] table
     try:
         return RepoConfig.model_validate(
             {key: data[key] for key in ("review", "github") if key in data}

@@ -36,6 +36,20 @@ REVIEW_VARS = {
 ASK_VARS = {"evidence": [], "question": "Why?"}
 VARIABLES = {("review", "system"): {}, ("review", "user"): REVIEW_VARS, ("ask", "system"): {}}
 VARIABLES[("ask", "user")] = ASK_VARS
+RULE_VARS = {
+    "rule_id": "rollback-plan",
+    "applies_to": "spec",
+    "when": "",
+    "require": "a rollback plan",
+    "passing": [],
+    "failing": [],
+    "path": "d.md",
+    "doc_type": "spec",
+    "end_line": 1,
+    "document": "   1| # T",
+}
+VARIABLES[("rules", "system")] = {}
+VARIABLES[("rules", "user")] = RULE_VARS
 
 
 def test_every_prompt_renders_and_each_is_covered_here() -> None:

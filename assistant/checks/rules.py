@@ -1,0 +1,232 @@
+"""Team rules, judged offline by meaning with the shipped embedding model.
+
+Each rule is calibrated on its own examples. A passage of the draft meets the requirement when
+it is at least as close to the requirement and the passing examples as the passing examples
+are to each other, and closer to them than to the failing examples; the bar sits halfway
+between how close the failing examples come and how close the passing ones do. A trigger
+(`when`) is met when a passage is as close to it as the failing examples are (they show the
+trigger without the requirement). A finding is raised when the trigger is met and no passage
+comes near the bar; between the two the check is unsure and says nothing: precision first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.anchors import section_at, span_for_lines
+from assistant.checks.base import ReviewContext
+from assistant.checks.rule_units import DraftVectors, Unit, as_matrix, draft_vectors
+from assistant.embed import Embedder
+from assistant.models import Finding
+from assistant.rules import Rule, rules_for
+from assistant.suppress import code_enabled
+
+FLOOR, CEILING = 0.35, 0.75  # the requirement's bar never leaves this range
+TRIGGER_FLOOR, TRIGGER_CEILING = 0.35, 0.55
+EXAMPLE_TRIGGER = 0.5  # a passage this close to a failing example meets the trigger
+UNSURE = 0.04  # below the bar by less than this: unsure, nothing is raised
+CONTRAST = 0.02  # a passage meets the requirement only if it is this much closer to a pass
+SURE_GAP = 0.08  # this far past a bar, the judge is as sure as it gets
+MIN_CONFIDENCE = 0.5  # weaker verdicts are not raised at all; [review] thresholds sees the rest
+CACHE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class Calibrated:
+    """A rule's probe vectors and the bars its examples set."""
+
+    rule: Rule
+    positive: np.ndarray  # the requirement, then each passing example
+    negative: np.ndarray  # the failing examples (maybe no rows)
+    trigger: np.ndarray | None  # the `when` phrase, one row
+    bar: float
+    trigger_bar: float
+    separated: bool  # the examples themselves fall on the right sides of the bar
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the offline judge concluded for one rule on one draft."""
+
+    rule: Rule
+    violated: bool
+    confidence: float
+    best: Unit | None  # the passage closest to the requirement
+    best_score: float
+    trigger: Unit | None  # the passage that met the trigger
+    trigger_score: float  # how far above its bar the triggering passage is
+    bar: float
+
+
+class RuleCheck:
+    """Raises a finding per team rule whose trigger is met and requirement is not."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        # Calibration depends on the rule and the vector space only; a rule keeps its probes
+        # across reviews (bounded), the draft's vectors live on each review's context.
+        self._calibrated: dict[tuple[str, str], Calibrated] = {}
+
+    def run(self, ctx: ReviewContext) -> list[Finding]:
+        rules = [
+            r for r in rules_for(ctx.config.rules, ctx.doc_type) if code_enabled(r.id, ctx.config)
+        ]
+        if not rules:
+            return []
+        draft = draft_vectors(ctx, self.embedder)
+        findings = []
+        for rule in rules:
+            verdict = judge(self.calibrate(rule), draft)
+            if verdict.violated:
+                findings.append(rule_finding(ctx, verdict, self.embedder.name))
+        return findings
+
+    def calibrate(self, rule: Rule) -> Calibrated:
+        key = (self.embedder.name, rule.model_dump_json())
+        found = self._calibrated.get(key)
+        if found is None:
+            if len(self._calibrated) >= CACHE_SIZE:
+                self._calibrated.clear()
+            found = self._calibrated[key] = calibrate(rule, self.embedder)
+        return found
+
+
+def calibrate(rule: Rule, embedder: Embedder) -> Calibrated:
+    """Embed a rule's phrases and examples and set its bars from the examples."""
+    passing, failing = rule.examples.passing, rule.examples.failing
+    texts = [rule.require, *passing, *failing] + ([rule.when] if rule.when else [])
+    matrix = as_matrix(embedder.embed(texts), embedder.dimensions)
+    positive = matrix[: 1 + len(passing)]
+    negative = matrix[1 + len(passing) : 1 + len(passing) + len(failing)]
+    trigger = matrix[-1:] if rule.when else None
+    # How close a passing example comes to the other positives (leave it out), and how close a
+    # failing one comes to the positives: the bar lies halfway.
+    pass_scores = [
+        float(np.max(np.delete(positive, i + 1, axis=0) @ positive[i + 1]))
+        for i in range(len(passing))
+    ]
+    fail_scores = [float(np.max(positive @ row)) for row in negative]
+    low = max(fail_scores) if fail_scores else FLOOR
+    high = min(pass_scores) if pass_scores else low + 0.2
+    separated = high > low
+    bar = (low + high) / 2 if separated else low + UNSURE
+    trigger_bar = TRIGGER_FLOOR
+    if trigger is not None and len(negative):
+        # The failing examples show the trigger: a passage as close to it as they are meets it.
+        trigger_bar = 0.9 * float(np.min(negative @ trigger[0]))
+    return Calibrated(
+        rule=rule,
+        positive=positive,
+        negative=negative,
+        trigger=trigger,
+        bar=float(np.clip(bar, FLOOR, CEILING)),
+        trigger_bar=float(np.clip(trigger_bar, TRIGGER_FLOOR, TRIGGER_CEILING)),
+        separated=separated,
+    )
+
+
+def judge(rule: Calibrated, draft: DraftVectors) -> Verdict:
+    """The verdict for one rule on one draft (pure given the vectors)."""
+    none = Verdict(rule.rule, False, 0.0, None, 0.0, None, 0.0, rule.bar)
+    if not draft.units:
+        return none
+    scores = draft.vectors @ rule.positive.T  # (units, positives)
+    closeness = scores.max(axis=1)
+    if len(rule.negative):
+        # A passage like a failing example ("we migrate all rows") does not meet the requirement.
+        unlike = draft.vectors @ rule.negative.T
+        closeness = np.where(closeness >= unlike.max(axis=1) + CONTRAST, closeness, 0.0)
+    best_at = int(np.argmax(closeness))
+    best_score = float(closeness[best_at])
+    trigger, trigger_score = None, 1.0
+    if rule.trigger is not None:
+        # Met by a passage close to the `when` phrase, or as close to a failing example (which
+        # shows the trigger in a team's own words) as EXAMPLE_TRIGGER: how far above its bar.
+        margin = draft.vectors @ rule.trigger[0] - rule.trigger_bar
+        if len(rule.negative):
+            like_failing = (draft.vectors @ rule.negative.T).max(axis=1)
+            margin = np.maximum(margin, like_failing - EXAMPLE_TRIGGER)
+        at = int(np.argmax(margin))
+        trigger, trigger_score = draft.units[at], float(margin[at])
+        if trigger_score < 0:
+            return Verdict(rule.rule, False, 0.0, None, best_score, None, trigger_score, rule.bar)
+    gap = rule.bar - best_score
+    if gap < UNSURE:
+        best = draft.units[best_at] if best_score > 0 else None
+        return Verdict(rule.rule, False, 0.0, best, best_score, trigger, trigger_score, rule.bar)
+    # Sure of an absence in proportion to how far below the bar the best passage is, and sure
+    # of the trigger in proportion to how far above its bar the triggering passage is.
+    absent = min(1.0, (gap - UNSURE) / SURE_GAP)
+    present = 1.0 if rule.trigger is None else min(1.0, 0.5 + trigger_score / SURE_GAP)
+    confidence = 0.5 + 0.4 * min(absent, present) * (1.0 if rule.separated else 0.5)
+    return Verdict(
+        rule.rule,
+        confidence >= MIN_CONFIDENCE,
+        round(confidence, 2),
+        draft.units[best_at] if best_score > 0 else None,
+        best_score,
+        trigger,
+        trigger_score,
+        rule.bar,
+    )
+
+
+def rule_finding(ctx: ReviewContext, verdict: Verdict, model: str) -> Finding:
+    """The finding for a rule the draft breaks: at the triggering sentence, else the title."""
+    rule, spec = verdict.rule, ctx.spec
+    anchor = verdict.trigger.line if verdict.trigger else _title_line(ctx)
+    span = span_for_lines(spec, anchor) if anchor else None
+    section = section_at(spec, anchor) if anchor else None
+    why = (
+        f' It applies because line {verdict.trigger.line} reads as "{rule.when}".'
+        if verdict.trigger and rule.when
+        else ""
+    )
+    closest = (
+        f' The closest passage (line {verdict.best.line}, "{_short(verdict.best.text)}") scores '
+        f"{verdict.best_score:.2f} against a bar of {verdict.bar:.2f} set by the rule's examples."
+        if verdict.best
+        else " No passage comes close to it."
+    )
+    example = rule.examples.passing[0] if rule.examples.passing else ""
+    return Finding(
+        code=rule.id,
+        severity=rule.severity,
+        title=f"Team rule {rule.id}: {_short(rule.require, 70)}",
+        message=(
+            f"The team's rule {rule.id} asks for {rule.require}, and the draft does not seem to "
+            f"have it.{why}{closest} Judged offline by meaning with the local embedding model "
+            f"({model}), confidence {verdict.confidence:.2f}: check the draft before acting."
+        ),
+        suggestion=f"Add {rule.require}" + (f', e.g. "{_short(example, 160)}"' if example else ""),
+        span=span,
+        section=section.path_label if section else "",
+        confidence=verdict.confidence,
+    )
+
+
+def _title_line(ctx: ReviewContext) -> int:
+    for section in ctx.spec.sections:
+        if section.level >= 1:
+            return section.start_line
+    for number, line in enumerate(ctx.spec.lines, start=1):
+        if number > ctx.spec.front_matter_end and line.strip():
+            return number
+    return 0
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def offline_verdicts(
+    rules: Sequence[Rule], ctx: ReviewContext, embedder: Embedder
+) -> list[Verdict]:
+    """Every rule's verdict on the draft, raised or not (for the eval and the benchmark)."""
+    check = RuleCheck(embedder)
+    draft = draft_vectors(ctx, embedder)
+    return [judge(check.calibrate(rule), draft) for rule in rules]
