@@ -17,6 +17,10 @@ class StoreError(SpecreviewError):
     """The vector store is unreachable or refused an operation."""
 
 
+class DatabaseError(SpecreviewError):
+    """The findings database is unreachable, locked, or refused an operation."""
+
+
 class EmbedderError(SpecreviewError):
     """The embedding model could not be loaded or run."""
 

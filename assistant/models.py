@@ -111,6 +111,9 @@ class Finding(BaseModel):
     fingerprint: str = ""
     source: Literal["rules", "llm", "rules+llm"] = "rules"
     confidence: float = 1.0
+    # The recorded finding's id (to dismiss it by), once a surface has recorded the review;
+    # left out of the output until then.
+    id: int | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class Coverage(BaseModel):

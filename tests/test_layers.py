@@ -79,6 +79,9 @@ SEAMS = {
     "chromadb": {"assistant/store.py"},
     # the webhook builds the client with githubkit's token cache
     "githubkit": {"api/github/githubkit_client.py", "api/github/webhook.py"},
+    # the findings database: the package, its migrations included
+    "sqlalchemy": {str(p.relative_to(ROOT)) for p in _modules("assistant/db")},
+    "alembic": {str(p.relative_to(ROOT)) for p in _modules("assistant/db")},
 }
 
 

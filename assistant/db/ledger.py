@@ -1,0 +1,420 @@
+"""SqlLedger: the FindingLedger over SQLAlchemy. SQLAlchemy's errors become DatabaseErrors here,
+at the seam, saying which database and what could not be done."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, Select, create_engine, event, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from assistant.db import migrate
+from assistant.db.schema import DeliveryRow, FindingRow, FindingStateRow, JobRow, ReviewRow
+from assistant.errors import DatabaseError, InputError, SpecreviewError
+from assistant.ledger import (
+    ACTIVE,
+    SURFACES,
+    DismissReason,
+    DocumentKey,
+    FindingRef,
+    FindingState,
+    FindingStateName,
+    JobRecord,
+    RecordedFinding,
+    RecordedReview,
+    Surface,
+    check_reason,
+    next_state,
+)
+from assistant.models import Review
+
+T = TypeVar("T")
+SQLITE_WAIT_S = 30  # how long a writer waits for another's lock before "database is locked"
+
+
+def engine_url(url: str) -> str:
+    """A PostgreSQL URL without a driver gets psycopg (v3), the driver specreview ships."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")  # findings go with their review
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for a writer
+    cursor.close()
+
+
+def _reason_of(exc: SQLAlchemyError) -> str:
+    original = getattr(exc, "orig", None) or exc
+    return " ".join(str(original).split())[:300]
+
+
+class SqlLedger:
+    """A FindingLedger on one database; thread-safe (a session per call)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.label = engine.url.render_as_string(hide_password=True)
+
+    @classmethod
+    def open(cls, url: str, *, lock_wait_s: float = SQLITE_WAIT_S) -> SqlLedger:
+        try:
+            parsed = make_url(engine_url(url))
+        except ArgumentError as exc:
+            raise DatabaseError(
+                f"database URL {url!r} is not valid ({exc}); use postgresql://user@host/db, "
+                "or unset SPECREVIEW_DATABASE_URL for the SQLite file beside the store"
+            ) from exc
+        options: dict[str, Any] = {"pool_pre_ping": True}
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            options["connect_args"] = {"timeout": lock_wait_s}
+        try:
+            engine = create_engine(parsed, **options)
+        except (ArgumentError, ImportError) as exc:
+            raise DatabaseError(f"database {parsed!r}: cannot connect ({exc})") from exc
+        if parsed.get_backend_name() == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        ledger = cls(engine)
+        with ledger._translated("migrate to the current schema"):
+            migrate.upgrade(engine)
+        return ledger
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    @contextmanager
+    def _translated(self, action: str) -> Iterator[None]:
+        """SQLAlchemy's errors become DatabaseErrors that say what to do."""
+        try:
+            yield
+        except SpecreviewError:
+            raise
+        except OperationalError as exc:
+            reason = _reason_of(exc)
+            if "locked" in reason.lower():
+                hint = "another process holds its write lock; retry when it is done"
+            else:
+                hint = "it is unreachable; check SPECREVIEW_DATABASE_URL and that the server runs"
+            raise DatabaseError(
+                f"database {self.label}: could not {action}: {hint} ({reason})"
+            ) from exc
+        except SQLAlchemyError as exc:
+            raise DatabaseError(
+                f"database {self.label}: could not {action} ({_reason_of(exc)})"
+            ) from exc
+
+    @contextmanager
+    def _session(self, action: str) -> Iterator[Session]:
+        with self._translated(action), self._sessions.begin() as session:
+            yield session
+
+    # Reviews and findings.
+
+    def record_review(
+        self,
+        review: Review,
+        *,
+        document: DocumentKey,
+        content_hash: str,
+        surface: Surface,
+        at: datetime | None = None,
+    ) -> RecordedReview:
+        when = at or datetime.now(UTC)
+        for attempt in range(3):
+            try:
+                with self._session(f"record the review of {document.label}") as session:
+                    return self._record(session, review, document, content_hash, surface, when)
+            except DatabaseError as exc:
+                # Two reviews of one document at once both started tracking a fingerprint;
+                # the second retries and finds the first's rows.
+                if not isinstance(exc.__cause__, IntegrityError) or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _record(
+        self,
+        session: Session,
+        review: Review,
+        document: DocumentKey,
+        content_hash: str,
+        surface: Surface,
+        when: datetime,
+    ) -> RecordedReview:
+        row = ReviewRow(
+            repo=document.repo,
+            path=document.path,
+            content_hash=content_hash,
+            doc_type=review.doc_type,
+            llm_mode=review.llm.mode,
+            surface=surface,
+            created_at=when,
+        )
+        for f in review.findings:
+            row.findings.append(
+                FindingRow(
+                    code=f.code,
+                    severity=f.severity,
+                    fingerprint=f.fingerprint,
+                    start_line=f.span.start_line if f.span else None,
+                    end_line=f.span.end_line if f.span else None,
+                    section=f.section,
+                    title=f.title,
+                    message=f.message,
+                    related=[r.id for r in f.related],
+                )
+            )
+        session.add(row)
+        states = {s.fingerprint: s for s in session.scalars(_states_of(document))}
+        present = {f.fingerprint: f.code for f in review.findings}
+        for fp in states.keys() | present.keys():
+            old = states.get(fp)
+            new = next_state(_state(old.state) if old else None, fp in present)
+            if new is None or (old is not None and old.state == new):
+                continue
+            if old is None:
+                old = FindingStateRow(
+                    repo=document.repo, path=document.path, fingerprint=fp, code=present[fp]
+                )
+                session.add(old)
+                states[fp] = old
+            old.state, old.changed_at = new, when
+            if new in ACTIVE or new == "resolved":
+                old.by, old.reason = None, None
+        session.flush()
+        return _recorded(row, {fp: _state(s.state) for fp, s in states.items()})
+
+    def get_review(self, review_id: int) -> RecordedReview | None:
+        with self._session(f"read review {review_id}") as session:
+            row = session.get(ReviewRow, review_id, options=[selectinload(ReviewRow.findings)])
+            if row is None:
+                return None
+            return _recorded(row, self._current(session, [row]))
+
+    def reviews(
+        self,
+        *,
+        document: DocumentKey | None = None,
+        surface: Surface | None = None,
+        since: datetime | None = None,
+        limit: int = 100,
+    ) -> list[RecordedReview]:
+        query = select(ReviewRow).options(selectinload(ReviewRow.findings))
+        if document is not None:
+            query = query.where(ReviewRow.repo == document.repo, ReviewRow.path == document.path)
+        if surface is not None:
+            query = query.where(ReviewRow.surface == surface)
+        if since is not None:
+            query = query.where(ReviewRow.created_at >= since)
+        query = query.order_by(ReviewRow.id.desc()).limit(limit)
+        with self._session("list reviews") as session:
+            rows = list(session.scalars(query))
+            current = self._current(session, rows)
+            return [_recorded(r, current, keyed=True) for r in rows]
+
+    def _current(self, session: Session, rows: list[ReviewRow]) -> dict[Any, FindingStateName]:
+        """The current state of every fingerprint these reviews raised, by (repo, path, fp)
+        and, for a single review, by fingerprint."""
+        fps = {f.fingerprint for r in rows for f in r.findings}
+        if not fps:
+            return {}
+        docs = {(r.repo, r.path) for r in rows}
+        query = select(FindingStateRow).where(FindingStateRow.fingerprint.in_(fps))
+        found: dict[Any, FindingStateName] = {}
+        for s in session.scalars(query):
+            if (s.repo, s.path) in docs:
+                found[(s.repo, s.path, s.fingerprint)] = _state(s.state)
+                if len(rows) == 1:
+                    found[s.fingerprint] = _state(s.state)
+        return found
+
+    def get_finding(self, finding_id: int) -> RecordedFinding | None:
+        with self._session(f"read finding {finding_id}") as session:
+            row = session.get(FindingRow, finding_id)
+            if row is None:
+                return None
+            state = session.scalars(_state_of(_key(row.review), row.fingerprint)).first()
+            return _finding(row, _state(state.state) if state else "open")
+
+    # Finding states.
+
+    def dismiss(self, finding: FindingRef, *, by: str, reason: DismissReason) -> FindingState:
+        return self._set(finding, "dismissed", by=by, reason=check_reason(reason))
+
+    def reopen(self, finding: FindingRef, *, by: str) -> FindingState:
+        return self._set(finding, "reopened", by=by, reason=None)
+
+    def _set(
+        self, finding: FindingRef, state: FindingStateName, *, by: str, reason: str | None
+    ) -> FindingState:
+        with self._session(f"mark finding {finding!r} {state}") as session:
+            if isinstance(finding, tuple):
+                document, fp = finding
+                label = f"{fp} on {document.label}"
+            else:
+                row = session.get(FindingRow, finding)
+                if row is None:
+                    raise InputError(
+                        f"no finding {finding} is recorded; check the id in the review output"
+                    )
+                document, fp, label = _key(row.review), row.fingerprint, str(finding)
+            found = session.scalars(_state_of(document, fp)).first()
+            if found is None:
+                raise InputError(f"no finding {label} is recorded; review the document first")
+            found.state, found.by, found.reason = state, by, reason
+            found.changed_at = datetime.now(UTC)
+            session.flush()
+            return _finding_state(found)
+
+    def dismissed_fingerprints(self, document: DocumentKey) -> dict[str, FindingState]:
+        query = _states_of(document).where(FindingStateRow.state == "dismissed")
+        with self._session(f"read dismissals on {document.label}") as session:
+            return {s.fingerprint: _finding_state(s) for s in session.scalars(query)}
+
+    def finding_states(self, document: DocumentKey | None = None) -> list[FindingState]:
+        query = select(FindingStateRow) if document is None else _states_of(document)
+        with self._session("read finding states") as session:
+            return [_finding_state(s) for s in session.scalars(query.order_by(FindingStateRow.id))]
+
+    # Service state.
+
+    def first_time_delivery(self, delivery_id: str, *, at: datetime | None = None) -> bool:
+        try:
+            with self._session(f"record webhook delivery {delivery_id}") as session:
+                session.add(DeliveryRow(delivery_id=delivery_id, received_at=at or _now()))
+        except DatabaseError as exc:
+            if isinstance(exc.__cause__, IntegrityError):
+                return False  # recorded before: by this process, another, or before a restart
+            raise
+        return True
+
+    def forget_delivery(self, delivery_id: str) -> None:
+        with self._session(f"forget webhook delivery {delivery_id}") as session:
+            row = session.get(DeliveryRow, delivery_id)
+            if row is not None:
+                session.delete(row)
+
+    def save_job(self, job: JobRecord) -> None:
+        fields = job.model_dump(exclude={"updated_at"})
+        with self._session(f"save job {job.id}") as session:
+            session.merge(JobRow(**fields, updated_at=_now()))
+
+    def get_job(self, job_id: str) -> JobRecord | None:
+        with self._session(f"read job {job_id}") as session:
+            row = session.get(JobRow, job_id)
+            return _job(row) if row else None
+
+    def jobs(self, *, limit: int = 200) -> list[JobRecord]:
+        query = select(JobRow).order_by(JobRow.created_at.desc()).limit(limit)
+        with self._session("list jobs") as session:
+            return [_job(r) for r in session.scalars(query)]
+
+    def interrupt_jobs(self, reason: str, *, at: datetime | None = None) -> list[JobRecord]:
+        when = at or _now()
+        query = select(JobRow).where(JobRow.state.in_(("queued", "running")))
+        with self._session("mark interrupted jobs failed") as session:
+            rows = list(session.scalars(query))
+            for row in rows:
+                row.state, row.error, row.message = "failed", reason, "failed"
+                row.finished_at = row.updated_at = when
+            session.flush()
+            return [_job(r) for r in rows]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _key(row: ReviewRow) -> DocumentKey:
+    return DocumentKey(repo=row.repo, path=row.path)
+
+
+def _states_of(document: DocumentKey) -> Select[FindingStateRow]:
+    return select(FindingStateRow).where(
+        FindingStateRow.repo == document.repo, FindingStateRow.path == document.path
+    )
+
+
+def _state_of(document: DocumentKey, fingerprint: str) -> Select[FindingStateRow]:
+    return _states_of(document).where(FindingStateRow.fingerprint == fingerprint)
+
+
+def _state(value: str) -> FindingStateName:
+    for known in ("open", "resolved", "dismissed", "reopened"):
+        if value == known:
+            return known
+    raise DatabaseError(f"unknown finding state {value!r} in the database")
+
+
+def _surface(value: str) -> Surface:
+    for known in SURFACES:
+        if value == known:
+            return known
+    raise DatabaseError(f"unknown surface {value!r} in the database")
+
+
+def _finding(row: FindingRow, state: FindingStateName) -> RecordedFinding:
+    return RecordedFinding(
+        id=row.id,
+        review_id=row.review_id,
+        code=row.code,
+        severity=row.severity,
+        fingerprint=row.fingerprint,
+        start_line=row.start_line,
+        end_line=row.end_line,
+        section=row.section,
+        title=row.title,
+        message=row.message,
+        related=list(row.related or []),
+        state=state,
+    )
+
+
+def _recorded(
+    row: ReviewRow, states: dict[Any, FindingStateName], *, keyed: bool = False
+) -> RecordedReview:
+    def state_of(f: FindingRow) -> FindingStateName:
+        key = (row.repo, row.path, f.fingerprint) if keyed else f.fingerprint
+        return states.get(key, "open")
+
+    return RecordedReview(
+        id=row.id,
+        document=_key(row),
+        content_hash=row.content_hash,
+        doc_type=row.doc_type,
+        llm_mode=row.llm_mode,
+        surface=_surface(row.surface),
+        created_at=row.created_at,
+        findings=[_finding(f, state_of(f)) for f in row.findings],
+    )
+
+
+def _finding_state(row: FindingStateRow) -> FindingState:
+    return FindingState(
+        document=DocumentKey(repo=row.repo, path=row.path),
+        fingerprint=row.fingerprint,
+        code=row.code,
+        state=_state(row.state),
+        by=row.by,
+        reason=check_reason(row.reason) if row.reason else None,
+        changed_at=row.changed_at,
+    )
+
+
+def _job(row: JobRow) -> JobRecord:
+    return JobRecord.model_validate(row, from_attributes=True)

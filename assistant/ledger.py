@@ -1,0 +1,400 @@
+"""The finding ledger: what is remembered about reviews, findings and the service's own work.
+
+`FindingLedger` is the interface every surface records through (the CLI, the API, the web
+page, the GitHub bot); `assistant/db/` implements it over SQLAlchemy (SQLite or PostgreSQL)
+and `InMemoryLedger` below is the honest fake for tests. The engine never records: surfaces
+review, then record here, then `apply_ledger` marks what the ledger says (ids, dismissals).
+
+A finding's life, per document and fingerprint: open → resolved (absent from a later review
+of the same document) → reopened (present again); open or reopened → dismissed (by whom and
+why) → reopened (by hand). A dismissed finding stays dismissed while it keeps being raised.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.errors import InputError
+from assistant.models import Review
+
+Surface = Literal["cli", "api", "web", "github"]
+SURFACES: tuple[Surface, ...] = ("cli", "api", "web", "github")
+FindingStateName = Literal["open", "resolved", "dismissed", "reopened"]
+DismissReason = Literal["wrong", "not_applicable", "wont_fix"]
+DISMISS_REASONS: tuple[DismissReason, ...] = ("wrong", "not_applicable", "wont_fix")
+JobState = Literal["queued", "running", "done", "failed"]
+ACTIVE = ("open", "reopened")  # the states a finding is raised in
+
+
+class DocumentKey(BaseModel):
+    """Which document a review was of: repository and path, or an uploaded name (repo "")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    repo: str = ""
+    path: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.repo}:{self.path}" if self.repo else self.path
+
+
+class RecordedFinding(BaseModel):
+    """One finding as recorded with its review, and its state on the document since."""
+
+    id: int
+    review_id: int
+    code: str
+    severity: str
+    fingerprint: str
+    start_line: int | None = None
+    end_line: int | None = None
+    section: str = ""
+    title: str = ""
+    message: str = ""
+    related: list[str] = Field(default_factory=list)  # ids of the records it cites
+    state: FindingStateName = "open"
+
+
+class RecordedReview(BaseModel):
+    """A review as the ledger keeps it."""
+
+    id: int
+    document: DocumentKey
+    content_hash: str
+    doc_type: str
+    llm_mode: str
+    surface: Surface
+    created_at: datetime
+    findings: list[RecordedFinding] = Field(default_factory=list)
+
+
+class FindingState(BaseModel):
+    """Where a finding (a fingerprint on a document) stands, and who moved it there why."""
+
+    document: DocumentKey
+    fingerprint: str
+    code: str
+    state: FindingStateName
+    by: str | None = None
+    reason: DismissReason | None = None
+    changed_at: datetime
+
+
+class JobRecord(BaseModel):
+    """An upload (indexing) job as it survives a restart."""
+
+    id: str
+    state: JobState = "queued"
+    total: int = 0
+    done: int = 0
+    message: str = ""
+    error: str | None = None
+    document_ids: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    created_at: datetime
+    updated_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+FindingRef = int | tuple[DocumentKey, str]  # a recorded finding's id, or (document, fingerprint)
+
+
+class FindingLedger(Protocol):
+    """Reviews, findings and their states, and the service's durable state."""
+
+    def record_review(
+        self,
+        review: Review,
+        *,
+        document: DocumentKey,
+        content_hash: str,
+        surface: Surface,
+        at: datetime | None = None,
+    ) -> RecordedReview:
+        """Record a review and its findings; move the document's finding states (resolved for
+        those gone, reopened for resolved ones back). Returns each finding's id and state."""
+        ...
+
+    def dismiss(self, finding: FindingRef, *, by: str, reason: DismissReason) -> FindingState:
+        """Dismiss a finding on its document; InputError when no such finding is recorded."""
+        ...
+
+    def reopen(self, finding: FindingRef, *, by: str) -> FindingState: ...
+
+    def dismissed_fingerprints(self, document: DocumentKey) -> dict[str, FindingState]:
+        """The fingerprints dismissed on this document, with who dismissed each and why."""
+        ...
+
+    def finding_states(self, document: DocumentKey | None = None) -> list[FindingState]: ...
+
+    def get_finding(self, finding_id: int) -> RecordedFinding | None: ...
+
+    def get_review(self, review_id: int) -> RecordedReview | None: ...
+
+    def reviews(
+        self,
+        *,
+        document: DocumentKey | None = None,
+        surface: Surface | None = None,
+        since: datetime | None = None,
+        limit: int = 100,
+    ) -> list[RecordedReview]:
+        """Recorded reviews, newest first, with their findings."""
+        ...
+
+    def first_time_delivery(self, delivery_id: str, *, at: datetime | None = None) -> bool:
+        """Record a webhook delivery id; False when it was recorded before (a replay)."""
+        ...
+
+    def forget_delivery(self, delivery_id: str) -> None:
+        """Drop a delivery whose work was refused, so its redelivery is accepted."""
+        ...
+
+    def save_job(self, job: JobRecord) -> None:
+        """Insert or update an upload job."""
+        ...
+
+    def get_job(self, job_id: str) -> JobRecord | None: ...
+
+    def jobs(self, *, limit: int = 200) -> list[JobRecord]:
+        """Jobs, newest first."""
+        ...
+
+    def interrupt_jobs(self, reason: str, *, at: datetime | None = None) -> list[JobRecord]:
+        """Mark every queued or running job failed with `reason` (call once on start: they
+        were cut off by a restart). Returns the jobs it marked."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def next_state(current: FindingStateName | None, present: bool) -> FindingStateName | None:
+    """A fingerprint's state after a review of its document (None: not tracked, stays so)."""
+    if present:
+        if current is None:
+            return "open"
+        return "reopened" if current == "resolved" else current
+    return "resolved" if current in ACTIVE else current
+
+
+def apply_ledger(review: Review, recorded: RecordedReview) -> Review:
+    """The review as shown: each finding with its recorded id, and the dismissed ones moved
+    to `suppressed` (saying who dismissed them and why), not silently dropped."""
+    states = {f.fingerprint: f for f in recorded.findings}
+    kept, suppressed = [], list(review.suppressed)
+    for finding in review.findings:
+        entry = states.get(finding.fingerprint)
+        if entry is not None and entry.state == "dismissed":
+            where = f"@{finding.span.start_line}" if finding.span else ""
+            suppressed.append(f"{finding.code}{where} (dismissed, finding {entry.id})")
+            continue
+        kept.append(finding.model_copy(update={"id": entry.id}) if entry else finding)
+    return review.model_copy(update={"findings": kept, "suppressed": suppressed})
+
+
+def _now(at: datetime | None) -> datetime:
+    return at or datetime.now(UTC)
+
+
+def check_reason(reason: str) -> DismissReason:
+    """The reason, or an InputError naming the ones accepted."""
+    for known in DISMISS_REASONS:
+        if reason == known:
+            return known
+    raise InputError(f"reason {reason!r} is not one of {', '.join(DISMISS_REASONS)}")
+
+
+class InMemoryLedger:
+    """A FindingLedger in dicts, for tests; the same contract tests run it and the database."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reviews: dict[int, RecordedReview] = {}
+        self._states: dict[tuple[DocumentKey, str], FindingState] = {}
+        self._deliveries: dict[str, datetime] = {}
+        self._jobs: dict[str, JobRecord] = {}
+        self._next_finding = 1
+
+    def record_review(
+        self,
+        review: Review,
+        *,
+        document: DocumentKey,
+        content_hash: str,
+        surface: Surface,
+        at: datetime | None = None,
+    ) -> RecordedReview:
+        when = _now(at)
+        with self._lock:
+            review_id = len(self._reviews) + 1
+            present = {f.fingerprint: f.code for f in review.findings}
+            tracked = {fp for (doc, fp) in self._states if doc == document}
+            for fp in tracked | present.keys():
+                self._move(document, fp, present.get(fp), when)
+            findings = []
+            for f in review.findings:
+                findings.append(
+                    RecordedFinding(
+                        id=self._next_finding,
+                        review_id=review_id,
+                        code=f.code,
+                        severity=f.severity,
+                        fingerprint=f.fingerprint,
+                        start_line=f.span.start_line if f.span else None,
+                        end_line=f.span.end_line if f.span else None,
+                        section=f.section,
+                        title=f.title,
+                        message=f.message,
+                        related=[r.id for r in f.related],
+                        state=self._states[(document, f.fingerprint)].state,
+                    )
+                )
+                self._next_finding += 1
+            recorded = RecordedReview(
+                id=review_id,
+                document=document,
+                content_hash=content_hash,
+                doc_type=review.doc_type,
+                llm_mode=review.llm.mode,
+                surface=surface,
+                created_at=when,
+                findings=findings,
+            )
+            self._reviews[review_id] = recorded
+            return recorded.model_copy(deep=True)
+
+    def _move(self, document: DocumentKey, fp: str, code: str | None, when: datetime) -> None:
+        old = self._states.get((document, fp))
+        new = next_state(old.state if old else None, code is not None)
+        if new is None or (old is not None and new == old.state):
+            return
+        self._states[(document, fp)] = FindingState(
+            document=document,
+            fingerprint=fp,
+            code=code or (old.code if old else ""),
+            state=new,
+            changed_at=when,
+        )
+
+    def _resolve(self, finding: FindingRef) -> tuple[DocumentKey, str]:
+        if isinstance(finding, tuple):
+            if finding not in self._states:
+                raise InputError(f"no finding {finding[1]} recorded on {finding[0].label}")
+            return finding
+        for review in self._reviews.values():
+            for f in review.findings:
+                if f.id == finding:
+                    return review.document, f.fingerprint
+        raise InputError(f"no finding {finding} is recorded; check the id in the review output")
+
+    def _set(
+        self,
+        finding: FindingRef,
+        state: FindingStateName,
+        by: str,
+        reason: DismissReason | None,
+    ) -> FindingState:
+        with self._lock:
+            key = self._resolve(finding)
+            updated = self._states[key].model_copy(
+                update={"state": state, "by": by, "reason": reason, "changed_at": _now(None)}
+            )
+            self._states[key] = updated
+            return updated
+
+    def dismiss(self, finding: FindingRef, *, by: str, reason: DismissReason) -> FindingState:
+        return self._set(finding, "dismissed", by, check_reason(reason))
+
+    def reopen(self, finding: FindingRef, *, by: str) -> FindingState:
+        return self._set(finding, "reopened", by, None)
+
+    def dismissed_fingerprints(self, document: DocumentKey) -> dict[str, FindingState]:
+        with self._lock:
+            return {
+                fp: s
+                for (doc, fp), s in self._states.items()
+                if doc == document and s.state == "dismissed"
+            }
+
+    def finding_states(self, document: DocumentKey | None = None) -> list[FindingState]:
+        with self._lock:
+            return [s for (doc, _), s in self._states.items() if document in (None, doc)]
+
+    def get_finding(self, finding_id: int) -> RecordedFinding | None:
+        with self._lock:
+            for review in self._reviews.values():
+                for f in review.findings:
+                    if f.id == finding_id:
+                        return f.model_copy(update={"state": self._state_of(review, f)})
+            return None
+
+    def _state_of(self, review: RecordedReview, f: RecordedFinding) -> FindingStateName:
+        state = self._states.get((review.document, f.fingerprint))
+        return state.state if state else f.state
+
+    def get_review(self, review_id: int) -> RecordedReview | None:
+        with self._lock:
+            found = self._reviews.get(review_id)
+            return found.model_copy(deep=True) if found else None
+
+    def reviews(
+        self,
+        *,
+        document: DocumentKey | None = None,
+        surface: Surface | None = None,
+        since: datetime | None = None,
+        limit: int = 100,
+    ) -> list[RecordedReview]:
+        with self._lock:
+            chosen = [
+                r
+                for r in sorted(self._reviews.values(), key=lambda r: r.id, reverse=True)
+                if document in (None, r.document)
+                and surface in (None, r.surface)
+                and (since is None or r.created_at >= since)
+            ]
+            return [r.model_copy(deep=True) for r in chosen[:limit]]
+
+    def first_time_delivery(self, delivery_id: str, *, at: datetime | None = None) -> bool:
+        with self._lock:
+            if delivery_id in self._deliveries:
+                return False
+            self._deliveries[delivery_id] = _now(at)
+            return True
+
+    def forget_delivery(self, delivery_id: str) -> None:
+        with self._lock:
+            self._deliveries.pop(delivery_id, None)
+
+    def save_job(self, job: JobRecord) -> None:
+        with self._lock:
+            self._jobs[job.id] = job.model_copy(update={"updated_at": _now(None)}, deep=True)
+
+    def get_job(self, job_id: str) -> JobRecord | None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            return job.model_copy(deep=True) if job else None
+
+    def jobs(self, *, limit: int = 200) -> list[JobRecord]:
+        with self._lock:
+            ordered = sorted(self._jobs.values(), key=lambda j: j.created_at, reverse=True)
+            return [j.model_copy(deep=True) for j in ordered[:limit]]
+
+    def interrupt_jobs(self, reason: str, *, at: datetime | None = None) -> list[JobRecord]:
+        when = _now(at)
+        with self._lock:
+            marked = []
+            for job in self._jobs.values():
+                if job.state in ("queued", "running"):
+                    job.state, job.error, job.message = "failed", reason, "failed"
+                    job.finished_at = job.updated_at = when
+                    marked.append(job.model_copy(deep=True))
+            return marked
+
+    def close(self) -> None:
+        return None
