@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 
@@ -22,8 +21,8 @@ from assistant.spelling import american
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9_]*")
 
 
-@lru_cache(maxsize=1)
 def _stemmer() -> object:
+    """A fresh Snowball stemmer for each call (cheap to build): PyStemmer's are not thread-safe."""
     import Stemmer  # PyStemmer: a C Snowball stemmer; imported lazily
 
     return Stemmer.Stemmer("english")

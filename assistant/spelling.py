@@ -10,7 +10,6 @@ words collide, and the rules are chosen so that they do not.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 # Irregular words, with their plural/verb forms handled by the suffix loop below.
 _WORDS = {
@@ -52,9 +51,8 @@ _KEEP = frozenset(
 )
 
 
-@lru_cache(maxsize=65536)
-def american(word: str) -> str:
-    """The American spelling of a lower-case word (the word itself when it has none)."""
+def _irregular(word: str) -> str | None:
+    """The American spelling of an irregular word with its ending, or None."""
     for ending in _ENDINGS:
         if ending and not word.endswith(ending):
             continue
@@ -67,6 +65,25 @@ def american(word: str) -> str:
         # "licencing", "centred": the final e drops before -ing / -ed.
         if ending in ("ing", "ed") and head + "e" in _WORDS and _WORDS[head + "e"].endswith("e"):
             return _WORDS[head + "e"][:-1] + ending
+    return None
+
+
+# Every irregular form, computed once: a word that is not a head of _WORDS with one of
+# _ENDINGS (or an e-dropping -ing/-ed of one) has no irregular spelling.
+_IRREGULAR = {
+    word: spelled
+    for word in {head + ending for head in _WORDS for ending in _ENDINGS}
+    | {head[:-1] + ending for head in _WORDS if head.endswith("e") for ending in ("ing", "ed")}
+    if (spelled := _irregular(word)) is not None
+}
+
+
+def american(word: str) -> str:
+    """The American spelling of a lower-case word (the word itself when it has none)."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if "our" not in word and "is" not in word and "ys" not in word:
+        return word  # none of the rules below can apply
     base_word = re.sub(r"(s|es|ed|ing|ation|ations|er|ers|ite|ites|able|ably|ful|less)$", "", word)
     if word in _KEEP or base_word in _KEEP or base_word + "e" in _KEEP:
         return word
