@@ -16,7 +16,6 @@ from assistant.checks.signals import (
     Block,
     Item,
     is_placeholder,
-    items_of,
     short,
     strip_dates,
     strip_quotes,
@@ -151,14 +150,14 @@ def criteria_items(ctx: ReviewContext) -> tuple[list[Item], list[tuple[int, int,
     sections: list[tuple[int, int, str]] = []
     for block in view.of_kind("acceptance"):
         sections.append((block.start_line, block.last_line, block.label))
-        for item in items_of(block.body):
+        for item in block.items:
             items[(item.start_line, item.text)] = item
     for item in _gherkin_outcomes(ctx.spec.lines):
         items[(item.start_line, item.text)] = item
     for block in view.blocks:
         if block.kinds & {"questions", "ownership"} or _PROCESS.search(block.label):
             continue
-        for item in items_of(block.body):
+        for item in block.items:
             if _DONE.search(item.text) or _CHECKBOX.match(ctx.spec.lines[item.start_line - 1]):
                 items[(item.start_line, item.text)] = item
     ordered = sorted(items.values(), key=lambda i: i.start_line)
@@ -190,7 +189,7 @@ def precise_behaviour(ctx: ReviewContext) -> list[Item]:
         if not plan or block.kinds & {"aside", "questions", "why", "scope_bound"}:
             continue
         requirements = bool(_REQUIREMENTS.search(block.label))
-        for item in items_of(block.body):
+        for item in block.items:
             text = item.text
             if is_placeholder(text) or len(text.split()) < 5:
                 continue
@@ -307,7 +306,7 @@ def _stub_from(blocks: list[Block]) -> str:
         short(item.text, 110)
         for block in blocks
         if "solution" in block.kinds
-        for item in items_of(block.body)
+        for item in block.items
         if re.match(r"^\s*(?:[-*+]|\d+[.)]|R\d+)", item.text)
         and len(item.text.split()) >= 6
         # A checklist (a template's sign-off boxes) or a question is not a requirement.

@@ -9,7 +9,6 @@ restatement of the feature, carries none of these.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from assistant.checks.signals import NUMBER, strip_dates
 from assistant.checks.vocab import Term, Vocabulary, register, traced
@@ -219,7 +218,6 @@ DEMAND = register(
 )
 
 
-@lru_cache(maxsize=8192)
 def states_problem(sentence: str) -> bool:
     """Whether a sentence says something is wrong today, for users, the business or a system,
     or shows demand for the change (DEMAND)."""
@@ -234,7 +232,6 @@ def is_consequence(sentence: str) -> bool:
     return bool(PAIN.search(strip_dates(sentence))) and not AUTHORITY.search(sentence)
 
 
-@lru_cache(maxsize=8192)
 def names_problem(sentence: str) -> bool:
     """Whether a sentence carries a problem signal (a source, a quote, a recurring complaint or
     a consequence), not only a quantity: "we process 40,000 payments a day" describes scale."""

@@ -16,7 +16,6 @@ from assistant.checks.signals import (
     COMPARATOR,
     NUMBER,
     Block,
-    items_of,
     short,
     strip_dates,
     view_of,
@@ -80,7 +79,7 @@ def _outcome_goal(blocks: list[Block]) -> bool:
     for block in blocks:
         if not block.kinds & {"why", "why_weak", "metric"} and block.kinds:
             continue
-        for item in items_of(block.body):
+        for item in block.items:
             if OUTCOME_GOAL.search(strip_dates(item.text)):
                 return True
     return False
@@ -96,13 +95,13 @@ class MetricCheck:
         view = view_of(ctx)
         metric_blocks = view.of_kind("metric")
         for block in metric_blocks:
-            if any(is_measurable(i.text) for i in items_of(block.body)):
+            if any(is_measurable(i.text) for i in block.items):
                 return []
         for block in view.blocks:
             # Criteria and unlabelled prose may state the outcome; designs and backgrounds
             # describe mechanisms and past trends.
             outcome_ok = not block.kinds or "acceptance" in block.kinds
-            for item in items_of(block.body):
+            for item in block.items:
                 text = strip_dates(item.text)
                 if METRIC_PHRASE.search(text) and is_measurable(text):
                     return []
@@ -142,7 +141,7 @@ def _suggestion(blocks: list[Block]) -> str:
     for block in blocks:
         if "why" not in block.kinds:
             continue
-        for item in items_of(block.body):
+        for item in block.items:
             if _BASELINE.search(item.text):
                 return (
                     "The problem section already has a baseline to move: "

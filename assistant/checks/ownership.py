@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
 from assistant.checks.people import names_handles, names_person, owner_problem
-from assistant.checks.signals import items_of, short, strip_quotes, view_of
+from assistant.checks.signals import short, strip_quotes, view_of
 from assistant.markdown import link_text
 from assistant.models import Finding
 
@@ -215,7 +215,7 @@ def ownership_flags(ctx: ReviewContext) -> tuple[list[Flag], bool]:
     for block in view.blocks:
         in_ownership = "ownership" in block.kinds
         stances: dict[str, tuple[int, int]] = {}
-        for item in items_of(block.body):
+        for item in block.items:
             text = strip_quotes(item.text)
             party = _stance_party(text)
             if party and party not in stances:

@@ -13,7 +13,7 @@ import re
 from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
 from assistant.checks.ownership import OWNER_KEY, OWNERSHIP_TERM, WHO_QUESTION
-from assistant.checks.signals import DATE, Item, items_of, short, strip_quotes, view_of
+from assistant.checks.signals import DATE, Item, short, strip_quotes, view_of
 from assistant.models import Finding
 
 CODE = "open_questions"
@@ -88,7 +88,7 @@ def unresolved_items(ctx: ReviewContext) -> list[Item]:
         in_questions = "questions" in block.kinds
         if not in_questions and block.kinds & _SKIP_KINDS:
             continue
-        for item in items_of(block.body):
+        for item in block.items:
             if item.start_line in owner_lines or item.start_line in core_lines:
                 continue
             raw = item.text

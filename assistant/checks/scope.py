@@ -11,7 +11,7 @@ import re
 
 from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
-from assistant.checks.signals import Item, items_of, strip_quotes, view_of
+from assistant.checks.signals import Item, strip_quotes, view_of
 from assistant.models import Finding
 
 CODE = "unbounded_scope"
@@ -71,7 +71,7 @@ def expansion_items(ctx: ReviewContext) -> tuple[list[Item], int]:
             continue
         if block.label and STRONG.search(block.label + ":"):
             strong.append(Item(block.label, block.start_line, block.last_line))
-        for item in items_of(block.body):
+        for item in block.items:
             text = strip_quotes(item.text)
             if STRONG.search(text):
                 strong.append(item)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from assistant.checks.vocab import Term, Vocabulary, register, traced
@@ -118,7 +118,6 @@ _CURRENT_STATE = register(
 _WHY_WEAK = re.compile(r"overview|summary|introduction|\btl;?dr\b|abstract|in order to")
 
 
-@lru_cache(maxsize=4096)
 def label_kinds(label: str) -> frozenset[str]:
     """The kinds of content a heading or inline label announces (possibly several, or none)."""
     text = re.sub(r"^[\d.\s§#]+", "", label.lower()).strip(" *_:.")
@@ -179,6 +178,11 @@ class Block:
     def last_line(self) -> int:
         filled = [n for n, t in self.body if t]
         return filled[-1] if filled else self.start_line
+
+    @cached_property
+    def items(self) -> tuple[Item, ...]:
+        """Its bullets, rows and sentences, split once: every check walks the same blocks."""
+        return items_of(self.body)
 
 
 def _inline_label(lines: list[str], i: int) -> tuple[str, str] | None:
@@ -322,15 +326,7 @@ class Item:
 
 
 def items_of(body: tuple[tuple[int, str], ...]) -> tuple[Item, ...]:
-    """Split a block's body into bullets (with their continuation lines), rows and sentences.
-
-    Cached: every check walks the same blocks.
-    """
-    return _items_of(body)
-
-
-@lru_cache(maxsize=2048)
-def _items_of(body: tuple[tuple[int, str], ...]) -> tuple[Item, ...]:
+    """Split a block's body into bullets (with their continuation lines), rows and sentences."""
     units: list[tuple[int, int, str]] = []
     blank = True
     for n, text in body:

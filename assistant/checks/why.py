@@ -25,7 +25,6 @@ from assistant.checks.signals import (
     Block,
     Item,
     is_placeholder,
-    items_of,
     short,
     view_of,
 )
@@ -110,7 +109,7 @@ def _prose(blocks: list[Block]) -> tuple[int, int]:
     for block in blocks:
         if is_placeholder(block.text):
             continue
-        for item in items_of(block.body):
+        for item in block.items:
             text = link_text(item.text, drop_urls=True)
             if is_placeholder(text):
                 continue
@@ -139,7 +138,7 @@ def _score(blocks: list[Block], *, prose_pain: bool) -> tuple[float, int, float,
     """
     total, strong, best, pain, items = 0.0, 0, 0.0, 0, []
     for block in blocks:
-        for item in items_of(block.body):
+        for item in block.items:
             if prose_pain and BULLET.match(item.text):
                 score, is_strong = evidence_score(item.text)
                 total += score if is_strong else 0.0
@@ -240,9 +239,7 @@ class WhyCheck:
                     confidence=0.8,
                 )
             ]
-        story = next(
-            (i for b in view.blocks for i in items_of(b.body) if _STORY.search(i.text)), None
-        )
+        story = next((i for b in view.blocks for i in b.items if _STORY.search(i.text)), None)
         if story is None:  # Gherkin narratives live in code fences
             story = next(
                 (
