@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     store_lock_timeout: float = Field(600.0, gt=0)
     collection_prefix: str = "specreview"
 
+    # The findings database (reviews, findings, dismissals, the service's own state): SQLite
+    # at .specreview/specreview.db beside the store by default; PostgreSQL when this is set
+    # (postgresql://user:password@host/dbname).
+    database_url: str | None = None
+
     # Embedder: the offline MiniLM int8 model; "hashing" is for tests only.
     embedder: Literal["minilm", "hashing"] = "minilm"
     embed_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
@@ -166,6 +171,11 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_model)
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite database used when no database_url is set: beside the store."""
+        return self.store_path.parent / "specreview.db"
 
     @property
     def api_token_list(self) -> list[str]:

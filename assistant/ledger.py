@@ -12,7 +12,9 @@ why) → reopened (by hand). A dismissed finding stays dismissed while it keeps 
 
 from __future__ import annotations
 
+import hashlib
 import threading
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
@@ -195,6 +197,41 @@ def apply_ledger(review: Review, recorded: RecordedReview) -> Review:
             continue
         kept.append(finding.model_copy(update={"id": entry.id}) if entry else finding)
     return review.model_copy(update={"findings": kept, "suppressed": suppressed})
+
+
+def hide_dismissed(review: Review, dismissed: Mapping[str, FindingState]) -> Review:
+    """The review without the fingerprints dismissed on its document (they go to
+    `suppressed`), for a surface that reads the ledger without recording."""
+    kept, suppressed = [], list(review.suppressed)
+    for finding in review.findings:
+        if finding.fingerprint in dismissed:
+            where = f"@{finding.span.start_line}" if finding.span else ""
+            suppressed.append(f"{finding.code}{where} (dismissed)")
+        else:
+            kept.append(finding)
+    return review.model_copy(update={"findings": kept, "suppressed": suppressed})
+
+
+def content_hash(content: str | bytes) -> str:
+    """The SHA-256 of what was reviewed (text as UTF-8)."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    return hashlib.sha256(data).hexdigest()
+
+
+def record_and_show(
+    ledger: FindingLedger,
+    review: Review,
+    *,
+    document: DocumentKey,
+    content: str | bytes,
+    surface: Surface,
+) -> Review:
+    """What every surface does after a review: record it, then show it as the ledger says
+    (recorded ids, dismissed findings suppressed)."""
+    recorded = ledger.record_review(
+        review, document=document, content_hash=content_hash(content), surface=surface
+    )
+    return apply_ledger(review, recorded)
 
 
 def _now(at: datetime | None) -> datetime:

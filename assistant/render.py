@@ -117,7 +117,8 @@ def render_terminal(reviews: Sequence[Review], console: Console) -> None:
                 console.print(Text(f"\n{current.upper()}", style=_SEVERITY_STYLE[current]))
             head = Text(f"  [{f.code}] ", style=_SEVERITY_STYLE[f.severity])
             head.append(f.title, style="bold")
-            head.append(f"  ({_location(f)})", style="dim")
+            recorded = f", finding {f.id}" if f.id is not None else ""  # to dismiss it by
+            head.append(f"  ({_location(f)}{recorded})", style="dim")
             console.print(head)
             if f.span is not None and f.span.quote:
                 quote = f.span.quote if len(f.span.quote) <= 300 else f.span.quote[:297] + "..."

@@ -15,6 +15,7 @@ from assistant.store import ChromaStore, VectorStore
 if TYPE_CHECKING:
     from assistant.ask import Asker
     from assistant.checks.base import ReviewStage
+    from assistant.ledger import FindingLedger
     from assistant.llm import LLM
     from assistant.retrieval import Retriever, StoreHistory
     from assistant.review import Reviewer
@@ -52,6 +53,7 @@ class Services:
     settings: Settings = field(default_factory=load_settings)
     _embedder: Embedder | None = None
     _store: VectorStore | None = None
+    _ledger: FindingLedger | None = None
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -60,6 +62,27 @@ class Services:
     @cached_property
     def store(self) -> VectorStore:
         return self._store or open_store(self.settings, self.embedder)
+
+    @cached_property
+    def ledger(self) -> FindingLedger:
+        """The findings database (opened and migrated on first use): PostgreSQL when
+        database_url is set, else SQLite beside the store."""
+        if self._ledger is not None:
+            return self._ledger
+        from assistant.db import open_ledger, sqlite_url
+
+        return open_ledger(self.settings.database_url or sqlite_url(self.settings.database_path))
+
+    def database_in_use(self) -> bool:
+        """Whether reviews are recorded unasked: a database URL is set, or the SQLite database
+        or the store exists already (a review never creates a project's .specreview/)."""
+        settings = self.settings
+        return (
+            self._ledger is not None
+            or bool(settings.database_url)
+            or settings.database_path.exists()
+            or settings.store_path.exists()
+        )
 
     @cached_property
     def retriever(self) -> Retriever:
