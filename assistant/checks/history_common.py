@@ -10,6 +10,7 @@ from assistant.anchors import fingerprint, section_at, span_for_lines
 from assistant.checks.base import ReviewContext
 from assistant.checks.history_retrieval import Candidate
 from assistant.checks.history_text import (
+    Stems,
     Unit,
     common_noun_stems,
     content_stems,
@@ -74,15 +75,24 @@ class DraftText:
     @classmethod
     def of(cls, ctx: ReviewContext, *, sentences: bool = False) -> DraftText:
         units = draft_units(ctx.spec, sentences=sentences)
+        stems = review_stems(ctx)
         return cls(
             units=units,
             text_lower=ctx.spec.text.lower(),
-            stems=[set(content_stems(u.text)) for u in units],
-            negated=[negated_stems(u.text) for u in units],
-            heading_stems=[set(content_stems(u.section)) for u in units],
-            lower_stems=[common_noun_stems(u.text) for u in units],
+            stems=[set(content_stems(u.text, stems)) for u in units],
+            negated=[negated_stems(u.text, stems=stems) for u in units],
+            heading_stems=[set(content_stems(u.section, stems)) for u in units],
+            lower_stems=[common_noun_stems(u.text, stems) for u in units],
             skip=[bool(_SKIP_SECTIONS.search(u.section)) for u in units],
         )
+
+
+def review_stems(ctx: ReviewContext) -> Stems:
+    """This review's memo of word stems, shared by both history checks' views of the draft."""
+    found = ctx.memo.get("stems")
+    if not isinstance(found, Stems):
+        found = ctx.memo["stems"] = Stems()
+    return found
 
 
 _NOT_BINDING = re.compile(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from assistant.markdown import FENCE, ParsedSpec, parse_spec
 from assistant.sentences import split_sentences
@@ -33,7 +32,6 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower().replace("’", "'"))
 
 
-@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A deliberately crude suffix stripper: enough to match bill/billed/billing."""
     for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "edly", "ed", "es", "ly", "s"):
@@ -45,26 +43,35 @@ def stem(word: str) -> str:
     return word.rstrip("e") if len(word) > 4 else word
 
 
-def content_stems(text: str) -> list[str]:
-    return [
-        stem(t) for t in tokens(text) if t not in STOPWORDS and t not in NEGATORS and len(t) > 1
-    ]
+class Stems(dict[str, str]):
+    """Stems memoised for one review: a draft's words repeat across its units and views."""
+
+    def __missing__(self, word: str) -> str:
+        found = self[word] = stem(word)
+        return found
+
+
+def content_stems(text: str, stems: Stems | None = None) -> list[str]:
+    of = stems.__getitem__ if stems is not None else stem
+    return [of(t) for t in tokens(text) if t not in STOPWORDS and t not in NEGATORS and len(t) > 1]
 
 
 _RAW_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 
 
-def common_noun_stems(text: str) -> set[str]:
+def common_noun_stems(text: str, stems: Stems | None = None) -> set[str]:
     """Content stems of lowercase words only: what was done, not who (names, teams, products)."""
+    of = stems.__getitem__ if stems is not None else stem
     return {
-        stem(t)
+        of(t)
         for t in _RAW_TOKEN.findall(text.replace("’", "'"))
         if t[0].islower() and t not in STOPWORDS and t not in NEGATORS and len(t) > 2
     }
 
 
-def negated_stems(text: str, window: int = 4) -> set[str]:
+def negated_stems(text: str, window: int = 4, *, stems: Stems | None = None) -> set[str]:
     """Stems within `window` content words after a negator (the scope of a "no"/"never")."""
+    of = stems.__getitem__ if stems is not None else stem
     out: set[str] = set()
     left = 0
     for t in tokens(text):
@@ -72,7 +79,7 @@ def negated_stems(text: str, window: int = 4) -> set[str]:
             left = window
             continue
         if left and t not in STOPWORDS:
-            out.add(stem(t))
+            out.add(of(t))
             left -= 1
     return out
 
