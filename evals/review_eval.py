@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant.checks.vocab import fired_terms
-from assistant.config import Settings
+from assistant.config import Settings, lift_rules, read_toml_config
 from assistant.embed import Embedder
 from assistant.errors import ConfigError, InputError, SpecreviewError
 from assistant.models import Review
@@ -31,6 +31,7 @@ from evals.review_scoring import (
     reliability,
     score_by_type,
     score_codes,
+    score_rules,
     score_set,
     term_counts,
     type_detection,
@@ -56,6 +57,7 @@ JSON_KEYS = (
     "type_detection",
     "term_tracing",
     "terms",
+    "rules",
 )
 
 
@@ -78,6 +80,7 @@ class EvalReport(BaseModel):
     )
     term_tracing: TermTracing = "off"
     terms: dict[str, dict[str, int]] | None = None  # code -> term id -> cases it fired on
+    rules: dict[str, CodeScore] = Field(default_factory=dict)  # team rule id -> scores
     baseline: dict[str, CodeScore] = Field(default_factory=dict)
     baseline_by_type: dict[str, dict[str, CodeScore]] = Field(default_factory=dict)
     predictions: list[Prediction] = Field(default_factory=list)
@@ -160,8 +163,13 @@ def run_review_eval(
     use_llm: bool = False,
     embedder: Embedder | None = None,
     trace_terms: bool = False,
+    rules_file: Path | None = None,
 ) -> EvalReport:
-    """Index DATASET_DIR/kb into a throwaway in-memory store, review every draft, score."""
+    """Index DATASET_DIR/kb into a throwaway in-memory store, review every draft, score.
+
+    The team rules reviewed with are `rules_file`'s [[rules]], else those of the dataset's own
+    .specreview.toml, else the settings' own.
+    """
     from assistant.services import Services
     from assistant.store import InMemoryStore
     from index.pipeline import index_paths
@@ -171,6 +179,9 @@ def run_review_eval(
         raise ConfigError("--llm needs a model: set SPECREVIEW_LLM_MODEL (and the base URL)")
     if not use_llm:
         settings = settings.model_copy(update={"llm_model": None})
+    if rules_file is not None and not rules_file.is_file():
+        raise InputError(f"{rules_file} not found: --rules names a file with [[rules]]")
+    settings = with_rules(settings, rules_file or dataset_dir / ".specreview.toml")
     tracer: TermTracer | None = fired_terms if trace_terms else None
     services = Services(settings=settings, _store=InMemoryStore(), _embedder=embedder)
     kb = dataset_dir / "kb"
@@ -203,6 +214,18 @@ def run_review_eval(
         llm=settings.llm_model if use_llm and settings.llm_model else "off",
         term_tracing=tracing,
     )
+
+
+def with_rules(settings: Settings, path: Path) -> Settings:
+    """The settings with the [[rules]] of a config file (unchanged when it has none)."""
+    if not path.is_file():
+        return settings
+    data = lift_rules(read_toml_config(path), source=str(path))
+    rules = data.get("review", {}).get("rules")
+    if not rules:
+        return settings
+    review = settings.review.model_copy(update={"rules": rules})
+    return settings.model_copy(update={"review": review})
 
 
 def build_report(
@@ -239,4 +262,5 @@ def build_report(
         else {},
         predictions=list(predictions),
         mistakes=mistakes(cases, predictions),
+        rules=score_rules(cases, predictions),
     )

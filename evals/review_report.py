@@ -165,8 +165,25 @@ def format_terms(report: EvalReport) -> str | None:
     return "\n".join(lines)
 
 
+def format_rules(report: EvalReport) -> str | None:
+    """Each team rule's precision and recall; None when the set labels no rules."""
+    if not report.rules:
+        return None
+    head = f"{'team rule':<30} {'tp':>3} {'fp':>3} {'fn':>3} {'P':>6} {'R':>6} {'F1':>6}"
+    lines = ["Team rules (labelled in cases.jsonl `rules`)", head, "-" * len(head)]
+    for rule, s in report.rules.items():
+        note = "  (no positive label)" if s.tp + s.fn == 0 else ""
+        lines.append(
+            f"{rule:<30} {s.tp:>3} {s.fp:>3} {s.fn:>3} "
+            f"{s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f}{note}"
+        )
+    return "\n".join(lines)
+
+
 def _sections(report: EvalReport) -> list[str]:
+    rules = format_rules(report)
     sections = [
+        *([rules] if rules is not None else []),
         format_table(report),
         format_findings(report),
         format_by_type(report),

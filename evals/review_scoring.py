@@ -20,15 +20,16 @@ class Case(BaseModel):
     id: str
     path: str
     type: DocType = "spec"
-    labels: dict[str, int]
+    labels: dict[str, int] = Field(default_factory=dict)
     extended: dict[str, int] = Field(default_factory=dict)
+    rules: dict[str, int] = Field(default_factory=dict)  # team rule id -> 0|1
     evidence: dict[str, list[int] | None] = Field(default_factory=dict)
     related: dict[str, str] = Field(default_factory=dict)
     note: str = ""
 
     @property
     def expected(self) -> dict[str, int]:
-        return {**self.labels, **self.extended}
+        return {**self.labels, **self.extended, **self.rules}
 
 
 class Prediction(BaseModel):
@@ -132,6 +133,17 @@ def score_codes(
             fn += gold and not flagged
         out[code] = prf(tp, fp, fn)
     return out
+
+
+def rule_ids(cases: Sequence[Case]) -> list[str]:
+    """The team rules a set is labelled on, in the order they first appear."""
+    return list(dict.fromkeys(rule for case in cases for rule in case.rules))
+
+
+def score_rules(cases: Sequence[Case], predictions: Sequence[Prediction]) -> dict[str, CodeScore]:
+    """Per team rule: counts over the cases labelled on it (a rule's findings carry its id)."""
+    predicted = {p.case_id: p.codes for p in predictions}
+    return score_codes(cases, predicted, codes=rule_ids(cases))
 
 
 def left_out(scores: Mapping[str, CodeScore], codes: Sequence[str] = ALL_CODES) -> list[str]:
