@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from contextlib import closing
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -18,7 +19,9 @@ from cli.console import stderr_console, stdout_console
 from cli.options import ConfigOption, StoreOption, cli_services
 
 if TYPE_CHECKING:
+    from assistant.ledger import DocumentKey
     from assistant.models import Review
+    from assistant.services import Services
 
 SEVERITIES = ("info", "low", "medium", "high")
 EXIT_FINDINGS, EXIT_ERRORS, EXIT_CRASH = 1, 2, 3  # 0: clean
@@ -86,6 +89,16 @@ def review(
             "`type:`, else [review] types in .specreview.toml, else detected).",
         ),
     ] = None,
+    save: Annotated[
+        bool | None,
+        typer.Option(
+            "--save/--no-save",
+            help="Record the reviews in the findings database, and leave out findings "
+            "dismissed there (default: saved when SPECREVIEW_DATABASE_URL is set or the "
+            "project's .specreview/ store or database exists).",
+            show_default=False,
+        ),
+    ] = None,
     store: StoreOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -112,6 +125,7 @@ def review(
         _print_error(err, str(exc))
         raise typer.Exit(EXIT_ERRORS) from exc
     reviews: list[Review] = []
+    reviewed: list[Path] = []
     errors: list[str] = []
     crashes: list[str] = []
     for path in files:
@@ -119,12 +133,21 @@ def review(
             reviews.append(
                 reviewer.review_file(path, doc_type=doc_type.value if doc_type else None)
             )
+            reviewed.append(path)
         except SpecreviewError as exc:
             errors.append(str(exc) if str(path) in str(exc) else f"{path}: {exc}")
         except OSError as exc:
             errors.append(f"{path}: cannot read the file ({exc.strerror or exc}); check the path")
         except Exception as exc:  # noqa: BLE001 - a crash is not a finding: name it, go on
             crashes.append(_crash_line(path, exc, others=len(files) > 1))
+    if reviews:
+        try:
+            reviews = remember_reviews(services, reviews, reviewed, save=save)
+        except (SpecreviewError, OSError) as exc:  # the database: the reviews are still shown
+            if save:
+                errors.append(f"the reviews were not saved: {exc}")
+            else:
+                err.print(Text(f"warning: the reviews were not saved: {exc}", style="yellow"))
     for line in errors + crashes:
         _print_error(err, line)
     if output_format is OutputFormat.text:
@@ -141,6 +164,42 @@ def review(
         raise typer.Exit(EXIT_ERRORS)
     if fails(reviews, threshold):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def document_key(path: Path) -> DocumentKey:
+    """A local file's identity in the ledger: its path from the repository root (posix), or
+    its absolute path outside a repository."""
+    from assistant.ledger import DocumentKey
+    from assistant.project import repository_root
+
+    resolved = path.resolve()
+    root = repository_root(resolved.parent)
+    return DocumentKey(path=resolved.relative_to(root).as_posix() if root else str(resolved))
+
+
+def remember_reviews(
+    services: Services, reviews: list[Review], paths: list[Path], *, save: bool | None
+) -> list[Review]:
+    """Record the reviews (--save, or by default where a database is in use) and show them
+    as the ledger says; with --no-save an existing database still hides dismissed findings."""
+    from assistant.ledger import hide_dismissed, record_and_show
+
+    settings = services.settings
+    pairs = list(zip(reviews, paths, strict=True))
+    if save or (save is None and services.database_in_use()):
+        with closing(services.ledger) as ledger:
+            return [
+                record_and_show(
+                    ledger, r, document=document_key(p), content=p.read_bytes(), surface="cli"
+                )
+                for r, p in pairs
+            ]
+    if settings.database_url or settings.database_path.exists():
+        with closing(services.ledger) as ledger:
+            return [
+                hide_dismissed(r, ledger.dismissed_fingerprints(document_key(p))) for r, p in pairs
+            ]
+    return reviews
 
 
 def eval_review(
@@ -200,7 +259,10 @@ def bench_review(
 
 
 def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer) -> None:
-    """Add the review commands to the CLI."""
+    """Add the review commands to the CLI, and what follows a review (dismiss, reopen)."""
+    from cli import findings_cmd
+
     app.command("review")(review)
+    findings_cmd.register(app)
     eval_app.command("review")(eval_review)
     bench_app.command("review")(bench_review)
