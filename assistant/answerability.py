@@ -77,6 +77,14 @@ _OVER = re.compile(
 _NOT_TAKEN = re.compile(
     r"\b(rejected|withdrawn|declined|abandoned|deferred|deprecated|removed)\b", re.IGNORECASE
 )
+# Finishing something ("when did the rollout complete?", "when was it shipped?"), and record
+# statuses that say it has not happened yet.
+_DONE = re.compile(
+    r"\b(finish\w*|complet\w*|done|ship(ped)?|launch(ed)?|roll(ed)? out|went live|go live|"
+    r"graduat\w*|reach(ed)? (ga|general availability|stable)|went (ga|stable))\b",
+    re.IGNORECASE,
+)
+_NOT_YET = re.compile(r"\b(proposed|provisional|draft|under (discussion|review)|on hold)\b", re.I)
 # Words that state a reason or a cause (e.g. "withdrawn because the API proved unsafe",
 # "dropped after the trial showed no gain", "the main objection was cost").
 REASON = re.compile(
@@ -298,6 +306,15 @@ def check(
                     f"title names {contrary[1]}",
                 )
             )
+    if kind == "when" and _DONE.search(question) and _NOT_YET.search(state):
+        # "When did the migration finish?" asked of a record that is still only proposed: the
+        # date asked for does not exist in it, whatever dates its passages hold.
+        problems.append(
+            Problem(
+                check="premise",
+                detail=f"the question takes for granted that it was done; the record is {state}",
+            )
+        )
     if kind == "count" and not _counts(question, passages, stop):
         problems.append(Problem(check="kind", detail="no passage gives the number asked for"))
     # Any passage retrieved for the question may carry the date (a history section often ranks

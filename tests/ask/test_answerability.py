@@ -130,6 +130,21 @@ WITHDRAWN_WITH_REASON = (
             "The v1 orders API was switched off on 3 March after the last client moved.",
             [],
         ),
+        # asked when it was finished, of a record still only proposed: no such date exists
+        (
+            "When did the search index finish moving to OpenSearch?",
+            "Move the search index to OpenSearch",
+            "Proposed",
+            "We propose to move the search index to OpenSearch in 2025 to cut licence costs.",
+            ["premise"],
+        ),
+        (
+            "When did the search index finish moving to OpenSearch?",
+            "Move the search index to OpenSearch",
+            "Implemented",
+            "The search index moved to OpenSearch in June 2025 to cut licence costs.",
+            [],
+        ),
         # a name the record never uses
         (
             "Why do we run Kafka for orders?",
