@@ -42,6 +42,7 @@ _MINILM_HEADS = 12
 _TOKENIZER_PATH = Path(__file__).parent / "data" / "minilm-tokenizer.json"
 
 
+# A loaded asset, configured once and then only read (encoding is thread-safe): not review state.
 @lru_cache(maxsize=1)
 def _plain_tokenizer() -> Any:
     from tokenizers import Tokenizer

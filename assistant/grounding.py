@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, create_model
@@ -76,7 +75,6 @@ class ReviewReply(BaseModel):
     findings: Annotated[list[ModelFinding], Field(max_length=6)]
 
 
-@lru_cache(maxsize=64)
 def reply_model(shown: int, max_new: int) -> type[ReviewReply]:
     """ReviewReply narrowed to one call: refs F1..Fn only, at most n verdicts and max_new
     findings, so the schema itself stops a model inventing refs or padding lists."""

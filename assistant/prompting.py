@@ -17,6 +17,7 @@ def prompts_dir() -> Path:
     return Path(prompts.__file__).parent
 
 
+# A loaded asset: the templates on disk do not change, and jinja2 guards its template cache.
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(

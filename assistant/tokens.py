@@ -69,6 +69,7 @@ def ensure_offline_encodings(cache_dir: Path | None = None) -> Path:
     return target
 
 
+# A loaded, immutable asset (tiktoken's BPE ranks), shared by every thread: not per-review state.
 @lru_cache(maxsize=4)
 def get_encoding(name: str = "cl100k_base") -> tiktoken.Encoding:
     """A tiktoken encoding that never touches the network."""
