@@ -49,6 +49,26 @@ def scaffolding_free_lines(lines: Sequence[str]) -> list[str]:
     return out
 
 
+def comment_free_lines(lines: Sequence[str]) -> list[str]:
+    """Each line without its HTML comments (a template's prompts), one to one; fenced code kept.
+
+    The review checks read these: a prompt such as `<!-- Who has the problem? -->` is guidance
+    for the author, neither content nor an open question.
+    """
+    out: list[str] = []
+    in_comment = False
+    in_fence = False
+    for line in lines:
+        if not in_comment and FENCE.match(line):
+            in_fence = not in_fence
+        if in_fence or FENCE.match(line):
+            out.append(line)
+            continue
+        text, in_comment = _outside_comments(line, in_comment)
+        out.append(text.rstrip() if text.strip() else "")
+    return out
+
+
 def _outside_comments(line: str, in_comment: bool) -> tuple[str, bool]:
     """The parts of `line` outside HTML comments, and whether a comment is still open."""
     kept: list[str] = []

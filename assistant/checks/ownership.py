@@ -199,7 +199,8 @@ def ownership_flags(ctx: ReviewContext) -> tuple[list[Flag], bool]:
         key = key_text.strip().lower()
         value = link_text(raw_value).strip()
         block = view.block_at(line)
-        if block and block.kinds & _CONTENT_KINDS and "ownership" not in block.kinds:
+        top = block is not None and block is view.blocks[0]  # the header, whatever its title
+        if block and not top and block.kinds & _CONTENT_KINDS and "ownership" not in block.kinds:
             continue  # "Owner: a user or an org" in a data model is not the spec's owner
         if _PROMPT_VALUE.match(value):
             continue  # a template prompt neither names nor leaves open an owner

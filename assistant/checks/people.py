@@ -40,8 +40,16 @@ _NOT_NAMES = re.compile(
 )
 
 
+# An e-mail address ("jane.doe@example.com"): a person's, unless its local part names a group
+# ("payments-team@", "sre-oncall@").
+_EMAIL = re.compile(r"\b([\w.+-]+)@[\w-]+(?:\.[\w-]+)+\b")
+
+
 def names_person(value: str) -> bool:
-    """Whether a value names at least one person (a name or @handle), not only a department."""
+    """Whether a value names at least one person (a name, @handle or address), not a department."""
+    for local in _EMAIL.findall(value):
+        if not DEPARTMENT.search(local.replace(".", " ").replace("-", " ").replace("_", " ")):
+            return True
     text = re.sub(r"\([^)]*\)", " ", strip_dates(value))  # "(PM, Growth)" describes the person
     for part in re.split(r"[,;/+]|\band\b|\bwith\b|·", text):
         tokens = [t for t in _NAME_WORD.findall(part) if not _NOT_NAMES.match(t)]

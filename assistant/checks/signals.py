@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from assistant.checks.vocab import Term, Vocabulary, register, traced
 from assistant.markdown import FENCE, ParsedSpec
+from assistant.prose import comment_free_lines
 from assistant.sentences import split_sentences
 
 if TYPE_CHECKING:
@@ -212,8 +213,11 @@ def _inline_label(lines: list[str], i: int) -> tuple[str, str] | None:
 
 
 def split_blocks(spec: ParsedSpec) -> list[Block]:
-    """Cut the draft into blocks at headings and inline labels; fenced code stays in its block."""
-    lines = spec.lines
+    """Cut the draft into blocks at headings and inline labels; fenced code stays in its block.
+
+    HTML comments (a template's prompts) are read as blank: they are not the author's content.
+    """
+    lines = comment_free_lines(spec.lines)
     blocks: list[Block] = []
     first_heading = next((s for s in spec.sections if s.level > 0), None)
     for section in spec.sections:
@@ -283,6 +287,23 @@ def _table_cells(line: str) -> list[str] | None:
     return [c.strip().strip("*_ ") for c in stripped.strip("|").split("|")]
 
 
+_BARE_LABEL = re.compile(r"^(?:\*\*|__)?([A-Za-z][\w'&/+() -]{0,40}?)(?:\*\*|__)?\s*:(?:\*\*|__)?$")
+
+
+def _listed_value(lines: list[str], i: int, body: str) -> tuple[str, str] | None:
+    """A label alone on its line with its value listed below it ("Authors:" then one bullet
+    per person): (label, the items joined by commas), or None."""
+    match = _BARE_LABEL.match(body)
+    if not match or len(match.group(1).split()) > 4 or BULLET.match(lines[i]):
+        return None
+    items = []
+    for line in lines[i + 1 : i + 21]:
+        if not BULLET.match(line):
+            break
+        items.append(BULLET.sub("", line, count=1).strip())
+    return (match.group(1).strip(), ", ".join(items)) if items else None
+
+
 def extract_fields(spec: ParsedSpec) -> list[Field]:
     """Key/value facts: front matter, `Key: value` lines (also bold, bulleted, or `·`-joined)
     and two-column tables such as `| Owner | TBD |`."""
@@ -295,7 +316,8 @@ def extract_fields(spec: ParsedSpec) -> list[Field]:
         )
         out.append(Field(str(key), text, at))
     in_fence = False
-    for n, line in enumerate(spec.lines[spec.front_matter_end :], start=spec.front_matter_end + 1):
+    lines = comment_free_lines(spec.lines[spec.front_matter_end :])  # prompts are not values
+    for n, line in enumerate(lines, start=spec.front_matter_end + 1):
         if FENCE.match(line):
             in_fence = not in_fence
         if in_fence:
@@ -306,6 +328,10 @@ def extract_fields(spec: ParsedSpec) -> list[Field]:
                 out.append(Field(cells[0], cells[1], n))
             continue
         body = BULLET.sub("", line, count=1).strip()
+        listed = _listed_value(lines, n - spec.front_matter_end - 1, body)
+        if listed is not None:
+            out.append(Field(listed[0], listed[1], n))
+            continue
         for part in _FIELD_SPLIT.split(body):
             match = _FIELD.match(part.strip())
             if match and len(match.group(1).split()) <= 4 and match.group(2).strip():

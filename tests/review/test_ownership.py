@@ -169,3 +169,52 @@ def test_split_decision_rights_are_not_a_contest() -> None:
         Ann decides scope and what success looks like. Bo decides the sync protocol.
         """
     assert run_check(OwnershipCheck(), draft) == []
+
+
+OWNERS_WHERE_REAL_DOCUMENTS_WRITE_THEM = {
+    "a label with its people listed below it": """
+        # Offline mode for the field app
+
+        Authors:
+         - [Ines Duarte](https://example.com/ines), Product Manager
+         - Tomasz Wójcik, Engineer
+
+        ## Problem
+        Inspectors lose their notes when the signal drops in basements.
+        """,
+    "a sponsor given as an e-mail address": """
+        # Nightly build retention
+
+        | Status      | Draft               |
+        | :---------- | :------------------ |
+        | **Sponsor** | k.osei@example.org  |
+
+        ## Objective
+        Keep nightly builds for 30 days instead of 7.
+        """,
+    "a header block under a second-level title": """
+        ## P12: Loosen the retry behavior of the upload client
+
+        *   Author: Mei Lin (@meilin)
+        *   Approver: Arjun Rao (@arao)
+        *   Status: Draft
+
+        ## Abstract
+        Retry uploads three times with backoff instead of failing at once.
+        """,
+}
+
+
+@pytest.mark.parametrize(
+    "draft",
+    OWNERS_WHERE_REAL_DOCUMENTS_WRITE_THEM.values(),
+    ids=OWNERS_WHERE_REAL_DOCUMENTS_WRITE_THEM.keys(),
+)
+def test_owners_are_read_where_real_documents_write_them(draft: str) -> None:
+    assert run_check(OwnershipCheck(), draft) == []
+
+
+def test_a_group_address_is_not_a_person() -> None:
+    draft = OWNERS_WHERE_REAL_DOCUMENTS_WRITE_THEM["a sponsor given as an e-mail address"]
+    findings = run_check(OwnershipCheck(), draft.replace("k.osei@", "platform-team@"))
+    assert [f.code for f in findings] == ["unresolved_ownership"]
