@@ -17,7 +17,16 @@ from api.errors import install_error_handlers
 from api.github.webhook import GitHubWebhook
 from api.jobs import JobManager
 from api.metrics import BodyLimitMiddleware, Metrics, MetricsMiddleware
-from api.routes import ask, docs_page, documents, health, library_pages, pages, reviews
+from api.routes import (
+    ask,
+    docs_page,
+    documents,
+    findings,
+    health,
+    library_pages,
+    pages,
+    reviews,
+)
 from api.security import CrossSiteGuardMiddleware, SecurityHeadersMiddleware
 from api.slow_clients import BodyTimeoutMiddleware
 from assistant.config import Settings
@@ -68,6 +77,7 @@ def create_app(services: Services) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         jobs.shutdown()
+        services.close_ledger()
 
     app = FastAPI(
         title="specreview",
@@ -78,6 +88,10 @@ def create_app(services: Services) -> FastAPI:
         redoc_url=None,
         openapi_tags=[
             {"name": "reviews", "description": "Review drafts."},
+            {
+                "name": "findings",
+                "description": "Recorded findings: dismiss one (with a reason) or reopen it.",
+            },
             {"name": "ask", "description": "Questions about past decisions."},
             {"name": "documents", "description": "The indexed library and indexing jobs."},
             {"name": "service", "description": "Health, readiness and metrics."},
@@ -98,6 +112,7 @@ def create_app(services: Services) -> FastAPI:
     app.add_middleware(MetricsMiddleware, metrics=metrics)
 
     app.include_router(reviews.router)
+    app.include_router(findings.router)
     app.include_router(ask.router)
     app.include_router(documents.router)
     app.include_router(health.router)

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import (
     ConfigError,
+    DatabaseError,
     EmbedderError,
     InputError,
     LLMError,
@@ -69,6 +70,7 @@ _STATUS_CODES: dict[int, str] = {
 _ENGINE_ERRORS: tuple[tuple[type[SpecreviewError], int, str], ...] = (
     (InputError, 422, "invalid_input"),
     (StoreError, 503, "store_unavailable"),
+    (DatabaseError, 503, "database_unavailable"),
     (EmbedderError, 503, "embedder_unavailable"),
     (LLMError, 502, "llm_failed"),
     (ConfigError, 500, "misconfigured"),

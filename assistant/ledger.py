@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.errors import InputError
+from assistant.errors import DatabaseError, InputError
 from assistant.models import Review
 
 Surface = Literal["cli", "api", "web", "github"]
@@ -212,6 +212,14 @@ def hide_dismissed(review: Review, dismissed: Mapping[str, FindingState]) -> Rev
     return review.model_copy(update={"findings": kept, "suppressed": suppressed})
 
 
+def unrecorded(review: Review, reason: str) -> Review:
+    """The review as shown when it could not be recorded: its coverage says so (and that
+    findings dismissed earlier may be among its findings)."""
+    note = f"recording: the review was not saved ({reason}); dismissed findings may show again"
+    coverage = review.coverage.model_copy(update={"skipped": [*review.coverage.skipped, note]})
+    return review.model_copy(update={"coverage": coverage})
+
+
 def content_hash(content: str | bytes) -> str:
     """The SHA-256 of what was reviewed (text as UTF-8)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
@@ -232,6 +240,24 @@ def record_and_show(
         review, document=document, content_hash=content_hash(content), surface=surface
     )
     return apply_ledger(review, recorded)
+
+
+def remember(
+    ledger: Callable[[], FindingLedger],
+    review: Review,
+    *,
+    document: DocumentKey,
+    content: str | bytes,
+    surface: Surface,
+) -> Review:
+    """record_and_show for a service: a database that cannot be opened or written does not
+    fail the review; the review's coverage says it was not saved."""
+    try:
+        return record_and_show(
+            ledger(), review, document=document, content=content, surface=surface
+        )
+    except DatabaseError as exc:
+        return unrecorded(review, str(exc))
 
 
 def _now(at: datetime | None) -> datetime:

@@ -73,6 +73,12 @@ class Services:
 
         return open_ledger(self.settings.database_url or sqlite_url(self.settings.database_path))
 
+    def close_ledger(self) -> None:
+        """Close the database's connections if it was opened (a server's shutdown)."""
+        ledger = self.__dict__.pop("ledger", None)
+        if ledger is not None and ledger is not self._ledger:
+            ledger.close()
+
     def database_in_use(self) -> bool:
         """Whether reviews are recorded unasked: a database URL is set, or the SQLite database
         or the store exists already (a review never creates a project's .specreview/)."""

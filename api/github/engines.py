@@ -15,6 +15,7 @@ from typing import Protocol
 
 from assistant.config import ReviewConfig
 from assistant.errors import InputError
+from assistant.ledger import DocumentKey, remember
 from assistant.models import Answer, Review
 from assistant.services import Services
 from assistant.store import InMemoryStore
@@ -55,6 +56,7 @@ class ServicesEngines:
     """RepoEngines over a per-repo Services: the shared embedder, this repo's own store."""
 
     base: Services
+    repo: str = ""  # owner/name: the documents' identity in the findings database
     store: InMemoryStore = field(default_factory=InMemoryStore)
     _versions: dict[str, str] = field(default_factory=dict)
     _doc_ids: dict[str, str] = field(default_factory=dict)
@@ -108,7 +110,15 @@ class ServicesEngines:
     def review(self, text: str, *, path: str, config: ReviewConfig) -> Review:
         # The repository's configuration goes with the review: checks, severities and
         # thresholds are applied by the engine, in one place.
-        return self._services().reviewer.review_text(text, path=path, config=config)
+        review = self._services().reviewer.review_text(text, path=path, config=config)
+        # Recorded in the service's database; findings dismissed on this file are suppressed.
+        return remember(
+            lambda: self.base.ledger,
+            review,
+            document=DocumentKey(repo=self.repo, path=path),
+            content=text,
+            surface="github",
+        )
 
     def ask(self, question: str) -> Answer:
         return self._services().asker.ask(question)
@@ -125,7 +135,7 @@ class ServicesEngineFactory:
 
     def __call__(self, repo: str) -> RepoEngines:
         with self._lock:
-            engines = self._repos.pop(repo, None) or ServicesEngines(base=self._base)
+            engines = self._repos.pop(repo, None) or ServicesEngines(base=self._base, repo=repo)
             self._repos[repo] = engines
             while len(self._repos) > self._keep:
                 self._repos.popitem(last=False)

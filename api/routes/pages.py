@@ -71,7 +71,7 @@ async def review_submit(request: Request, state: StateDep) -> Response:
                 pasted_text = pasted if isinstance(pasted, str) else ""
                 text = decode_text(pasted_text.encode("utf-8"), name="the draft", max_bytes=limit)
         # "" (Detect it) or anything not a type: the reviewer detects it and says so.
-        review = await review_draft(state, text, path, declared_type(chosen))
+        review = await review_draft(state, text, path, declared_type(chosen), surface="web")
     except ApiError as exc:
         ctx = {"page": "review", "error": exc.message, "text": text}
         return render(state, request, "review.html", ctx, status=exc.status)

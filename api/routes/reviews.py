@@ -13,6 +13,7 @@ from api.deps import AppState, StateDep, require_token
 from api.drafts import read_draft
 from api.errors import ERROR_RESPONSES, ErrorResponse
 from api.schemas import ReviewFormat, ReviewRequest
+from assistant.ledger import DocumentKey, Surface, remember
 from assistant.models import DocType, Review
 from assistant.render import render_markdown, render_sarif
 
@@ -45,12 +46,26 @@ _REQUEST_BODY: dict[str, Any] = {
 
 
 async def review_draft(
-    state: AppState, text: str, path: str, doc_type: DocType | None = None
+    state: AppState,
+    text: str,
+    path: str,
+    doc_type: DocType | None = None,
+    *,
+    surface: Surface = "api",
 ) -> Review:
-    """Run the reviewer off the event loop and count the result."""
-    review = await run_in_threadpool(
-        lambda: state.reviewer.review_text(text, path=path, doc_type=doc_type)
-    )
+    """Run the reviewer off the event loop, record the review, and count the result."""
+
+    def review_and_record() -> Review:
+        review = state.reviewer.review_text(text, path=path, doc_type=doc_type)
+        return remember(
+            lambda: state.services.ledger,
+            review,
+            document=DocumentKey(path=path),
+            content=text,
+            surface=surface,
+        )
+
+    review = await run_in_threadpool(review_and_record)
     state.metrics.record_review(review)
     return review
 
