@@ -64,8 +64,13 @@ _SHAPE: dict[DocType, tuple[tuple[re.Pattern[str], float, str], ...]] = {
     "decision": (
         (re.compile(r"^decision$|^the decision$|^decision made$"), 2.0, "a Decision section"),
         (re.compile(r"^rationale$"), 0.5, "a Rationale section"),
-        (re.compile(r"decision outcome|considered options|decision drivers"), 2.0, "MADR outline"),
-        (re.compile(r"pros and cons of the options"), 1.0, "MADR outline"),
+        # MADR's headings; its first versions said "alternatives" where later ones say "options".
+        (
+            re.compile(r"decision outcome|considered (?:options|alternatives)|decision drivers"),
+            2.0,
+            "MADR outline",
+        ),
+        (re.compile(r"pros and cons of the (?:options|alternatives)"), 1.0, "MADR outline"),
         (re.compile(r"^consequences$|^implications$"), 1.0, "a Consequences section"),
         (re.compile(r"^status$"), 0.5, "a Status section"),
         (re.compile(r"^context$|^context and problem statement$"), 0.5, "a Context section"),
@@ -111,7 +116,9 @@ _NUMBERED_TITLE = re.compile(r"^(?:adr[- ]?)?\d+\.?\s", re.IGNORECASE)
 # Decision records are conventionally titled by the choice, in the imperative: "Use PostgreSQL
 # for storage", "Adopt OpenTelemetry", "Record architecture decisions" (Nygard's first ADR).
 _CHOICE_TITLE = re.compile(
-    r"^(?:use|adopt|choose|select|standardi[sz]e on|record|prefer)\s", re.IGNORECASE
+    r"^(?:use|adopt|choose|select|standardi[sz]e on|record|prefer|"
+    r"(?:do not|don't|stop) (?:use|using|adopt))\s",  # the same choice, declined
+    re.IGNORECASE,
 )
 
 

@@ -173,3 +173,28 @@ def test_an_unknown_type_in_config_is_one_clear_error() -> None:
     with pytest.raises(ValidationError, match="not a document type"):
         ReviewConfig(types={"docs/adr/**": "desicion"})
     assert ReviewConfig(types={"docs/adr/**": "ADR"}).types  # the aliases authors write
+
+
+def test_first_madr_outline_and_a_declined_choice_are_decisions() -> None:
+    # MADR 1.x said "Considered Alternatives" where later versions say "Considered Options";
+    # "Do not use ..." titles a choice as "Use ..." does.
+    record = """# Do not use a service mesh for internal traffic
+
+## Considered Alternatives
+
+* Istio
+* Plain Kubernetes services with mTLS at the ingress
+
+## Decision Outcome
+
+Plain services: the mesh's operational cost outweighs what we would use of it.
+
+## Pros and Cons of the Alternatives
+
+### Istio
+* Good, because retries and mTLS come for free
+* Bad, because two people would need to run it
+"""
+    verdict = detect_type(parse_spec(record), "notes/mesh.md")
+    assert verdict.doc_type == "decision"
+    assert "MADR outline" in verdict.source and "a title that names a choice" in verdict.source
