@@ -22,6 +22,18 @@ if ! command -v chromium >/dev/null && [[ $(id -u) == 0 ]] && command -v apt-get
     >/dev/null 2>&1 || echo "warning: could not install chromium; browser tests will skip" >&2
 fi
 
+# The findings database's tests run on SQLite and on a real PostgreSQL: a throwaway cluster on
+# loopback (Debian's postgresql is installed when missing and we may), stopped at exit. Without
+# it the PostgreSQL tests skip, saying why.
+step "postgresql (a throwaway server on loopback)"
+if pg=$(bash scripts/postgres-for-tests.sh start); then
+  read -r SPECREVIEW_TEST_POSTGRES_URL pgdir <<<"$pg"
+  export SPECREVIEW_TEST_POSTGRES_URL
+  trap 'bash scripts/postgres-for-tests.sh stop "$pgdir"' EXIT
+else
+  echo "warning: could not start PostgreSQL; the PostgreSQL tests will skip" >&2
+fi
+
 # pytest exits 5 when a selection holds no test (say, `scripts/test.sh tests/github -k x`).
 run_pytest() { local rc=0; pytest "$@" || rc=$?; [[ $rc == 5 ]] && rc=0; return "$rc"; }
 
