@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Select, create_engine, event, select
+from sqlalchemy import Engine, Select, create_engine, event, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -18,7 +18,6 @@ from assistant.db import migrate
 from assistant.db.schema import DeliveryRow, FindingRow, FindingStateRow, JobRow, ReviewRow
 from assistant.errors import DatabaseError, InputError, SpecreviewError
 from assistant.ledger import (
-    ACTIVE,
     SURFACES,
     DismissReason,
     DocumentKey,
@@ -50,6 +49,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")  # findings go with their review
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for a writer
+    # With WAL, NORMAL syncs at checkpoints, not at every commit: a power cut may lose the
+    # last reviews recorded, never corrupt the file (SQLite's documented guarantee).
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
@@ -156,48 +158,89 @@ class SqlLedger:
         surface: Surface,
         when: datetime,
     ) -> RecordedReview:
-        row = ReviewRow(
-            repo=document.repo,
-            path=document.path,
+        # Bulk statements rather than the unit of work: recording sits on every review's path.
+        review_id = session.scalar(
+            insert(ReviewRow)
+            .values(
+                repo=document.repo,
+                path=document.path,
+                content_hash=content_hash,
+                doc_type=review.doc_type,
+                llm_mode=review.llm.mode,
+                surface=surface,
+                created_at=when,
+            )
+            .returning(ReviewRow.id)
+        )
+        assert review_id is not None
+        rows = [
+            {
+                "review_id": review_id,
+                "code": f.code,
+                "severity": f.severity,
+                "fingerprint": f.fingerprint,
+                "start_line": f.span.start_line if f.span else None,
+                "end_line": f.span.end_line if f.span else None,
+                "section": f.section,
+                "title": f.title,
+                "message": f.message,
+                "related": [r.id for r in f.related],
+            }
+            for f in review.findings
+        ]
+        ids: list[int] = []
+        if rows:
+            returning = insert(FindingRow).returning(FindingRow.id, sort_by_parameter_order=True)
+            ids = list(session.scalars(returning, rows))
+        states = {
+            fp: (state_id, _state(state))
+            for state_id, fp, state in session.execute(
+                select(FindingStateRow.id, FindingStateRow.fingerprint, FindingStateRow.state)
+                .where(FindingStateRow.repo == document.repo)
+                .where(FindingStateRow.path == document.path)
+            )
+        }
+        present = {f.fingerprint: f.code for f in review.findings}
+        added, changed = [], []
+        after: dict[str, FindingStateName] = {fp: state for fp, (_, state) in states.items()}
+        for fp in states.keys() | present.keys():
+            old = states.get(fp)
+            new = next_state(old[1] if old else None, fp in present)
+            if new is None or (old is not None and old[1] == new):
+                continue
+            after[fp] = new
+            if old is None:
+                added.append(
+                    {
+                        "repo": document.repo,
+                        "path": document.path,
+                        "fingerprint": fp,
+                        "code": present[fp],
+                        "state": new,
+                        "changed_at": when,
+                    }
+                )
+            else:  # moved by a review, not a person: who dismissed it no longer applies
+                changed.append(
+                    {"id": old[0], "state": new, "changed_at": when, "by": None, "reason": None}
+                )
+        if added:
+            session.execute(insert(FindingStateRow), added)
+        if changed:
+            session.execute(update(FindingStateRow), changed)
+        return RecordedReview(
+            id=review_id,
+            document=document,
             content_hash=content_hash,
             doc_type=review.doc_type,
             llm_mode=review.llm.mode,
             surface=surface,
             created_at=when,
+            findings=[
+                _finding_from(row, finding_id, after.get(row["fingerprint"], "open"))
+                for row, finding_id in zip(rows, ids, strict=True)
+            ],
         )
-        for f in review.findings:
-            row.findings.append(
-                FindingRow(
-                    code=f.code,
-                    severity=f.severity,
-                    fingerprint=f.fingerprint,
-                    start_line=f.span.start_line if f.span else None,
-                    end_line=f.span.end_line if f.span else None,
-                    section=f.section,
-                    title=f.title,
-                    message=f.message,
-                    related=[r.id for r in f.related],
-                )
-            )
-        session.add(row)
-        states = {s.fingerprint: s for s in session.scalars(_states_of(document))}
-        present = {f.fingerprint: f.code for f in review.findings}
-        for fp in states.keys() | present.keys():
-            old = states.get(fp)
-            new = next_state(_state(old.state) if old else None, fp in present)
-            if new is None or (old is not None and old.state == new):
-                continue
-            if old is None:
-                old = FindingStateRow(
-                    repo=document.repo, path=document.path, fingerprint=fp, code=present[fp]
-                )
-                session.add(old)
-                states[fp] = old
-            old.state, old.changed_at = new, when
-            if new in ACTIVE or new == "resolved":
-                old.by, old.reason = None, None
-        session.flush()
-        return _recorded(row, {fp: _state(s.state) for fp, s in states.items()})
 
     def get_review(self, review_id: int) -> RecordedReview | None:
         with self._session(f"read review {review_id}") as session:
@@ -383,6 +426,10 @@ def _finding(row: FindingRow, state: FindingStateName) -> RecordedFinding:
         related=list(row.related or []),
         state=state,
     )
+
+
+def _finding_from(row: dict[str, Any], finding_id: int, state: FindingStateName) -> RecordedFinding:
+    return RecordedFinding(id=finding_id, state=state, **row)
 
 
 def _recorded(
