@@ -12,7 +12,7 @@ top-level alternatives as terms (with the vocabulary's reason), so they are trac
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -105,9 +105,10 @@ def alternatives(pattern: str) -> list[str]:
     return [f"{prefix}{part}){suffix}" for part in inner_parts]
 
 
-def _split_top(pattern: str) -> list[str]:
-    """Split on `|` outside groups and character classes."""
-    parts, depth, start, i, in_class = [], 0, 0, 0, False
+def _syntax(pattern: str, start: int = 0, depth: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth after it) for each character of a regular expression
+    from `start` that is neither escaped nor inside a character class."""
+    i, in_class = start, False
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\":
@@ -117,14 +118,22 @@ def _split_top(pattern: str) -> list[str]:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
+        else:
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+            yield i, ch, depth
+        i += 1
+
+
+def _split_top(pattern: str) -> list[str]:
+    """Split on `|` outside groups and character classes."""
+    parts, start = [], 0
+    for i, ch, depth in _syntax(pattern):
+        if ch == "|" and depth == 0:
             parts.append(pattern[start:i])
             start = i + 1
-        i += 1
     parts.append(pattern[start:])
     return parts
 
@@ -135,26 +144,12 @@ def _wrapping_group(pattern: str) -> tuple[str, str, str] | None:
     opening = re.match(r"^((?:\\b|\^|\\W\*|\s)*\((?:\?:)?)", pattern)
     if not opening:
         return None
-    depth, i, in_class = 1, opening.end(), False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                suffix = pattern[i + 1 :]
-                if "|" in _split_top(suffix)[0] or len(_split_top(suffix)) > 1:
-                    return None
-                return opening.group(1), pattern[opening.end() : i], suffix
-        i += 1
+    for i, ch, depth in _syntax(pattern, opening.end(), depth=1):
+        if ch == ")" and depth == 0:
+            suffix = pattern[i + 1 :]
+            if "|" in _split_top(suffix)[0] or len(_split_top(suffix)) > 1:
+                return None
+            return opening.group(1), pattern[opening.end() : i], suffix
     return None
 
 
