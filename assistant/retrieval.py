@@ -26,7 +26,7 @@ from assistant.bm25 import KeywordIndex
 from assistant.embed import Embedder
 from assistant.models import Chunk, DocumentRecord, Hit, Kind
 from assistant.prose import scaffolding_free_lines
-from assistant.store import VectorStore, Where
+from assistant.store import VectorStore, Where, matches
 
 RRF_K = 60  # the usual constant: rank 1 scores 1/61, rank 10 scores 1/70
 DEPTH = 100  # how many chunks each side contributes before fusing
@@ -53,20 +53,6 @@ class DocHit(BaseModel):
     dense_z: float = 0.0
     keyword_z: float = 0.0
     hits: list[Hit] = Field(default_factory=list)  # best chunks, best first
-
-
-def matches(chunk: Chunk, where: Where | None) -> bool:
-    """Whether a chunk passes a store filter (same semantics as the stores)."""
-    if not where:
-        return True
-    for key, wanted in where.items():
-        value: Any = getattr(chunk, key, None)
-        if isinstance(wanted, str):
-            if value != wanted:
-                return False
-        elif value not in wanted:
-            return False
-    return True
 
 
 def _where_key(where: Where | None) -> tuple[tuple[str, tuple[str, ...]], ...]:

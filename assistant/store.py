@@ -49,11 +49,12 @@ class VectorStore(Protocol):
     def count_chunks(self) -> int: ...
 
 
-def _matches(meta: Mapping[str, Any], where: Where | None) -> bool:
+def matches(chunk: Chunk, where: Where | None) -> bool:
+    """Whether a chunk passes a filter: each field equals the value, or is one of the values."""
     if not where:
         return True
     for key, wanted in where.items():
-        value = meta.get(key)
+        value = getattr(chunk, key, None)
         if isinstance(wanted, str):
             if value != wanted:
                 return False
@@ -77,7 +78,7 @@ class InMemoryStore:
         norm_q = math.sqrt(sum(v * v for v in vector)) or 1.0
         scored = []
         for chunk, vec in self._chunks.values():
-            if not _matches(chunk.model_dump(), where):
+            if not matches(chunk, where):
                 continue
             norm_v = math.sqrt(sum(v * v for v in vec)) or 1.0
             score = sum(a * b for a, b in zip(vector, vec, strict=True)) / (norm_q * norm_v)
@@ -107,7 +108,7 @@ class InMemoryStore:
         return [r.model_copy(update={"text": None}) for r in self._docs.values()]
 
     def all_chunks(self, where: Where | None = None) -> list[Chunk]:
-        return [c for c, _ in self._chunks.values() if _matches(c.model_dump(), where)]
+        return [c for c, _ in self._chunks.values() if matches(c, where)]
 
     def count_chunks(self) -> int:
         return len(self._chunks)
