@@ -35,15 +35,27 @@ def _register_all() -> None:
         return
     from cli import (
         ask_cmd,
+        audit_cmd,
         bench_cmd,
         github_cmd,
         index_cmd,
+        new_cmd,
         review_cmd,
         serve_cmd,
         status_cmd,
     )
 
-    for module in (index_cmd, review_cmd, ask_cmd, serve_cmd, status_cmd, github_cmd, bench_cmd):
+    for module in (
+        index_cmd,
+        review_cmd,
+        ask_cmd,
+        new_cmd,
+        audit_cmd,
+        serve_cmd,
+        status_cmd,
+        github_cmd,
+        bench_cmd,
+    ):
         module.register(app, eval_app=eval_app, bench_app=bench_app)
 
 

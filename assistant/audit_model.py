@@ -1,0 +1,116 @@
+"""The history audit's data: items, the records they cite, the report (see assistant/audit.py)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from assistant.models import DocumentRecord
+from assistant.prose import comment_free_lines
+
+AuditKind = Literal[
+    "superseded_but_accepted",
+    "conflicting_decisions",
+    "broken_link",
+    "missing_metadata",
+    "near_duplicate",
+]
+AUDIT_KINDS: tuple[AuditKind, ...] = (
+    "superseded_but_accepted",
+    "conflicting_decisions",
+    "broken_link",
+    "missing_metadata",
+    "near_duplicate",
+)
+# What each kind is called on every surface (the Library's badge, the report's headings).
+KIND_LABELS: dict[str, str] = {
+    "superseded_but_accepted": "superseded, still accepted",
+    "conflicting_decisions": "contradicts another accepted record",
+    "broken_link": "links to a missing record",
+    "missing_metadata": "missing status, date or owner",
+    "near_duplicate": "near-duplicate of another record",
+}
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class RecordRef(BaseModel):
+    """A record an item cites, and where: 1-based lines (None when the fact is metadata kept
+    outside the text, such as a kep.yaml) and the quoted line."""
+
+    id: str
+    title: str = ""
+    path: str = ""
+    status: str | None = None
+    line: int | None = None
+    end_line: int | None = None
+    quote: str = ""
+
+    def where(self) -> str:
+        if self.line is None:
+            return self.path or self.id
+        lines = (
+            f"{self.line}-{self.end_line}"
+            if self.end_line and self.end_line > self.line
+            else f"{self.line}"
+        )
+        return f"{self.path or self.id}:{lines}"
+
+
+class AuditItem(BaseModel):
+    """One thing the audit found: the record at fault, the other record, and why."""
+
+    kind: AuditKind
+    record: RecordRef
+    other: RecordRef | None = None  # None for missing metadata; the target for a broken link
+    message: str
+    confidence: float = 1.0
+
+
+class AuditReport(BaseModel):
+    """Everything one audit found over the indexed records."""
+
+    records: int
+    items: list[AuditItem] = Field(default_factory=list)
+    skipped: list[str] = Field(default_factory=list)  # a kind that could not run, and why
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        return {kind: sum(1 for i in self.items if i.kind == kind) for kind in AUDIT_KINDS}
+
+    def flags(self) -> dict[str, list[str]]:
+        """Record id → the labels of the kinds it is flagged for (both records of a pair)."""
+        out: dict[str, list[str]] = {}
+        for item in self.items:
+            ids = [item.record.id]
+            if item.kind in ("conflicting_decisions", "near_duplicate") and item.other:
+                ids.append(item.other.id)
+            for doc_id in ids:
+                labels = out.setdefault(doc_id, [])
+                if KIND_LABELS[item.kind] not in labels:
+                    labels.append(KIND_LABELS[item.kind])
+        return out
+
+
+def ref(record: DocumentRecord, line: int | None = None, quote: str = "") -> RecordRef:
+    return RecordRef(
+        id=record.id,
+        title=record.title,
+        path=record.path,
+        status=record.status,
+        line=line,
+        quote=quote.strip()[:200],
+    )
+
+
+def find_line(
+    text: str, pattern: re.Pattern[str], *, limit: int | None = None
+) -> tuple[int, str] | None:
+    """The first line (1-based) matching `pattern` outside HTML comments, and its text."""
+    lines = comment_free_lines(text.split("\n"))
+    for n, line in enumerate(lines[:limit] if limit else lines, start=1):
+        if pattern.search(line):
+            return n, line
+    return None
