@@ -155,6 +155,16 @@ def _score(blocks: list[Block], *, prose_pain: bool) -> tuple[float, int, float,
     return total, strong, best, pain, items
 
 
+def _states_context(evidence: WhyEvidence, unlabelled: list[Block]) -> bool:
+    """A record's why is the context that forced it: a Context or Rationale written out as a
+    full sentence or more answers it; so does a problem told in prose under no heading (the
+    paragraph before the options). An empty or one-phrase context does not."""
+    if evidence.labelled_words >= _DECISION_CONTEXT_WORDS:
+        return True
+    words, problems = _prose(unlabelled)
+    return problems >= 1 and words >= 2 * _DECISION_CONTEXT_WORDS
+
+
 class WhyCheck:
     """Raises `missing_why` when no problem with evidence is stated anywhere in the draft."""
 
@@ -189,12 +199,10 @@ class WhyCheck:
         evidence = self.measure(ctx)
         if evidence.present:
             return []
-        if ctx.doc_type == "decision" and evidence.labelled_words >= _DECISION_CONTEXT_WORDS:
-            # A record's why is the context that forced it: a Context or Rationale written out
-            # as a full sentence or more answers it; an empty or one-phrase context does not.
-            return []
         view = view_of(ctx)
-        labelled, _ = _region(view.blocks)
+        labelled, other = _region(view.blocks)
+        if ctx.doc_type == "decision" and _states_context(evidence, other):
+            return []
         spec = ctx.spec
         if labelled:
             block = labelled[0]

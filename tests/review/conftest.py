@@ -6,9 +6,9 @@ import textwrap
 
 from assistant.checks.base import Check, ReviewContext
 from assistant.markdown import parse_spec
-from assistant.models import Finding
+from assistant.models import DocType, Finding
 
 
-def run_check(check: Check, draft: str) -> list[Finding]:
+def run_check(check: Check, draft: str, *, doc_type: DocType = "spec") -> list[Finding]:
     text = textwrap.dedent(draft).strip("\n") + "\n"
-    return check.run(ReviewContext(spec=parse_spec(text), path="draft.md"))
+    return check.run(ReviewContext(spec=parse_spec(text), path="draft.md", doc_type=doc_type))

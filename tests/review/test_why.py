@@ -230,3 +230,56 @@ def test_counted_demand_is_evidence_of_a_why() -> None:
     # The same request, uncounted and alone, is a wish, not evidence.
     wish = draft.split("Since")[0] + "Admins would like a dark theme.\n\n## Proposal\n\nA switch."
     assert [f.code for f in run_check(WhyCheck(), wish)] == ["missing_why"]
+
+
+def test_a_problem_told_in_the_opening_answers_a_restating_motivation() -> None:
+    draft = """
+        # Reminders for expiring API keys
+
+        Owner: Dana Whitfield
+
+        Today keys expire silently: integrations start failing at night, and whoever is on
+        call for the customer finds out from their own alerts, hours later, with no hint that
+        an expired key is the cause.
+
+        ## Motivation
+
+        As an admin, I get an e-mail before a key expires.
+
+        ## Design
+
+        A daily job e-mails admins 14 and 3 days before a key expires.
+        """
+    assert run_check(WhyCheck(), draft) == []
+    bare = draft.split("Today keys")[0] + "## Motivation" + draft.split("## Motivation")[1]
+    assert [f.code for f in run_check(WhyCheck(), bare)] == ["missing_why"]
+
+
+def test_a_decision_context_told_before_the_options_under_no_heading_is_a_why() -> None:
+    record = """
+        # Do not shard the orders table yet
+
+        Report queries on the orders table have become slow at peak, and sharding it was
+        proposed. The slowness comes from missing indexes rather than from write load, so
+        sharding would add fan-out to every report without fixing it.
+
+        ## Considered Alternatives
+
+        * Shard by customer id
+        * Keep one primary and add a read replica
+
+        ## Decision Outcome
+
+        Keep one primary; revisit when writes double.
+        """
+    findings = run_check(WhyCheck(), record, doc_type="decision")
+    assert findings == []
+    stub = record.split("Report queries")[0] + "## Considered" + record.split("## Considered")[1]
+    assert [f.code for f in run_check(WhyCheck(), stub, doc_type="decision")] == ["missing_why"]
+
+
+def test_breakages_are_a_cost_of_the_status_quo() -> None:
+    from assistant.checks.evidence import evidence_score
+
+    assert evidence_score("Breakages of the nightly build were common last quarter.")[0] > 0
+    assert evidence_score("The nightly build runs at midnight last quarter.")[0] == 0
