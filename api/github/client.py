@@ -6,6 +6,7 @@ a loopback fake GitHub server, so nothing here needs a mock.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -24,6 +25,18 @@ class PullRequest(BaseModel):
     base_ref: str
     draft: bool = False
     state: str = "open"
+
+    @classmethod
+    def from_payload(cls, pr: Mapping[str, Any]) -> PullRequest:
+        """From GitHub's pull-request object (a webhook payload's, or the REST API's)."""
+        return cls(
+            number=pr["number"],
+            head_sha=pr["head"]["sha"],
+            head_ref=pr["head"]["ref"],
+            base_ref=pr["base"]["ref"],
+            draft=bool(pr.get("draft")),
+            state=pr.get("state", "open"),
+        )
 
 
 class PullFile(BaseModel):

@@ -65,14 +65,7 @@ def _task_for(event: str, payload: dict[str, Any]) -> Task | None:
     if event == "pull_request" and action in PULL_ACTIONS:
         pr = payload["pull_request"]
         owner, repo = _repo(payload)
-        pull = PullRequest(
-            number=pr["number"],
-            head_sha=pr["head"]["sha"],
-            head_ref=pr["head"]["ref"],
-            base_ref=pr["base"]["ref"],
-            draft=bool(pr.get("draft")),
-            state=pr.get("state", "open"),
-        )
+        pull = PullRequest.from_payload(pr)
         return Task(
             kind="review",
             owner=owner,

@@ -200,14 +200,7 @@ class GitHubkitClient:
     def get_pull(self, owner: str, repo: str, number: int) -> PullRequest:
         owner, repo = path_names(owner, repo)
         pr = self._rest.pulls.get(owner, repo, number, headers=_HEADERS).json()
-        return PullRequest(
-            number=pr["number"],
-            head_sha=pr["head"]["sha"],
-            head_ref=pr["head"]["ref"],
-            base_ref=pr["base"]["ref"],
-            draft=bool(pr.get("draft")),
-            state=pr.get("state", "open"),
-        )
+        return PullRequest.from_payload(pr)
 
     @_at_the_seam
     def list_pull_files(self, owner: str, repo: str, number: int) -> list[PullFile]:
