@@ -142,6 +142,27 @@ def build_fused_bert(weights: dict[str, np.ndarray], *, num_heads: int) -> Model
         return output
 
     w = weights
+
+    def add_and_norm(
+        x: str, residual: str, prefix: str, dense: str, norm: str, out: tuple[str, str]
+    ) -> str:
+        """BERT's output sublayer, after attention and after the feed-forward alike:
+        LayerNorm(dense(x) + residual), as a MatMul and one fused SkipLayerNormalization;
+        `out` names the projection and the result."""
+        projected = node("MatMul", [x, const(f"{dense}_w", w[prefix + "dense.weight"])], out[0])
+        return node(
+            "SkipLayerNormalization",
+            [
+                projected,
+                residual,
+                const(f"{norm}_g", w[prefix + "LayerNorm.weight"]),
+                const(f"{norm}_b", w[prefix + "LayerNorm.bias"]),
+                const(f"{dense}_b", w[prefix + "dense.bias"]),
+            ],
+            out[1],
+            epsilon=_LN_EPSILON,
+        )
+
     int32 = TensorProto.INT32
     node("Cast", ["input_ids"], "input_ids_32", to=int32)
     node("Cast", ["token_type_ids"], "token_type_ids_32", to=int32)
@@ -180,40 +201,16 @@ def build_fused_bert(weights: dict[str, np.ndarray], *, num_heads: int) -> Model
             f"l{i}_attended",
             num_heads=num_heads,
         )
-        projected = node(
-            "MatMul", [attended, const(f"l{i}_ao_w", w[a + "output.dense.weight"])], f"l{i}_ao"
-        )
-        mid = node(
-            "SkipLayerNormalization",
-            [
-                projected,
-                hidden,
-                const(f"l{i}_ln1_g", w[a + "output.LayerNorm.weight"]),
-                const(f"l{i}_ln1_b", w[a + "output.LayerNorm.bias"]),
-                const(f"l{i}_ao_b", w[a + "output.dense.bias"]),
-            ],
-            f"l{i}_mid",
-            epsilon=_LN_EPSILON,
+        mid = add_and_norm(
+            attended, hidden, a + "output.", f"l{i}_ao", f"l{i}_ln1", (f"l{i}_ao", f"l{i}_mid")
         )
         up_w = const(f"l{i}_in_w", w[p + "intermediate.dense.weight"])
         up = node("MatMul", [mid, up_w], f"l{i}_up")
         act = node(
             "BiasGelu", [up, const(f"l{i}_in_b", w[p + "intermediate.dense.bias"])], f"l{i}_act"
         )
-        down = node(
-            "MatMul", [act, const(f"l{i}_out_w", w[p + "output.dense.weight"])], f"l{i}_down"
-        )
-        hidden = node(
-            "SkipLayerNormalization",
-            [
-                down,
-                mid,
-                const(f"l{i}_ln2_g", w[p + "output.LayerNorm.weight"]),
-                const(f"l{i}_ln2_b", w[p + "output.LayerNorm.bias"]),
-                const(f"l{i}_out_b", w[p + "output.dense.bias"]),
-            ],
-            f"hidden_{i + 1}",
-            epsilon=_LN_EPSILON,
+        hidden = add_and_norm(
+            act, mid, p + "output.", f"l{i}_out", f"l{i}_ln2", (f"l{i}_down", f"hidden_{i + 1}")
         )
     node("Identity", [hidden], "last_hidden_state")
 
