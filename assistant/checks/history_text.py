@@ -232,9 +232,10 @@ def decision_rules(text: str) -> list[str]:
     return [s for body in chosen for s in _sentences(body)]
 
 
+# "Considered options", "Option 2: Kafka"; not "RePublish Configuration Option" (a setting).
 _OPTIONS_PART = re.compile(
-    r"considered|options?\b|alternative|didn.t choose|did not choose|not chosen|rejected|"
-    r"pros and cons",
+    r"considered|(?<!configuration )(?<!config )options?\b|alternative|didn.t choose|"
+    r"did not choose|not chosen|rejected|pros and cons",
     re.IGNORECASE,
 )
 _NAME_WORD = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b|\b[A-Z][a-z]{3,}\b")
