@@ -64,8 +64,13 @@ def _problem(err: Any) -> str:
         return f"`{where}` is missing"
     if err["type"] == "extra_forbidden":
         return f"`{where}` is not a rule key (id, applies_to, when, require, severity, examples)"
-    if where.startswith("applies_to"):
-        return f"`applies_to` {message} (use spec, design or decision)"
+    if where.startswith("applies_to") and isinstance(err.get("input"), str):
+        return (
+            f'`applies_to`: "{err["input"]}" is not a document type (use spec, design or decision)'
+        )
+    if where == "severity":
+        severity = err.get("input")
+        return f'`severity`: "{severity}" is not a severity (use info, low, medium or high)'
     return f"`{where}` {message}" if where else message
 
 

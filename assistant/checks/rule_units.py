@@ -1,23 +1,29 @@
 """A draft's passages for the team rules: headings, sentences and table rows, with lines.
 
-Cut and embedded once per review (memoised on the ReviewContext) and shared by every rule.
-HTML comments, front matter and fenced code are not content a reader judges, so they are left
-out; a list item or a table row is a passage of its own.
+Cut once per review (memoised on the ReviewContext) and shared by every rule. HTML comments,
+front matter and fenced code are not content a reader judges, so they are left out; a list
+item or a table row is a passage of its own. Embedding every sentence of a long draft costs
+seconds, so a rule compares by meaning only the few passages that share the most telling words
+with it or its examples (its candidates); each is embedded once per review.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.bm25 import tokenize
 from assistant.checks.base import ReviewContext
 from assistant.embed import Embedder
 from assistant.injection import without_comments
 from assistant.markdown import FENCE, link_text
 from assistant.sentences import split_sentences
 
+COMMON_SHARE = 0.2  # a word in more of the draft's passages than this tells nothing about a rule
 MAX_UNIT_CHARS = 400  # the model reads about 256 word pieces; a longer sentence is cut
 _HEADING = re.compile(r"^ {0,3}#{1,6}\s+(.+?)[ \t#]*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
@@ -78,7 +84,16 @@ def draft_units(ctx: ReviewContext) -> list[Unit]:
                 flush()
             block.append((number, _ITEM.sub("", line)))
     flush()
-    return [u for u in units if len(_WORD.findall(u.text)) >= (1 if u.heading else 3)]
+    units = [u for u in units if len(_WORD.findall(u.text)) >= (1 if u.heading else 3)]
+    return [_with_first_sentence(u, units[i + 1 : i + 2]) for i, u in enumerate(units)]
+
+
+def _with_first_sentence(unit: Unit, after: list[Unit]) -> Unit:
+    """A heading reads with the first sentence under it: a bare "Plan" or "Rollback" says
+    little, and a heading over nothing (or over "TBD") meets no requirement."""
+    if not unit.heading or not after or after[0].heading:
+        return unit
+    return Unit(f"{unit.text}: {after[0].text}"[:MAX_UNIT_CHARS], unit.line, heading=True)
 
 
 def _sentences(block: list[tuple[int, str]]) -> list[Unit]:
@@ -104,17 +119,61 @@ def _clean(text: str) -> str:
     return " ".join(text.split())[:MAX_UNIT_CHARS]
 
 
-def draft_vectors(ctx: ReviewContext, embedder: Embedder) -> DraftVectors:
-    """The draft's passages and vectors, computed once per review and embedder."""
+def units_of(ctx: ReviewContext) -> list[Unit]:
+    """The draft's passages, cut once per review."""
+    found = ctx.memo.get("rule_units")
+    if not isinstance(found, list):
+        found = ctx.memo["rule_units"] = draft_units(ctx)
+    return found
+
+
+def stems_of(ctx: ReviewContext) -> list[frozenset[str]]:
+    """Each passage's keyword stems (the BM25 tokenizer's), once per review."""
+    found = ctx.memo.get("rule_unit_stems")
+    if not isinstance(found, list):
+        found = ctx.memo["rule_unit_stems"] = [frozenset(tokenize(u.text)) for u in units_of(ctx)]
+    return found
+
+
+def candidates(ctx: ReviewContext, words: frozenset[str], k: int) -> list[int]:
+    """The `k` passages that share the most telling words with a rule's texts (each shared
+    word weighs by how rare it is in the draft; a word in more than COMMON_SHARE of the
+    passages, like "user" in a product spec, tells nothing), in the draft's order."""
+    stems = stems_of(ctx)
+    counts: dict[str, int] = {}
+    for unit_stems in stems:
+        for stem in unit_stems & words:
+            counts[stem] = counts.get(stem, 0) + 1
+    n = len(stems)
+    weight = {
+        stem: math.log((n + 1) / count)
+        for stem, count in counts.items()
+        if count <= max(3, COMMON_SHARE * n)
+    }
+    scored = [(sum(weight.get(s, 0.0) for s in words_), i) for i, words_ in enumerate(stems)]
+    best = sorted((pair for pair in scored if pair[0] > 0), key=lambda p: (-p[0], p[1]))[:k]
+    return sorted(i for _, i in best)
+
+
+def draft_vectors(ctx: ReviewContext, embedder: Embedder, indices: Sequence[int]) -> DraftVectors:
+    """The vectors of these passages; each passage is embedded at most once per review (the
+    rules share them), and all that are missing in one batch."""
     key = f"rule_vectors:{embedder.name}"
-    found = ctx.memo.get(key)
-    if isinstance(found, DraftVectors):
-        return found
-    units = draft_units(ctx)
-    vectors = as_matrix(embedder.embed([u.text for u in units]), embedder.dimensions)
-    result = DraftVectors(units, vectors)
-    ctx.memo[key] = result
-    return result
+    cache = ctx.memo.get(key)
+    if not isinstance(cache, dict):
+        cache = ctx.memo[key] = {}
+    units = units_of(ctx)
+    missing = [i for i in dict.fromkeys(indices) if i not in cache]
+    if missing:
+        rows = as_matrix(embedder.embed([units[i].text for i in missing]), embedder.dimensions)
+        cache.update(zip(missing, rows, strict=True))
+    wanted = list(dict.fromkeys(indices))
+    matrix = (
+        np.stack([cache[i] for i in wanted])
+        if wanted
+        else np.zeros((0, embedder.dimensions), dtype=np.float32)
+    )
+    return DraftVectors([units[i] for i in wanted], matrix)
 
 
 def as_matrix(vectors: list[list[float]], dimensions: int) -> np.ndarray:

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.anchors import section_at, span_for_lines
+from assistant.bm25 import tokenize
 from assistant.checks.base import ReviewContext
-from assistant.checks.rule_units import DraftVectors, Unit, as_matrix, draft_vectors
+from assistant.checks.rule_units import DraftVectors, Unit, as_matrix, candidates, draft_vectors
 from assistant.embed import Embedder
 from assistant.models import Finding
 from assistant.rules import Rule, rules_for
@@ -32,6 +33,9 @@ CONTRAST = 0.02  # a passage meets the requirement only if it is this much close
 SURE_GAP = 0.08  # this far past a bar, the judge is as sure as it gets
 MIN_CONFIDENCE = 0.5  # weaker verdicts are not raised at all; [review] thresholds sees the rest
 CACHE_SIZE = 256
+# Passages compared by meaning per rule: those sharing the most telling words with the
+# requirement (and passing examples), and with the trigger (and failing examples).
+REQUIREMENT_CANDIDATES, TRIGGER_CANDIDATES = 10, 6
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class Calibrated:
     bar: float
     trigger_bar: float
     separated: bool  # the examples themselves fall on the right sides of the bar
+    words: frozenset[str]  # keyword stems of the requirement and passing examples
+    trigger_words: frozenset[str]  # and of the trigger and failing examples
 
 
 @dataclass(frozen=True)
@@ -76,13 +82,26 @@ class RuleCheck:
         ]
         if not rules:
             return []
-        draft = draft_vectors(ctx, self.embedder)
         findings = []
-        for rule in rules:
-            verdict = judge(self.calibrate(rule), draft)
+        for verdict in self.verdicts(ctx, rules):
             if verdict.violated:
                 findings.append(rule_finding(ctx, verdict, self.embedder.name))
         return findings
+
+    def verdicts(self, ctx: ReviewContext, rules: Sequence[Rule]) -> list[Verdict]:
+        """Every rule's verdict on the draft, raised or not; the passages every rule needs
+        are embedded in one batch."""
+        calibrated = [self.calibrate(rule) for rule in rules]
+        picks = [
+            candidates(ctx, c.words, REQUIREMENT_CANDIDATES)
+            + candidates(ctx, c.trigger_words, TRIGGER_CANDIDATES)
+            for c in calibrated
+        ]
+        draft_vectors(ctx, self.embedder, [i for pick in picks for i in pick])
+        return [
+            judge(c, draft_vectors(ctx, self.embedder, pick))
+            for c, pick in zip(calibrated, picks, strict=True)
+        ]
 
     def calibrate(self, rule: Rule) -> Calibrated:
         key = (self.embedder.name, rule.model_dump_json())
@@ -125,6 +144,8 @@ def calibrate(rule: Rule, embedder: Embedder) -> Calibrated:
         bar=float(np.clip(bar, FLOOR, CEILING)),
         trigger_bar=float(np.clip(trigger_bar, TRIGGER_FLOOR, TRIGGER_CEILING)),
         separated=separated,
+        words=frozenset(tokenize(" ".join([rule.require, *passing]))),
+        trigger_words=frozenset(tokenize(" ".join([rule.when or "", *failing]))),
     )
 
 
@@ -149,6 +170,8 @@ def judge(rule: Calibrated, draft: DraftVectors) -> Verdict:
         if len(rule.negative):
             like_failing = (draft.vectors @ rule.negative.T).max(axis=1)
             margin = np.maximum(margin, like_failing - EXAMPLE_TRIGGER)
+        # A heading reads with the sentence under it: the sentence itself is the anchor.
+        margin = np.where([u.heading for u in draft.units], -1.0, margin)
         at = int(np.argmax(margin))
         trigger, trigger_score = draft.units[at], float(margin[at])
         if trigger_score < 0:
@@ -221,12 +244,3 @@ def _title_line(ctx: ReviewContext) -> int:
 def _short(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def offline_verdicts(
-    rules: Sequence[Rule], ctx: ReviewContext, embedder: Embedder
-) -> list[Verdict]:
-    """Every rule's verdict on the draft, raised or not (for the eval and the benchmark)."""
-    check = RuleCheck(embedder)
-    draft = draft_vectors(ctx, embedder)
-    return [judge(check.calibrate(rule), draft) for rule in rules]

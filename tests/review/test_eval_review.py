@@ -139,6 +139,7 @@ def test_report_json_has_exactly_the_contract_keys() -> None:
             "type_detection",
             "term_tracing",
             "terms",
+            "rules",
         }
         == set(JSON_KEYS)
     )
