@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from assistant.budget import Part, fit_items, plan_parts, tokens
 from assistant.checks.base import ReviewContext
@@ -90,15 +90,11 @@ class LLMReviewStage:
     def apply(
         self, ctx: ReviewContext, findings: list[Finding], status: LLMStatus
     ) -> list[Finding]:
-        if self.policy_per_review:
-            stage = replace(
-                self, policy=ReviewPolicy.from_config(ctx.config), policy_per_review=False
-            )
-            return stage.apply(ctx, findings, status)
+        policy = ReviewPolicy.from_config(ctx.config) if self.policy_per_review else self.policy
         status.mode, status.model = "on", self.llm.name
         deadline = self.clock() + self.deadline_s
         try:
-            return self._review(ctx, findings, status, deadline)
+            return self._review(ctx, findings, status, deadline, policy)
         except LLMError as exc:
             status.mode, status.reason = "degraded", str(exc)
             if self.clock() >= deadline:  # the deadline bounds the whole stage, replies included
@@ -109,13 +105,18 @@ class LLMReviewStage:
             return findings
 
     def _review(
-        self, ctx: ReviewContext, findings: list[Finding], status: LLMStatus, deadline: float
+        self,
+        ctx: ReviewContext,
+        findings: list[Finding],
+        status: LLMStatus,
+        deadline: float,
+        policy: ReviewPolicy,
     ) -> list[Finding]:
         spec = ctx.spec
         suspicious = injection_lines(spec)
         system = render_prompt("review", "system")
         room = self.context_tokens - self.max_tokens - tokens(system) - 64
-        history_budget = int(room * self.policy.history_share)
+        history_budget = int(room * policy.history_share)
         skeleton = self._user(
             ctx, findings, [], reported=[], part=None, number=1, parts=1, whole=True
         )
@@ -134,15 +135,15 @@ class LLMReviewStage:
                 f"(the spec was reviewed in {len(plan.parts)} parts)"
             )
         current = list(findings)
-        allowed_codes = self._allowed_codes(ctx.config)
+        allowed_codes = _allowed_codes(ctx.config, policy)
         for n, part in enumerate(plan.parts, start=1):
             if self.clock() >= deadline:
                 status.not_covered.append(f"{part.label}: the review's LLM deadline passed")
                 continue
-            records = self._history(ctx, part, history_budget)
+            records = self._history(ctx, part, history_budget, policy)
             here = [f for f in current if _in_part(f, part, whole)]
-            shown = [f for f in here if f.confidence < self.policy.verdict_below]
-            reported = [f for f in here if f.confidence >= self.policy.verdict_below]
+            shown = [f for f in here if f.confidence < policy.verdict_below]
+            reported = [f for f in here if f.confidence >= policy.verdict_below]
             user = self._user(
                 ctx,
                 shown,
@@ -153,12 +154,12 @@ class LLMReviewStage:
                 parts=len(plan.parts),
                 whole=whole,
             )
-            reply = self._ask(system, user, len(shown), status, deadline)
+            reply = self._ask(system, user, len(shown), status, deadline, policy)
             if reply is None:
                 status.not_covered.append(f"{part.label}: the model's reply was cut off twice")
                 continue
             grounder = Grounder(
-                spec, {r.id: r for r in records}, self.policy.min_quote_chars, suspicious
+                spec, {r.id: r for r in records}, policy.min_quote_chars, suspicious
             )
             current = merge_reply(
                 current,
@@ -166,10 +167,10 @@ class LLMReviewStage:
                 reply,
                 grounder,
                 status,
-                dismiss_below=self.policy.dismiss_below,
+                dismiss_below=policy.dismiss_below,
                 allow_rewrites=not suspicious,
                 add_codes=allowed_codes,
-                llm_confidence=self.policy.llm_confidence,
+                llm_confidence=policy.llm_confidence,
             )
         if suspicious:
             lines = ", ".join(str(n) for n in sorted(suspicious)[:5])
@@ -186,12 +187,13 @@ class LLMReviewStage:
         shown: int,
         status: LLMStatus,
         deadline: float,
+        policy: ReviewPolicy,
     ) -> ReviewReply | None:
         """One structured call; on truncation, one shorter retry (one new finding at most);
         None if cut off twice."""
         messages = [Message("system", system), Message("user", user)]
         for attempt in range(2):
-            schema = reply_model(shown, self.policy.max_new if attempt == 0 else 1)
+            schema = reply_model(shown, policy.max_new if attempt == 0 else 1)
             if attempt:
                 messages.append(Message("user", BRIEF))
             reply = self.llm.complete(
@@ -207,14 +209,16 @@ class LLMReviewStage:
     def _account(self, reply: LLMReply, status: LLMStatus) -> None:
         record_usage(status, self.llm.name, reply)
 
-    def _history(self, ctx: ReviewContext, part: Part, budget: int) -> list[RecordInfo]:
+    def _history(
+        self, ctx: ReviewContext, part: Part, budget: int, policy: ReviewPolicy
+    ) -> list[RecordInfo]:
         """Decisions and retros relevant to this part, best first, trimmed to the budget."""
-        if ctx.history is None or self.policy.history_k <= 0:
+        if ctx.history is None or policy.history_k <= 0:
             return []
         text = "\n".join(ctx.spec.lines[part.start_line - 1 : part.end_line])
         query = f"{ctx.spec.title}\n{text}"[:2000]
         records: dict[str, RecordInfo] = {}
-        for hit in ctx.history.search(query, kinds=["decision", "retro"], k=self.policy.history_k):
+        for hit in ctx.history.search(query, kinds=["decision", "retro"], k=policy.history_k):
             chunk = hit.chunk
             if chunk.doc_id in records:
                 continue
@@ -258,11 +262,12 @@ class LLMReviewStage:
             spec=part.text if part else "",
         )
 
-    def _allowed_codes(self, config: ReviewConfig) -> frozenset[str]:
-        codes = set(self.policy.add_codes)
-        if config.enabled_checks is not None:
-            codes &= set(config.enabled_checks) | {"other"}
-        return frozenset(codes - set(config.disabled_checks))
+
+def _allowed_codes(config: ReviewConfig, policy: ReviewPolicy) -> frozenset[str]:
+    codes = set(policy.add_codes)
+    if config.enabled_checks is not None:
+        codes &= set(config.enabled_checks) | {"other"}
+    return frozenset(codes - set(config.disabled_checks))
 
 
 def _in_part(finding: Finding, part: Part, whole: bool) -> bool:
