@@ -218,6 +218,9 @@ def _norm(path: str) -> str:
     return "/".join(parts).replace("//", "/")
 
 
+_TITLE = re.compile(r"^\s*#{1,6}\s+\S")
+
+
 def missing_metadata(records: Sequence[DocumentRecord]) -> list[AuditItem]:
     """Records without the status, date or owner their kind calls for; one item a record."""
     items = []
@@ -227,7 +230,8 @@ def missing_metadata(records: Sequence[DocumentRecord]) -> list[AuditItem]:
         if not missing:
             continue
         text = record.text or ""
-        heading = find_line(text, re.compile(r"^\s*#{1,6}\s+\S|^\s*\S"), limit=60)
+        # The title is where a reader looks for the record's header block.
+        heading = find_line(text, _TITLE, limit=80) or find_line(text, re.compile(r"\S"))
         line, quote = heading if heading else (None, "")
         items.append(
             AuditItem(
