@@ -27,8 +27,10 @@ from assistant.audit_model import (
     AuditItem,
     AuditKind,
     AuditReport,
+    Flag,
     Progress,
     RecordRef,
+    fingerprint,
 )
 from assistant.audit_pairs import conflicting_decisions, near_duplicates
 from assistant.audit_single import broken_links, missing_metadata, superseded_but_accepted
@@ -42,7 +44,9 @@ __all__ = [
     "AuditItem",
     "AuditKind",
     "AuditReport",
+    "Flag",
     "RecordRef",
+    "fingerprint",
     "run_audit",
 ]
 
@@ -94,4 +98,5 @@ def run_audit(
         items=items,
         skipped=skipped,
         seconds=round(time.perf_counter() - started, 2),
+        fingerprint=fingerprint(records),
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -33,6 +34,9 @@ KIND_LABELS: dict[str, str] = {
     "missing_metadata": "missing status, date or owner",
     "near_duplicate": "near-duplicate of another record",
 }
+# The last full audit of an embedded store is kept in its folder under this name; the Library
+# page shows its badges while the store still holds what was audited.
+SAVED_REPORT = "audit.json"
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -76,22 +80,39 @@ class AuditReport(BaseModel):
     items: list[AuditItem] = Field(default_factory=list)
     skipped: list[str] = Field(default_factory=list)  # a kind that could not run, and why
     seconds: float = 0.0
+    fingerprint: str = ""  # of the records audited (see `fingerprint`)
 
     def counts(self) -> dict[str, int]:
         return {kind: sum(1 for i in self.items if i.kind == kind) for kind in AUDIT_KINDS}
 
-    def flags(self) -> dict[str, list[str]]:
-        """Record id → the labels of the kinds it is flagged for (both records of a pair)."""
-        out: dict[str, list[str]] = {}
+    def flags(self) -> dict[str, list[Flag]]:
+        """Record id → what it is flagged for, once a kind (both records of a pair)."""
+        out: dict[str, list[Flag]] = {}
         for item in self.items:
             ids = [item.record.id]
             if item.kind in ("conflicting_decisions", "near_duplicate") and item.other:
                 ids.append(item.other.id)
             for doc_id in ids:
-                labels = out.setdefault(doc_id, [])
-                if KIND_LABELS[item.kind] not in labels:
-                    labels.append(KIND_LABELS[item.kind])
+                flags = out.setdefault(doc_id, [])
+                if all(f.kind != item.kind for f in flags):
+                    flags.append(
+                        Flag(kind=item.kind, label=KIND_LABELS[item.kind], why=item.message)
+                    )
         return out
+
+
+class Flag(BaseModel):
+    """A badge on a record: the kind, its short label, and the first item's message."""
+
+    kind: AuditKind
+    label: str
+    why: str
+
+
+def fingerprint(records: Sequence[DocumentRecord]) -> str:
+    """What the store held when it was audited: ids and content hashes, order-free."""
+    payload = "\n".join(sorted(f"{r.id}\t{r.content_hash}" for r in records))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def ref(record: DocumentRecord, line: int | None = None, quote: str = "") -> RecordRef:

@@ -76,6 +76,8 @@ def audit(
             embedder=services.embedder if records else None,
             progress=report,
         )
+    if records and not services.settings.chroma_url:
+        save_report(services.settings.store_path, result)
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
     elif as_markdown:
@@ -84,6 +86,16 @@ def audit(
         out = stdout_console()
         for line in render_text(result):
             out.print(line, markup=False, highlight=False)
+
+
+def save_report(store_path: Path, report: AuditReport) -> None:
+    """Keep the report beside the store, for the Library page's badges (written atomically)."""
+    from assistant.audit_model import SAVED_REPORT
+
+    target = store_path / SAVED_REPORT
+    partial = target.with_suffix(".json.partial")
+    partial.write_text(report.model_dump_json(), encoding="utf-8")
+    partial.replace(target)
 
 
 def _where(ref: RecordRef) -> str:

@@ -347,3 +347,52 @@ def test_the_cheap_kinds_on_the_shared_corpus(shared_dir: Path, monkeypatch) -> 
     # `KEP-2433` resolves to the indexed kep-2433-topology-aware-hints.
     assert not any(o == "KEP-2433" for _, _, o in found)
     assert report.skipped == []
+
+
+# --- the Library page ---------------------------------------------------------------------------
+
+
+def _badges(html: str) -> dict[str, list[str]]:
+    rows = re.findall(r'<td><a href="/library/([^"]+)">[^<]*</a>(.*?)</td>', html)
+    return {
+        doc_id: re.findall(r'<span class="badge audit-([a-z_]+)" title="[^"]*">', badges)
+        for doc_id, badges in rows
+    }
+
+
+def test_the_library_marks_flagged_records(indexed, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from assistant.config import Settings
+    from assistant.services import Services
+
+    services = Services(settings=Settings(store_path=tmp_path / "store", embedder="hashing"))
+    with TestClient(create_app(services)) as client:
+        # Before any audit: what the metadata alone tells.
+        page = client.get("/library").text
+        assert _badges(page) == {
+            "ADR-0001": [],
+            "ADR-0002": [],
+            "ADR-0003": ["superseded_but_accepted"],
+            "ADR-0007": [],
+            "ADR-0008": ["broken_link"],
+            "ADR-0009": ["missing_metadata"],
+            "RETRO-2024-03": [],
+            "RETRO-2024-04": [],
+            "bulk-export": ["missing_metadata"],
+        }
+        assert "4 flagged by their metadata" in page
+        assert 'title="ADR-0003 still says “accepted”, but ADR-0007' in page
+        # After `specreview audit`: its items, both records of a pair marked.
+        assert indexed("audit")[0] == 0
+        page = client.get("/library").text
+        badges = _badges(page)
+        assert badges["ADR-0001"] == badges["ADR-0002"] == ["conflicting_decisions"]
+        assert badges["ADR-0007"] == ["broken_link"]  # a link in its text
+        assert (
+            "7 flagged by the last <code>specreview audit</code> (6 items over 9 records)" in page
+        )
+        # Once the store changes, the saved audit no longer describes it.
+        services.store.delete_document("ADR-0002")
+        assert _badges(client.get("/library").text)["ADR-0001"] == []

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from api.audit_view import library_flags
 from api.deps import StateDep, page_authorised
 from api.errors import ApiError
 from api.routes.documents import (
@@ -48,6 +49,7 @@ async def library_page(
     if not page_authorised(request, state):
         return login_redirect(request)
     records = await run_in_threadpool(state.services.store.list_documents)
+    flags, audited = await run_in_threadpool(library_flags, state.settings, records)
     kind = kind if kind in KINDS else None
     statuses = sorted({r.status for r in records if r.status})
     matching = filter_documents(records, kind=kind, status=status, text=q)
@@ -62,6 +64,9 @@ async def library_page(
         "status": status or "",
         "q": q or "",
         "removed": request.query_params.get("removed", ""),
+        "flags": flags,
+        "audited": audited,
+        "flagged": len(flags),
     }
     return render(state, request, "library.html", context)
 
