@@ -203,6 +203,25 @@ def precise_behaviour(ctx: ReviewContext) -> list[Item]:
     return out
 
 
+# A test plan by its label ("Test plan", "Testing", "Test strategy"): what a design will be
+# checked against. A criteria section under another name ("Acceptance criteria") is judged as
+# criteria, item by item.
+_TEST_PLAN = re.compile(r"\btest(?:ing)?\b", re.IGNORECASE)
+TEST_PLAN_ITEMS_NEEDED = 2  # one line could be a placeholder in other words ("unit tests")
+
+
+def _test_plan(ctx: ReviewContext) -> bool:
+    """Whether the draft has a test plan that names what will be tested (two items or more of
+    five words or more)."""
+    for block in view_of(ctx).of_kind("acceptance"):
+        if not _TEST_PLAN.search(block.label):
+            continue
+        named = [i for i in block.items if not is_placeholder(i.text) and len(i.text.split()) >= 5]
+        if len(named) >= TEST_PLAN_ITEMS_NEEDED:
+            return True
+    return False
+
+
 # A requirements list: each row says what must happen, which is checkable by construction.
 _REQUIREMENTS = re.compile(r"requirements?|capabilit|behaviou?r|specification", re.IGNORECASE)
 
@@ -219,6 +238,8 @@ class AcceptanceCheck:
         vague = [i for i in items if not is_testable(i.text)]
         if testable and len(testable) >= len(vague):
             return []
+        if ctx.doc_type == "design" and _test_plan(ctx):
+            return []  # LABELS.md: a design's test plan is its criteria of done
         behaviour = len(precise_behaviour(ctx))
         # The behaviour stated precisely enough to check stands in for criteria (LABELS.md): in
         # a design always; in a spec only where no criteria section says otherwise, since a

@@ -171,3 +171,30 @@ def test_a_lone_given_line_is_not_a_scenario() -> None:
         Then we can decide on pricing.
         """
     assert [f.code for f in run_check(AcceptanceCheck(), draft)] == ["missing_acceptance_criteria"]
+
+
+def test_a_designs_test_plan_is_its_criteria_but_a_specs_vague_criteria_are_not() -> None:
+    draft = """
+        # Per-tenant rate limits in the gateway
+
+        Author: Rosa Lind
+
+        ## Design
+
+        Each tenant gets a token bucket keyed by its API key, refilled from its plan's limit.
+
+        ## Test plan
+
+        * Requests over a tenant's limit are refused correctly
+        * Limits are read again when a tenant changes plan
+        * Existing global limits keep working alongside tenant limits
+        """
+    assert run_check(AcceptanceCheck(), draft, doc_type="design") == []
+    # The same lines as a spec's criteria say "correctly" where a result should be.
+    as_spec = run_check(AcceptanceCheck(), draft, doc_type="spec")
+    assert [f.code for f in as_spec] == ["missing_acceptance_criteria"]
+    # One line is not a plan.
+    thin = draft.split("        * Limits are read")[0]
+    assert [f.code for f in run_check(AcceptanceCheck(), thin, doc_type="design")] == [
+        "missing_acceptance_criteria"
+    ]
