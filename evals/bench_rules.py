@@ -13,6 +13,7 @@ one rule, "each further rule" the marginal cost. Figures go to evals/reports/rul
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from pathlib import Path
@@ -53,12 +54,15 @@ def run(*, runs: int, words: int, rules_path: Path, threads: int) -> str:
     for config in configs.values():  # warm-up: the model, and each rule's calibration
         reviewer.review_text(text, path="bench.md", config=config)
     times: dict[str, list[float]] = {name: [] for name in configs}
+    cpu: dict[str, list[float]] = {name: [] for name in configs}
     for _ in range(runs):
         for name, config in configs.items():  # interleaved: drift hits all three alike
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             review = reviewer.review_text(text, path="bench.md", config=config)
             times[name].append(time.perf_counter() - started)
+            cpu[name].append(time.process_time() - cpu_started)
     n = len(rules)
+    cpu_per_rule = [(a - b) / n for a, b in zip(cpu["all"], cpu["none"], strict=True)]
     added = [a - b for a, b in zip(times["all"], times["none"], strict=True)]
     first = [a - b for a, b in zip(times["one"], times["none"], strict=True)]
     further = [(a - o) / max(1, n - 1) for a, o in zip(times["all"], times["one"], strict=True)]
@@ -83,6 +87,8 @@ def run(*, runs: int, words: int, rules_path: Path, threads: int) -> str:
             row(f"added per rule ({n} rules)", per_rule),
             row("added by the first rule (draft vectors + rule)", first),
             row("added by each further rule", further),
+            row("CPU time added per rule (all threads)", cpu_per_rule),
+            f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} CPUs",
             "target: <= 50 ms p95 per rule",
         ]
     )

@@ -35,7 +35,7 @@ MIN_CONFIDENCE = 0.5  # weaker verdicts are not raised at all; [review] threshol
 CACHE_SIZE = 256
 # Passages compared by meaning per rule: those sharing the most telling words with the
 # requirement (and passing examples), and with the trigger (and failing examples).
-REQUIREMENT_CANDIDATES, TRIGGER_CANDIDATES = 10, 6
+REQUIREMENT_CANDIDATES, TRIGGER_CANDIDATES = 6, 4
 
 
 @dataclass(frozen=True)
