@@ -3,6 +3,8 @@ the ORM tables and the migrated schema agree; down and up again."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from assistant.ledger import DocumentKey
 from assistant.models import Finding, Review, Span
 from tests.db_support import DATABASES, fresh_database
 
+ROOT = Path(__file__).resolve().parent.parent
 TABLES = {"reviews", "findings", "finding_states", "webhook_deliveries", "upload_jobs"}
 
 
@@ -90,3 +93,27 @@ def test_downgrade_to_base_and_up_again(kind: str, tmp_path: Path) -> None:
         assert migrate.current_revision(ledger.engine) == migrate.head_revision()
         assert ledger.reviews() == []
         ledger.close()
+
+
+@pytest.mark.parametrize("kind", DATABASES)
+def test_processes_opening_a_new_database_at_once_all_get_it_migrated(
+    kind: str, tmp_path: Path
+) -> None:
+    # `serve --workers N` on a new database: each worker migrates on start.
+    opener = "import sys; from assistant.db import open_ledger; open_ledger(sys.argv[1]).close()"
+    with fresh_database(kind, tmp_path) as url:
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-c", opener, url], cwd=ROOT, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(3)
+        ]
+        failures = []
+        for worker in workers:
+            _, err = worker.communicate(timeout=120)
+            if worker.returncode != 0:
+                failures.append(err)
+        assert failures == []
+        engine = create_engine(engine_url(url))
+        assert migrate.current_revision(engine) == migrate.head_revision()
+        engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -10,8 +11,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_ONE_AT_A_TIME = threading.Lock()
 
 
 def _config(connection: Connection) -> Config:
@@ -41,11 +44,18 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database up to `revision` (nothing to do when it is there already)."""
     if revision == "head" and current_revision(engine) == head_revision():
         return
-    with engine.begin() as connection:
-        command.upgrade(_config(connection), revision)
+    with _ONE_AT_A_TIME:  # alembic's `context` is process-global: one command at a time
+        try:
+            with engine.begin() as connection:
+                command.upgrade(_config(connection), revision)
+        except SQLAlchemyError:
+            # Processes starting at once (`serve --workers N`) race to migrate; the losers fail
+            # on tables the winner created, and find the database at head.
+            if revision != "head" or current_revision(engine) != head_revision():
+                raise
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Migrate down to `revision` ("base": empty)."""
-    with engine.begin() as connection:
+    with _ONE_AT_A_TIME, engine.begin() as connection:
         command.downgrade(_config(connection), revision)
