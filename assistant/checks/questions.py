@@ -73,6 +73,24 @@ def _table_header(ctx: ReviewContext, item: Item) -> bool:
     return bool(re.match(r"^\s*\|?[\s:|-]+\|?\s*$", nxt)) and "-" in nxt
 
 
+# A question settled in place: the author says what the plan does about it ("we will cache per
+# org for now", "this proposal continues with the first option", "no change is planned").
+SETTLED = re.compile(
+    r"\b(?:we|this (?:proposal|design|rfc|document|plan)|the (?:proposal|design|team))\s+"
+    r"(?:will|shall|decided|chose|choose|go(?:es)? with|went with|continues?|keeps?|stays?)\b|"
+    r"\bno changes? (?:is |are )?planned\b|\b(?:decided|agreed) (?:to|that|on)\b",
+    re.IGNORECASE,
+)
+
+
+def _settles(items: tuple[Item, ...]) -> bool:
+    """Whether a questions section's block (one question and its discussion) ends settled:
+    no item still asks, and one says what the plan does about it."""
+    texts = [strip_quotes(i.text) for i in items]
+    asks = any("?" in t or TODO.search(t) or UNDECIDED.search(t) for t in texts)
+    return not asks and any(SETTLED.search(t) for t in texts)
+
+
 def unresolved_items(ctx: ReviewContext) -> list[Item]:
     """Open items the plan depends on that nobody has been asked to answer by a date."""
     view = view_of(ctx)
@@ -88,6 +106,8 @@ def unresolved_items(ctx: ReviewContext) -> list[Item]:
         in_questions = "questions" in block.kinds
         if not in_questions and block.kinds & _SKIP_KINDS:
             continue
+        if in_questions and _settles(block.items):
+            continue  # a question discussed and then settled where it is asked
         for item in block.items:
             if item.start_line in owner_lines or item.start_line in core_lines:
                 continue

@@ -177,3 +177,28 @@ def test_a_catch_all_scope_item_is_open_ended(catch_all: str) -> None:
 def test_everything_else_staying_the_same_is_not_open_ended() -> None:
     draft = "# Saved carts\n\n## Scope\n\n- Persist carts.\n- Everything else stays the same.\n"
     assert run_check(ScopeCheck(), draft) == []
+
+
+def test_a_question_settled_where_it_is_asked_is_not_open() -> None:
+    draft = """
+        # Usage export
+
+        ## Open questions
+
+        ### Caching
+
+        We could cache usage per user or per organisation. We will cache per organisation for
+        now and revisit if hit rates stay low.
+
+        ### Retention
+
+        Exports could be kept for a week or a month; the storage team has not said yet.
+        """
+    findings = run_check(QuestionsCheck(), draft)
+    assert [f.code for f in findings] == ["open_questions"]
+    assert (
+        "week or a month" in findings[0].message and "per organisation" not in findings[0].message
+    )
+    # Asked again after the settling sentence, the question is open.
+    reopened = draft.replace("stay low.", "stay low. Or should it be per user?")
+    assert "per user?" in run_check(QuestionsCheck(), reopened)[0].message
