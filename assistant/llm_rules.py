@@ -75,8 +75,9 @@ class LLMRuleStage:
         status.mode, status.model = ("on" if status.mode == "off" else status.mode), self.llm.name
         system = render_prompt("rules", "system")
         room = self.context_tokens - self.max_tokens - tokens(system) - 64
-        skeleton = self._user(ctx, rules[0], document="", end_line=0)
-        plan = plan_parts(ctx.spec, room - tokens(skeleton) - 200)  # 200: a longer rule
+        # The document goes whole with each rule: it must fit beside the longest rule.
+        rule_tokens = max(tokens(self._user(ctx, r, document="", end_line=0)) for r in rules)
+        plan = plan_parts(ctx.spec, room - rule_tokens)
         if len(plan.parts) != 1 or plan.skipped:
             status.not_covered.append(
                 "team rules: the document is larger than the model's context; judged offline"

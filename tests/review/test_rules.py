@@ -297,6 +297,20 @@ def test_a_failing_model_keeps_the_offline_rule_findings() -> None:
     assert review.llm.mode == "degraded" and "team rules" in (review.llm.reason or "")
 
 
+def test_a_document_larger_than_the_models_context_keeps_the_offline_verdict() -> None:
+    llm = ScriptedLLM()
+    reviewer = Reviewer(
+        embedder=HashingEmbedder(), stages=[LLMRuleStage(llm, context_tokens=900, max_tokens=200)]
+    )
+    long = MIGRATION + "\n".join(
+        f"Detail {n}: the invoice export keeps its layout." for n in range(80)
+    )
+    review = reviewer.review_text(long, config=_config())
+    assert llm.history == []  # nothing was sent
+    assert [f.source for f in review.findings if f.code == "rollback-plan"] == ["rules"]
+    assert any("team rules: the document is larger" in s for s in review.coverage.skipped)
+
+
 # --- surfaces -------------------------------------------------------------------------------
 
 
