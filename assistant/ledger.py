@@ -30,6 +30,7 @@ DismissReason = Literal["wrong", "not_applicable", "wont_fix"]
 DISMISS_REASONS: tuple[DismissReason, ...] = ("wrong", "not_applicable", "wont_fix")
 JobState = Literal["queued", "running", "done", "failed"]
 ACTIVE = ("open", "reopened")  # the states a finding is raised in
+BY_MAX = 200  # characters of who moved a finding that are kept
 
 
 class DocumentKey(BaseModel):
@@ -155,6 +156,11 @@ class FindingLedger(Protocol):
 
     def forget_delivery(self, delivery_id: str) -> None:
         """Drop a delivery whose work was refused, so its redelivery is accepted."""
+        ...
+
+    def prune_deliveries(self, received_before: datetime) -> int:
+        """Forget deliveries received before this (GitHub redelivers for days, not months);
+        returns how many were dropped."""
         ...
 
     def save_job(self, job: JobRecord) -> None:
@@ -365,7 +371,12 @@ class InMemoryLedger:
         with self._lock:
             key = self._resolve(finding)
             updated = self._states[key].model_copy(
-                update={"state": state, "by": by, "reason": reason, "changed_at": _now(None)}
+                update={
+                    "state": state,
+                    "by": by[:BY_MAX],
+                    "reason": reason,
+                    "changed_at": _now(None),
+                }
             )
             self._states[key] = updated
             return updated
@@ -433,6 +444,13 @@ class InMemoryLedger:
     def forget_delivery(self, delivery_id: str) -> None:
         with self._lock:
             self._deliveries.pop(delivery_id, None)
+
+    def prune_deliveries(self, received_before: datetime) -> int:
+        with self._lock:
+            old = [d for d, at in self._deliveries.items() if at < received_before]
+            for delivery in old:
+                del self._deliveries[delivery]
+            return len(old)
 
     def save_job(self, job: JobRecord) -> None:
         with self._lock:

@@ -158,6 +158,20 @@ def test_deliveries_are_first_time_once(ledger: FindingLedger) -> None:
     assert ledger.first_time_delivery("d-1")
 
 
+def test_old_deliveries_are_pruned(ledger: FindingLedger) -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    ledger.first_time_delivery("old", at=start)
+    ledger.first_time_delivery("new", at=start + timedelta(days=30))
+    assert ledger.prune_deliveries(start + timedelta(days=1)) == 1
+    assert ledger.first_time_delivery("old")
+    assert not ledger.first_time_delivery("new")
+
+
+def test_who_is_kept_to_200_characters(ledger: FindingLedger) -> None:
+    record(ledger, finding("a"))
+    assert ledger.dismiss((DOC, "a"), by="x" * 500, reason="wrong").by == "x" * 200
+
+
 def test_jobs_are_saved_listed_and_interrupted(ledger: FindingLedger) -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     ledger.save_job(JobRecord(id="j1", state="done", total=2, done=2, created_at=now))

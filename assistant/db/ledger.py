@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Select, create_engine, event, insert, select, update
+from sqlalchemy import Engine, Select, create_engine, delete, event, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -18,6 +18,7 @@ from assistant.db import migrate
 from assistant.db.schema import DeliveryRow, FindingRow, FindingStateRow, JobRow, ReviewRow
 from assistant.errors import DatabaseError, InputError, SpecreviewError
 from assistant.ledger import (
+    BY_MAX,
     SURFACES,
     DismissReason,
     DocumentKey,
@@ -319,7 +320,7 @@ class SqlLedger:
             found = session.scalars(_state_of(document, fp)).first()
             if found is None:
                 raise InputError(f"no finding {label} is recorded; review the document first")
-            found.state, found.by, found.reason = state, by, reason
+            found.state, found.by, found.reason = state, by[:BY_MAX], reason
             found.changed_at = datetime.now(UTC)
             session.flush()
             return _finding_state(found)
@@ -351,6 +352,12 @@ class SqlLedger:
             row = session.get(DeliveryRow, delivery_id)
             if row is not None:
                 session.delete(row)
+
+    def prune_deliveries(self, received_before: datetime) -> int:
+        query = delete(DeliveryRow).where(DeliveryRow.received_at < received_before)
+        with self._session("prune webhook deliveries") as session:
+            result = session.execute(query.returning(DeliveryRow.delivery_id))
+            return len(result.all())
 
     def save_job(self, job: JobRecord) -> None:
         fields = job.model_dump(exclude={"updated_at"})
