@@ -71,6 +71,7 @@ class AuditItem(BaseModel):
     other: RecordRef | None = None  # None for missing metadata; the target for a broken link
     message: str
     confidence: float = 1.0
+    short: str = ""  # a few words for a badge where the kind alone says too little ("no date")
 
 
 class AuditReport(BaseModel):
@@ -89,16 +90,25 @@ class AuditReport(BaseModel):
         """Record id → what it is flagged for, once a kind (both records of a pair)."""
         out: dict[str, list[Flag]] = {}
         for item in self.items:
-            ids = [item.record.id]
+            sides = [(item.record.id, item.other.id if item.other else "")]
             if item.kind in ("conflicting_decisions", "near_duplicate") and item.other:
-                ids.append(item.other.id)
-            for doc_id in ids:
+                sides.append((item.other.id, item.record.id))
+            for doc_id, other in sides:
                 flags = out.setdefault(doc_id, [])
                 if all(f.kind != item.kind for f in flags):
-                    flags.append(
-                        Flag(kind=item.kind, label=KIND_LABELS[item.kind], why=item.message)
-                    )
+                    label = _BADGES[item.kind].format(other=other, short=item.short)
+                    flags.append(Flag(kind=item.kind, label=label, why=item.message))
         return out
+
+
+# The badge on a record, naming the other record where there is one.
+_BADGES: dict[str, str] = {
+    "superseded_but_accepted": "superseded by {other}, still accepted",
+    "conflicting_decisions": "contradicts {other}",
+    "broken_link": "broken link",
+    "missing_metadata": "{short}",
+    "near_duplicate": "near-duplicate of {other}",
+}
 
 
 class Flag(BaseModel):

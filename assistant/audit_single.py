@@ -97,8 +97,11 @@ def _mention_line(record: DocumentRecord, target: DocumentRecord) -> tuple[int, 
     names = [n for n in names if n and len(n) >= 3 and n.lower() != "readme"]
     if not names:
         return None
-    pattern = re.compile("|".join(re.escape(n) for n in names), re.IGNORECASE)
-    return find_line(record.text or "", pattern)
+    named = "|".join(re.escape(n) for n in names)
+    # The line that says it (supersedes / replaces the target) beats one that only names it.
+    stated = re.compile(rf"(?:supersed|replac|obsolet).*(?:{named})", re.IGNORECASE)
+    text = record.text or ""
+    return find_line(text, stated) or find_line(text, re.compile(named, re.IGNORECASE))
 
 
 _MD_LINK = re.compile(r"\[[^\]\n]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -237,6 +240,7 @@ def missing_metadata(records: Sequence[DocumentRecord]) -> list[AuditItem]:
             AuditItem(
                 kind="missing_metadata",
                 record=ref(record, line, quote),
+                short=f"no {_join(missing)}",
                 message=(
                     f"{record.id} ({record.kind}) has no {_join(missing)}. "
                     + _why_metadata(missing)

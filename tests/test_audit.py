@@ -383,6 +383,8 @@ def test_the_library_marks_flagged_records(indexed, tmp_path: Path) -> None:
             "bulk-export": ["missing_metadata"],
         }
         assert "4 flagged by their metadata" in page
+        assert ">superseded by ADR-0007, still accepted</span>" in page
+        assert ">no status or date</span>" in page
         assert 'title="ADR-0003 still says “accepted”, but ADR-0007' in page
         # After `specreview audit`: its items, both records of a pair marked.
         assert indexed("audit")[0] == 0
@@ -390,6 +392,7 @@ def test_the_library_marks_flagged_records(indexed, tmp_path: Path) -> None:
         badges = _badges(page)
         assert badges["ADR-0001"] == badges["ADR-0002"] == ["conflicting_decisions"]
         assert badges["ADR-0007"] == ["broken_link"]  # a link in its text
+        assert ">contradicts ADR-0002</span>" in page and ">contradicts ADR-0001</span>" in page
         assert (
             "7 flagged by the last <code>specreview audit</code> (6 items over 9 records)" in page
         )
