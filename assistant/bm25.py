@@ -58,6 +58,14 @@ def tokenize(text: str) -> list[str]:
     return list(_stemmer().stemWords(words)) if words else []  # type: ignore[attr-defined]
 
 
+def tokenize_many(texts: Sequence[str]) -> list[list[str]]:
+    """`tokenize` of each text, with one stemmer for them all (hundreds of sentences)."""
+    words = [[american(w) for w in split_words(text)] for text in texts]
+    flat = [w for text_words in words for w in text_words]
+    stems = iter(_stemmer().stemWords(flat) if flat else [])  # type: ignore[attr-defined]
+    return [[next(stems) for _ in text_words] for text_words in words]
+
+
 def indexed_text(chunk: Chunk) -> str:
     """The text a chunk is keyword-indexed under: title and heading path, then the body."""
     return " ".join([chunk.title, *chunk.heading_path, chunk.text])

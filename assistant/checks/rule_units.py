@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.bm25 import tokenize
+from assistant.bm25 import tokenize_many
 from assistant.checks.base import ReviewContext
 from assistant.embed import Embedder
 from assistant.injection import without_comments
@@ -127,32 +127,35 @@ def units_of(ctx: ReviewContext) -> list[Unit]:
     return found
 
 
-def stems_of(ctx: ReviewContext) -> list[frozenset[str]]:
-    """Each passage's keyword stems (the BM25 tokenizer's), once per review."""
-    found = ctx.memo.get("rule_unit_stems")
-    if not isinstance(found, list):
-        found = ctx.memo["rule_unit_stems"] = [frozenset(tokenize(u.text)) for u in units_of(ctx)]
-    return found
+def stem_index(ctx: ReviewContext) -> dict[str, list[int]]:
+    """Each keyword stem (the BM25 tokenizer's) and the passages that use it, once per review."""
+    found = ctx.memo.get("rule_stem_index")
+    if isinstance(found, dict):
+        return found
+    index: dict[str, list[int]] = {}
+    for i, stems in enumerate(tokenize_many([u.text for u in units_of(ctx)])):
+        for stem in set(stems):
+            index.setdefault(stem, []).append(i)
+    ctx.memo["rule_stem_index"] = index
+    return index
 
 
 def candidates(ctx: ReviewContext, words: frozenset[str], k: int) -> list[int]:
     """The `k` passages that share the most telling words with a rule's texts (each shared
     word weighs by how rare it is in the draft; a word in more than COMMON_SHARE of the
     passages, like "user" in a product spec, tells nothing), in the draft's order."""
-    stems = stems_of(ctx)
-    counts: dict[str, int] = {}
-    for unit_stems in stems:
-        for stem in unit_stems & words:
-            counts[stem] = counts.get(stem, 0) + 1
-    n = len(stems)
-    weight = {
-        stem: math.log((n + 1) / count)
-        for stem, count in counts.items()
-        if count <= max(3, COMMON_SHARE * n)
-    }
-    scored = [(sum(weight.get(s, 0.0) for s in words_), i) for i, words_ in enumerate(stems)]
-    best = sorted((pair for pair in scored if pair[0] > 0), key=lambda p: (-p[0], p[1]))[:k]
-    return sorted(i for _, i in best)
+    index = stem_index(ctx)
+    n = len(units_of(ctx))
+    scores: dict[int, float] = {}
+    for stem in words:
+        where = index.get(stem, [])
+        if not where or len(where) > max(3, COMMON_SHARE * n):
+            continue
+        weight = math.log((n + 1) / len(where))
+        for i in where:
+            scores[i] = scores.get(i, 0.0) + weight
+    best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:k]
+    return sorted(i for i, _ in best)
 
 
 def draft_vectors(ctx: ReviewContext, embedder: Embedder, indices: Sequence[int]) -> DraftVectors:
