@@ -13,6 +13,7 @@ from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
 from assistant.checks.signals import Item, strip_quotes, view_of
 from assistant.models import Finding
+from assistant.prose import comment_free_lines
 
 CODE = "unbounded_scope"
 
@@ -58,7 +59,8 @@ def _bounded(ctx: ReviewContext) -> bool:
     view = view_of(ctx)
     if any(b.text.strip() for b in view.of_kind("scope_bound")):
         return True
-    return any(BOUND_PHRASE.search(line) for line in ctx.spec.lines)
+    # A template's prompt ("<!-- what is out of scope? -->") bounds nothing.
+    return any(BOUND_PHRASE.search(line) for line in comment_free_lines(ctx.spec.lines))
 
 
 def expansion_items(ctx: ReviewContext) -> tuple[list[Item], int]:
