@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +21,7 @@ from assistant.project import default_store_path, find_config, working_folder
 from assistant.rules import Rule, parse_rules
 
 Severity = Literal["info", "low", "medium", "high"]
+_OPEN_INLINE = re.compile(r"=\s*\{[^}\n]*$", re.MULTILINE)  # an inline table left open
 
 
 class ReviewConfig(BaseModel):
@@ -229,9 +231,17 @@ class _TomlSource(PydanticBaseSettingsSource):
 def read_toml_config(path: Path) -> dict[str, Any]:
     """Parse a .specreview.toml; top-level keys are settings, [review] and [github] are tables."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        return tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); fix or delete the file") from exc
+        # TOML 1.0 keeps an inline table on one line: `examples = { pass = [...],` then more.
+        hint = (
+            " (an inline table must fit on one line: write a rule's examples as a "
+            "[rules.examples] table after it)"
+            if isinstance(exc, tomllib.TOMLDecodeError) and _OPEN_INLINE.search(text)
+            else ""
+        )
+        raise ConfigError(f"{path}: not valid TOML ({exc}){hint}; fix or delete the file") from exc
 
 
 def lift_rules(data: dict[str, Any], *, source: str) -> dict[str, Any]:

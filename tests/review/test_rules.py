@@ -136,6 +136,17 @@ def test_a_broken_rule_is_one_error_naming_the_file_and_the_rule(
     assert "\n" not in str(caught.value)
 
 
+def test_the_issues_multi_line_inline_examples_get_a_hint(tmp_path: Path) -> None:
+    path = tmp_path / ".specreview.toml"
+    path.write_text(
+        '[[rules]]\nid = "rollback-plan"\nrequire = "a rollback plan"\n'
+        'examples = { pass = ["Rollback: restore the snapshot"],\n'
+        '             fail = ["We will migrate all rows in one batch."] }\n'
+    )
+    with pytest.raises(ConfigError, match=r"not valid TOML .*\[rules.examples\] table"):
+        load_settings(config_file=path)
+
+
 def test_a_duplicate_rule_id_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / ".specreview.toml"
     path.write_text(RULE_TOML + RULE_TOML)
@@ -345,6 +356,14 @@ def test_the_api_shows_rule_findings(tmp_path: Path) -> None:
     assert response.status_code == 200
     (finding,) = [f for f in response.json()["findings"] if f["code"] == "rollback-plan"]
     assert finding["span"]["start_line"] == 7 and finding["severity"] == "high"
+
+
+def test_the_review_page_shows_rule_findings(tmp_path: Path) -> None:
+    settings = Settings(store_path=tmp_path / "store", embedder="hashing", review=_config())
+    services = Services(settings=settings, _store=InMemoryStore())
+    with TestClient(create_app(services)) as client:
+        html = client.post("/review", data={"text": MIGRATION}).text
+    assert "rollback-plan" in html and "Judged offline by meaning" in html
 
 
 # --- the eval -------------------------------------------------------------------------------
