@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.markdown import FENCE, ParsedSpec, parse_spec
+from assistant.prose import comment_free_lines
 from assistant.sentences import split_sentences
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
@@ -132,7 +133,8 @@ def _blocks(spec: ParsedSpec) -> list[tuple[int, int, str]]:
             out.append((start, end, " ".join(s.strip() for s in buf)))
         buf = []
 
-    for number, line in enumerate(spec.lines, start=1):
+    # A template's prompts (HTML comments) are not the author's proposal either.
+    for number, line in enumerate(comment_free_lines(spec.lines), start=1):
         if number <= spec.front_matter_end:
             continue
         stripped = line.strip()
