@@ -122,3 +122,13 @@ def test_an_unreachable_database_does_not_fail_the_review(tmp_path: Path) -> Non
         refused = client.post("/v1/findings/1/dismiss", json={"reason": "wrong"})
         assert refused.status_code == 503
         assert refused.json()["error"]["code"] == "database_unavailable"
+
+
+def test_engines_that_do_not_record_leave_no_database(tmp_path: Path) -> None:
+    # The GitHub Action's engines: a runner's checkout holds no database unless configured.
+    services = Services(settings=Settings(store_path=tmp_path / "store", embedder="hashing"))
+    assert not services.database_in_use()
+    engines = ServicesEngineFactory(services, record=services.database_in_use())("acme/specs")
+    shown = engines.review(DRAFT, path="docs/specs/invoices.md", config=ReviewConfig())
+    assert shown.findings and shown.findings[0].id is None
+    assert not (tmp_path / "specreview.db").exists()

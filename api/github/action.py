@@ -98,7 +98,9 @@ def run_action(
         from api.github.githubkit_client import GitHubkitClient, build_github
 
         client = GitHubkitClient(build_github(services.settings))
-    factory = engines or ServicesEngineFactory(services)
+    # In a workflow the runner's checkout is thrown away: a review is recorded only where a
+    # database is configured (SPECREVIEW_DATABASE_URL) or the checkout holds one already.
+    factory = engines or ServicesEngineFactory(services, record=services.database_in_use())
     bot = Bot(
         client,
         factory(f"{task.owner}/{task.repo}"),

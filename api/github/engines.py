@@ -57,6 +57,7 @@ class ServicesEngines:
 
     base: Services
     repo: str = ""  # owner/name: the documents' identity in the findings database
+    record: bool = True  # record reviews in the service's findings database
     store: InMemoryStore = field(default_factory=InMemoryStore)
     _versions: dict[str, str] = field(default_factory=dict)
     _doc_ids: dict[str, str] = field(default_factory=dict)
@@ -111,6 +112,8 @@ class ServicesEngines:
         # The repository's configuration goes with the review: checks, severities and
         # thresholds are applied by the engine, in one place.
         review = self._services().reviewer.review_text(text, path=path, config=config)
+        if not self.record:
+            return review
         # Recorded in the service's database; findings dismissed on this file are suppressed.
         return remember(
             lambda: self.base.ledger,
@@ -127,15 +130,18 @@ class ServicesEngines:
 class ServicesEngineFactory:
     """Per-repo engines, the most recently used few kept warm (their stores are in memory)."""
 
-    def __init__(self, base: Services, *, keep: int = 16) -> None:
+    def __init__(self, base: Services, *, keep: int = 16, record: bool = True) -> None:
         self._base = base
         self._keep = keep
+        self._record = record
         self._repos: OrderedDict[str, ServicesEngines] = OrderedDict()
         self._lock = Lock()
 
     def __call__(self, repo: str) -> RepoEngines:
         with self._lock:
-            engines = self._repos.pop(repo, None) or ServicesEngines(base=self._base, repo=repo)
+            engines = self._repos.pop(repo, None) or ServicesEngines(
+                base=self._base, repo=repo, record=self._record
+            )
             self._repos[repo] = engines
             while len(self._repos) > self._keep:
                 self._repos.popitem(last=False)
