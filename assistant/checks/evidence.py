@@ -45,7 +45,7 @@ SOURCE = re.compile(
 )
 PAIN = re.compile(
     r"\b(?:slow(?:er|ly|ness|s)?|painful|pain|frustrat\w*|confus\w*|wast\w*|by hand|manual(?:ly)?|"
-    r"error-prone|tedious|break(?:s|ing|ages?)?|broke(?:n)?|fail(?:s|ing|ed|ures?)?|los(?:e|es|ing)|lost|"
+    r"error-prone|tedious|bloat(?:ed)?|break(?:s|ing|ages?)?|broke(?:n)?|fail(?:s|ing|ed|ures?)?|los(?:e|es|ing)|lost|"
     r"stuck|expensive|costly|costs? us|risk(?:s|y)?|leak(?:s|ed)?|outages?|"
     r"downtime|workarounds?|work around|blocked|delay(?:s|ed)?|hinder\w*|cumbersome|"
     r"non-trivial|awkward|brittle|flaky|unreliable|inconsistent|surpris\w*|mistakes?|"
@@ -95,7 +95,8 @@ FREQUENT = re.compile(
     # Demand counted, not only recurring: "support has logged dozens of complaints about the
     # export button", "many requests for a dark theme".
     r"\b(?:numerous|many|several|multiple|countless|repeated|dozens of|hundreds of|"
-    r"thousands of)\s(?:\w+\s){0,2}(?:requests?|complaints?|reports?|upvotes?|votes?|asks)\b",
+    r"thousands of)\s(?:\w+\s){0,2}(?:requests?|complaints?|reports?|upvotes?|votes?|asks|"
+    r"questions)\b",
     re.IGNORECASE,
 )
 AUTHORITY = re.compile(

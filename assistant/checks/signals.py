@@ -49,7 +49,9 @@ _KIND_PATTERNS: dict[str, re.Pattern[str]] = {
     "why": re.compile(
         r"\bwhy\b|motivation|problem|background|context|rationale|justification|opportunity|"
         r"pain points?|where we are|current state|today\b|user needs?|business case|the case for|"
-        r"evidence|what we hear|\bdata\b|customer (?:feedback|research)|research|insights?\b|"
+        # "Data", "What the data says", not a heading about data ("Source data", "Data model").
+        r"evidence|what we hear|^(?:the |our |supporting )?data$|\bwhat the data\b|"
+        r"\bdata (?:says|shows|we have)\b|customer (?:feedback|research)|research|insights?\b|"
         r"in order to|overview|summary|introduction|\btl;?dr\b|abstract|"
         # "Feedback" (what users told us) is where some teams put the why; found as a heading
         # in the sample corpus's records, not only in a labelled set.
@@ -135,6 +137,9 @@ def label_kinds(label: str) -> frozenset[str]:
         kinds.add("metric")
     if re.search(r"\bdecision\b", text):
         kinds.discard("metric")  # "Decision Outcome" is what was chosen, not a measure
+    if re.search(r"\bimpact(?:s|ed)? (?:on|to)\b|\bscope of (?:the )?impact\b|\bimpacted\b", text):
+        # "Impact on existing clients", "Scope of impact": what the change touches, not a goal.
+        kinds.discard("metric")
     if kinds & {"acceptance", "metric", "questions", "scope_bound"}:
         kinds.discard("why")  # "Success criteria" is not the why; "What we hear" still is
     if "why" in kinds and _WHY_WEAK.search(text) and not re.search(r"why|problem|motivation", text):
@@ -418,7 +423,8 @@ PLACEHOLDER = re.compile(
     r"^\W*(?:tbd|tbc|todo|to ?do|n/?a|none|wip|\?+|-+|—|coming soon|to be (?:added|written|"
     r"defined|decided|determined|confirmed|agreed)|lorem ipsum)\b|^\W*_?(?:describe|explain|add|"
     r"insert|write|fill in|list|summari[sz]e|state)\b[^.]*(?:here|\.\.\.|…)|\[(?:describe|insert|"
-    r"add|todo|tbd|placeholder)[^\]]*\]|<(?:describe|insert|add)[^>]*>|"
+    # A bracketed prompt, not a link's text ("[adding CLI support](https://...)" is a link).
+    r"add|todo|tbd|placeholder)\b[^\]]*\](?!\()|<(?:describe|insert|add)\b[^>]*>|"
     r"^\W*[\[<{][^\]>}]{2,80}[\]>}]\W*$",
     re.IGNORECASE,
 )
