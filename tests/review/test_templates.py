@@ -206,3 +206,40 @@ def test_a_broken_templates_table_is_one_clear_error(
     assert result.code == 2
     assert message in result.output
     assert str(config) in result.output
+
+
+TEAM_RULES = """
+[[rules]]
+id = "rollback-plan"
+applies_to = ["spec", "design"]
+when = "the change migrates, moves or deletes stored data or changes how a running system works"
+require = "a rollback or restore plan with who runs it"
+severity = "high"
+[rules.examples]
+pass = ["Rollback: turn the flag off; the old path stays until the flag is removed.",
+        "Rollback: restore from the nightly snapshot; owner: SRE on call"]
+fail = ["We will migrate all rows in one batch.",
+        "The worker replaces the request path for every account at once."]
+
+[[rules]]
+id = "rejected-options"
+applies_to = ["decision"]
+require = "the alternatives that were considered and turned down, with why"
+[rules.examples]
+pass = ["We also looked at writing our own parser but turned it down because of the cost.",
+        "Self-hosted Kafka: turned down, because nobody on the team can run it at night."]
+fail = ["We will use PostgreSQL for the new service.", "Considered options: PostgreSQL, MySQL."]
+"""
+
+
+def test_a_filled_in_template_passes_the_team_rules_that_apply(
+    app: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Team rules are judged by meaning: with the shipped model, not the hashing one."""
+    monkeypatch.delenv("SPECREVIEW_EMBEDDER")
+    config = tmp_path / ".specreview.toml"
+    config.write_text(TEAM_RULES)
+    files = [str(FIXTURES / f"filled-{t}.md") for t in ("spec", "design", "decision")]
+    result = app("review", *files, "--config", str(config), "--format", "json")
+    assert result.code == 0, result.output
+    assert [r["findings"] for r in json.loads(result.stdout)] == [[], [], []]
