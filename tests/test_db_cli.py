@@ -86,9 +86,7 @@ def test_a_dismissed_finding_is_suppressed_in_the_next_review(database: str) -> 
     assert f"Dismissed finding {target['id']} ({target['code']} on docs/draft.md): wrong" in out
     _, second, _ = review_json()  # saved by default now that the database exists
     assert target["fingerprint"] not in [f["fingerprint"] for f in second["findings"]]
-    assert any(
-        s.startswith(target["code"]) and "dismissed" in s for s in second["suppressed"]
-    )
+    assert any(s.startswith(target["code"]) and "dismissed" in s for s in second["suppressed"])
     assert len(second["findings"]) == len(first["findings"]) - 1
     code, out, _ = run("reopen", str(target["id"]), "--by", "pm")
     assert code == 0 and "Reopened finding" in out
