@@ -77,7 +77,14 @@ def audit(
             progress=report,
         )
     if records and not services.settings.chroma_url:
-        save_report(services.settings.store_path, result)
+        try:
+            save_report(services.settings.store_path, result)
+        except OSError as exc:  # a read-only store still gets its audit printed
+            stderr_console().print(
+                f"warning: the report was not kept for the Library page ({exc})",
+                markup=False,
+                highlight=False,
+            )
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
     elif as_markdown:
