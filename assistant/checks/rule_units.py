@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -158,18 +160,57 @@ def candidates(ctx: ReviewContext, words: frozenset[str], k: int) -> list[int]:
     return sorted(i for i, _ in best)
 
 
-def draft_vectors(ctx: ReviewContext, embedder: Embedder, indices: Sequence[int]) -> DraftVectors:
+class PassageCache:
+    """Passage vectors kept across reviews by one rule check, by text (bounded, thread-safe):
+    a draft reviewed again (the bot on each push, the Review page, the API) embeds only the
+    passages that changed. The vector space is the rule check's one embedder."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self._rows: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            found = {t: self._rows[t] for t in texts if t in self._rows}
+            for text in found:
+                self._rows.move_to_end(text)
+        return found
+
+    def put(self, rows: dict[str, np.ndarray]) -> None:
+        with self._lock:
+            self._rows.update(rows)
+            while len(self._rows) > self.size:
+                self._rows.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
+def draft_vectors(
+    ctx: ReviewContext,
+    embedder: Embedder,
+    indices: Sequence[int],
+    known: PassageCache | None = None,
+) -> DraftVectors:
     """The vectors of these passages; each passage is embedded at most once per review (the
-    rules share them), and all that are missing in one batch."""
+    rules share them), all that are missing in one batch, none that `known` holds."""
     key = f"rule_vectors:{embedder.name}"
     cache = ctx.memo.get(key)
     if not isinstance(cache, dict):
         cache = ctx.memo[key] = {}
     units = units_of(ctx)
     missing = [i for i in dict.fromkeys(indices) if i not in cache]
+    if missing and known is not None:
+        kept = known.get([units[i].text for i in missing])
+        cache.update((i, kept[units[i].text]) for i in missing if units[i].text in kept)
+        missing = [i for i in missing if i not in cache]
     if missing:
         rows = as_matrix(embedder.embed([units[i].text for i in missing]), embedder.dimensions)
         cache.update(zip(missing, rows, strict=True))
+        if known is not None:
+            known.put({units[i].text: row for i, row in zip(missing, rows, strict=True)})
     wanted = list(dict.fromkeys(indices))
     matrix = (
         np.stack([cache[i] for i in wanted])

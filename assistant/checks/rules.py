@@ -19,7 +19,14 @@ import numpy as np
 from assistant.anchors import section_at, span_for_lines
 from assistant.bm25 import tokenize
 from assistant.checks.base import ReviewContext
-from assistant.checks.rule_units import DraftVectors, Unit, as_matrix, candidates, draft_vectors
+from assistant.checks.rule_units import (
+    DraftVectors,
+    PassageCache,
+    Unit,
+    as_matrix,
+    candidates,
+    draft_vectors,
+)
 from assistant.embed import Embedder
 from assistant.models import Finding
 from assistant.rules import Rule, rules_for
@@ -72,9 +79,12 @@ class RuleCheck:
 
     def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
-        # Calibration depends on the rule and the vector space only; a rule keeps its probes
-        # across reviews (bounded), the draft's vectors live on each review's context.
+        # Calibration depends on the rule and the vector space only: a rule keeps its probes
+        # across reviews (bounded). The draft's vectors are shared by the rules on each
+        # review's context, and kept by text (bounded) so that a re-review of an edited draft
+        # embeds only the passages that changed.
         self._calibrated: dict[tuple[str, str], Calibrated] = {}
+        self.passages = PassageCache()
 
     def run(self, ctx: ReviewContext) -> list[Finding]:
         rules = [
@@ -97,7 +107,7 @@ class RuleCheck:
             + candidates(ctx, c.trigger_words, TRIGGER_CANDIDATES)
             for c in calibrated
         ]
-        draft_vectors(ctx, self.embedder, [i for pick in picks for i in pick])
+        draft_vectors(ctx, self.embedder, [i for pick in picks for i in pick], self.passages)
         return [
             judge(c, draft_vectors(ctx, self.embedder, pick))
             for c, pick in zip(calibrated, picks, strict=True)

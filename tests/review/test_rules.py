@@ -247,7 +247,11 @@ def test_the_drafts_vectors_are_computed_once_per_review_for_every_rule() -> Non
     assert len(draft_calls[0]) == len(set(draft_calls[0]))  # each passage once
     embedder.calls.clear()
     reviewer.review_text(MIGRATION, config=ReviewConfig(rules=rules))
-    assert len(embedder.calls) == 1  # the rules' calibration is kept; the draft is new
+    assert embedder.calls == []  # the rules' calibration and the passages' vectors are kept
+    edited = MIGRATION.replace("in one batch", "in one nightly batch")
+    reviewer.review_text(edited, config=ReviewConfig(rules=rules))
+    (call,) = embedder.calls  # only the edited passages (the sentence, its heading) again
+    assert call and all("nightly batch" in text for text in call)
 
 
 # --- with a model ---------------------------------------------------------------------------
