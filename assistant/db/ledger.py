@@ -35,6 +35,7 @@ from assistant.ledger import (
 from assistant.models import Review
 
 T = TypeVar("T")
+CONNECT_TIMEOUT_S = 10  # seconds to reach a database server (the URL's connect_timeout wins)
 SQLITE_WAIT_S = 30  # how long a writer waits for another's lock before "database is locked"
 
 
@@ -83,6 +84,9 @@ class SqlLedger:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             options["connect_args"] = {"timeout": lock_wait_s}
+        elif "connect_timeout" not in parsed.query:
+            # A server that does not answer is an error in seconds, not a hung review.
+            options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
         try:
             engine = create_engine(parsed, **options)
         except (ArgumentError, ImportError) as exc:
