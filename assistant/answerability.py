@@ -84,7 +84,11 @@ _DONE = re.compile(
     r"graduat\w*|reach(ed)? (ga|general availability|stable)|went (ga|stable))\b",
     re.IGNORECASE,
 )
-_NOT_YET = re.compile(r"\b(proposed|provisional|draft|under (discussion|review)|on hold)\b", re.I)
+# Asking how something turned out ("what did they finally pick?", "did they end up ...?").
+_SETTLED = re.compile(r"\b(finally|end(ed)? up|in the end|ultimately|settle[ds]?)\b", re.I)
+_NOT_YET = re.compile(
+    r"\b(proposed|provisional|draft|incomplete|under (discussion|review)|on hold)\b", re.I
+)
 # Words that state a reason or a cause (e.g. "withdrawn because the API proved unsafe",
 # "dropped after the trial showed no gain", "the main objection was cost").
 REASON = re.compile(
@@ -306,13 +310,15 @@ def check(
                     f"title names {contrary[1]}",
                 )
             )
-    if kind == "when" and _DONE.search(question) and _NOT_YET.search(state):
-        # "When did the migration finish?" asked of a record that is still only proposed: the
-        # date asked for does not exist in it, whatever dates its passages hold.
+    asks_outcome = (kind == "when" and _DONE.search(question)) or _SETTLED.search(question)
+    if asks_outcome and _NOT_YET.search(state):
+        # "When did the migration finish?", "What did they settle on?" asked of a record that is
+        # still only proposed: the outcome asked for does not exist in it, whatever its
+        # passages say about the plan.
         problems.append(
             Problem(
                 check="premise",
-                detail=f"the question takes for granted that it was done; the record is {state}",
+                detail=f"the question takes for granted that it was settled; the record is {state}",
             )
         )
     if kind == "count" and not _counts(question, passages, stop):

@@ -145,6 +145,15 @@ WITHDRAWN_WITH_REASON = (
             "The search index moved to OpenSearch in June 2025 to cut licence costs.",
             [],
         ),
+        # asked how it turned out, of a record still only proposed
+        (
+            "Which regions did the team finally pick for the replicas?",
+            "Replicate orders to a second region",
+            "Proposed",
+            "We propose to replicate orders to a second region; candidates are eu-west-1 and "
+            "eu-central-1.",
+            ["premise"],
+        ),
         # a name the record never uses
         (
             "Why do we run Kafka for orders?",
