@@ -9,6 +9,8 @@ from pathlib import PurePosixPath
 
 from assistant.audit_model import AuditItem, RecordRef, find_line, ref
 from assistant.checks.history_common import is_binding
+from assistant.checks.signals import split_blocks
+from assistant.markdown import parse_spec
 from assistant.models import DocumentRecord
 from assistant.prose import comment_free_lines
 
@@ -224,15 +226,29 @@ def _norm(path: str) -> str:
 _TITLE = re.compile(r"^\s*#{1,6}\s+\S")
 
 
+_HANDLE = re.compile(r"(?<![\w.])@[A-Za-z0-9][\w-]*")
+
+
+def _owners_listed(text: str) -> bool:
+    """Whether the text lists people's handles under a who / owner / lead label ("Who are the
+    initial shepherds/leaders?" then @names), a form the indexer's fields do not read."""
+    return any(
+        "ownership" in block.kinds and _HANDLE.search(block.text)
+        for block in split_blocks(parse_spec(text))
+    )
+
+
 def missing_metadata(records: Sequence[DocumentRecord]) -> list[AuditItem]:
     """Records without the status, date or owner their kind calls for; one item a record."""
     items = []
     for record in records:
         have = {"status": record.status, "date": record.date, "owner": record.owners}
         missing = [f for f in REQUIRED_METADATA.get(record.kind, ()) if not have[f]]
+        text = record.text or ""
+        if "owner" in missing and _owners_listed(text):
+            missing.remove("owner")
         if not missing:
             continue
-        text = record.text or ""
         # The title is where a reader looks for the record's header block.
         heading = find_line(text, _TITLE, limit=80) or find_line(text, re.compile(r"\S"))
         line, quote = heading if heading else (None, "")

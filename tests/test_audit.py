@@ -165,6 +165,17 @@ def test_metadata_is_asked_for_as_each_kind_needs_it() -> None:
     assert found["retro-2"].startswith("retro-2 (retro) has no date.")
 
 
+def test_handles_listed_under_a_who_heading_are_owners() -> None:
+    """Rust's project-group RFCs list their leads under a question, not in a field."""
+    listed = "# Group\n\n## Who are the initial shepherds/leaders?\n\n- @ana\n- @bo\n"
+    rust = "# IO safety\n\n## Formalizing ownership\n\nThe Rust borrow checker owns @fd.\n"
+    records = [
+        record("rfc-1", kind="spec", owners=(), text=listed),
+        record("rfc-2", kind="spec", owners=(), text=rust.replace(" owns @fd", "")),
+    ]
+    assert [i.record.id for i in missing_metadata(records)] == ["rfc-2"]
+
+
 def test_the_item_points_at_the_title_past_front_matter() -> None:
     text = "---\ntype: spec\n---\n\n# Bulk export\n\nText.\n"
     [item] = missing_metadata([record("s", kind="spec", owners=(), text=text)])
