@@ -243,3 +243,17 @@ def test_a_filled_in_template_passes_the_team_rules_that_apply(
     result = app("review", *files, "--config", str(config), "--format", "json")
     assert result.code == 0, result.output
     assert [r["findings"] for r in json.loads(result.stdout)] == [[], [], []]
+
+
+@pytest.mark.parametrize("doc_type", ["spec", "design", "decision"])
+def test_each_template_reads_as_its_type_even_without_the_type_line(
+    app: Callable[..., Run], tmp_path: Path, doc_type: str
+) -> None:
+    out = tmp_path / "t.md"
+    assert app("new", doc_type, "Queue the exports", "--out", str(out)).code == 0
+    out.write_text(out.read_text().replace(f"type: {doc_type}\n", ""))
+    review = _review(app, out)
+    assert (review["doc_type"], str(review["doc_type_source"]).split(":")[0]) == (
+        doc_type,
+        "detected",
+    )
