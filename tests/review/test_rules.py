@@ -326,6 +326,27 @@ def test_a_document_larger_than_the_models_context_keeps_the_offline_verdict() -
     assert any("team rules: the document is larger" in s for s in review.coverage.skipped)
 
 
+def test_services_ask_the_model_about_rules_after_its_review(tmp_path: Path) -> None:
+    settings = Settings(
+        store_path=tmp_path / "store", embedder="hashing", llm_model="scripted", review=_config()
+    )
+    services = Services(settings=settings, _store=InMemoryStore())
+    llm = ScriptedLLM()
+    services.__dict__["llm"] = llm  # the model Services would build, scripted
+    llm.enqueue(
+        {"verdicts": [], "findings": []},  # the review stage
+        {
+            "verdict": "violated",
+            "quote": "then delete the old invoices table",
+            "reason": "No way back.",
+        },
+    )
+    review = services.reviewer.review_text(MIGRATION, path="specs/a.md")
+    (finding,) = [f for f in review.findings if f.code == "rollback-plan"]
+    assert finding.source == "rules+llm" and "Judged by the model" in finding.message
+    assert review.llm.mode == "on" and review.llm.calls == 2
+
+
 # --- surfaces -------------------------------------------------------------------------------
 
 
