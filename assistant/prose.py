@@ -16,7 +16,7 @@ spans over the original lines slice it too. Keyword search and quotes use the or
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from assistant.markdown import FENCE
 
@@ -33,20 +33,10 @@ def scaffolding_free_lines(lines: Sequence[str]) -> list[str]:
 
     Fenced code is kept as it is (a comment marker inside it is code, not a comment).
     """
-    out: list[str] = []
-    in_comment = False
-    in_fence = False
-    for line in lines:
-        if not in_comment and FENCE.match(line):
-            in_fence = not in_fence
-            out.append(line)
-            continue
-        if in_fence:
-            out.append(line)
-            continue
-        text, in_comment = _outside_comments(line, in_comment)
-        out.append("" if not text.strip() or _is_scaffolding(text) else text.rstrip())
-    return out
+    return [
+        text if code else ("" if not text.strip() or _is_scaffolding(text) else text.rstrip())
+        for text, code in _outside_comment_lines(lines)
+    ]
 
 
 def comment_free_lines(lines: Sequence[str]) -> list[str]:
@@ -55,18 +45,25 @@ def comment_free_lines(lines: Sequence[str]) -> list[str]:
     The review checks read these: a prompt such as `<!-- Who has the problem? -->` is guidance
     for the author, neither content nor an open question.
     """
-    out: list[str] = []
+    return [
+        text if code else (text.rstrip() if text.strip() else "")
+        for text, code in _outside_comment_lines(lines)
+    ]
+
+
+def _outside_comment_lines(lines: Sequence[str]) -> Iterator[tuple[str, bool]]:
+    """(the line without its HTML comments, whether it is fenced code kept as it is)."""
     in_comment = False
     in_fence = False
     for line in lines:
         if not in_comment and FENCE.match(line):
             in_fence = not in_fence
-        if in_fence or FENCE.match(line):
-            out.append(line)
-            continue
-        text, in_comment = _outside_comments(line, in_comment)
-        out.append(text.rstrip() if text.strip() else "")
-    return out
+            yield line, True
+        elif in_fence:
+            yield line, True
+        else:
+            text, in_comment = _outside_comments(line, in_comment)
+            yield text, False
 
 
 def _outside_comments(line: str, in_comment: bool) -> tuple[str, bool]:
