@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from cli.console import stderr_console, stdout_console
 from cli.options import ConfigOption, StoreOption, cli_services
@@ -48,7 +48,7 @@ def audit(
 ) -> None:
     """Audit the indexed records: superseded but accepted, contradicting decisions, broken
     links, missing status/date/owner, near-duplicates."""
-    from assistant.audit import run_audit
+    from assistant.audit import AUDIT_KINDS, run_audit
     from assistant.errors import InputError
 
     if as_json and as_markdown:
@@ -62,12 +62,12 @@ def audit(
         transient=True,
     ) as bar:
         records = read_records(services.store, bar)
-        tasks: dict[str, object] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
                 tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+            bar.update(tasks[stage], completed=done, total=total)
 
         result = run_audit(
             records,
@@ -75,6 +75,7 @@ def audit(
             history=services.history if records else None,
             embedder=services.embedder if records else None,
             progress=report,
+            kinds=AUDIT_KINDS if records else (),  # nothing indexed: nothing to skip either
         )
     if records and not services.settings.chroma_url:
         try:
@@ -127,6 +128,8 @@ def render_text(report: AuditReport) -> list[str]:
         lines += [f"  {_line(item)}" for item in items]
         lines.append("")
     lines += [f"skipped {reason}" for reason in report.skipped]
+    if not report.records:
+        lines.append("nothing is indexed: `specreview index PATH` first")
     counts = ", ".join(f"{n} {k}" for k, n in report.counts().items() if n)
     lines.append(
         f"{len(report.items)} items over {report.records} records"
