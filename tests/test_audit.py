@@ -410,3 +410,32 @@ def test_the_library_marks_flagged_records(indexed, tmp_path: Path) -> None:
         # Once the store changes, the saved audit no longer describes it.
         services.store.delete_document("ADR-0002")
         assert _badges(client.get("/library").text)["ADR-0001"] == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        (("## Context", "## Context\n\nThis amends ADR-0001 for wallets."), "it cites the other"),
+        (("Status: Accepted", "Status: Proposed"), "a proposal binds nobody yet"),
+    ],
+)
+def test_a_pair_that_knows_of_each_other_or_does_not_bind_is_no_conflict(
+    tmp_path: Path, monkeypatch, capsys, edit: tuple[str, str], why: str
+) -> None:
+    import shutil
+
+    import cli
+
+    kb = tmp_path / "audit"
+    shutil.copytree(FIXTURES, kb)
+    adr = kb / "decisions" / "ADR-0002-swiftpay-sdk-in-the-mobile-app.md"
+    adr.write_text(adr.read_text().replace(*edit, 1))
+    monkeypatch.setenv("SPECREVIEW_EMBEDDER", "hashing")
+    monkeypatch.chdir(tmp_path)
+    for args in (["index", "audit"], ["audit", "--json"]):
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "argv", ["specreview", "--store", "store", *args])
+        with pytest.raises(SystemExit):
+            cli.main()
+    report = json.loads(capsys.readouterr().out)
+    assert [i for i in report["items"] if i["kind"] == "conflicting_decisions"] == [], why
