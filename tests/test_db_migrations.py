@@ -21,7 +21,15 @@ from assistant.models import Finding, Review, Span
 from tests.db_support import DATABASES, fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = {"reviews", "findings", "finding_states", "webhook_deliveries", "upload_jobs"}
+TABLES = {
+    "reviews",
+    "findings",
+    "finding_states",
+    "webhook_deliveries",
+    "upload_jobs",
+    "github_tasks",
+    "pull_requests",
+}
 
 
 def _differences(url: str) -> list[object]:
