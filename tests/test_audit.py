@@ -434,7 +434,8 @@ def test_a_pair_that_knows_of_each_other_or_does_not_bind_is_no_conflict(
     monkeypatch.chdir(tmp_path)
     for args in (["index", "audit"], ["audit", "--json"]):
         capsys.readouterr()
-        monkeypatch.setattr(sys, "argv", ["specreview", "--store", "store", *args])
+        store = str(tmp_path / "store")  # absolute: Chroma keeps clients by path
+        monkeypatch.setattr(sys, "argv", ["specreview", "--store", store, *args])
         with pytest.raises(SystemExit):
             cli.main()
     report = json.loads(capsys.readouterr().out)
