@@ -167,14 +167,18 @@ def review(
 
 
 def document_key(path: Path) -> DocumentKey:
-    """A local file's identity in the ledger: its path from the repository root (posix), or
-    its absolute path outside a repository."""
+    """A local file's identity in the ledger: `owner/repo` from the checkout's `origin` remote
+    and its path from the repository root (posix), as the GitHub bot keys the same file; the
+    path alone without such a remote; its absolute path outside a repository."""
+    from assistant.identity import origin_repo
     from assistant.ledger import DocumentKey
     from assistant.project import repository_root
 
     resolved = path.resolve()
     root = repository_root(resolved.parent)
-    return DocumentKey(path=resolved.relative_to(root).as_posix() if root else str(resolved))
+    if root is None:
+        return DocumentKey(path=str(resolved))
+    return DocumentKey(repo=origin_repo(root) or "", path=resolved.relative_to(root).as_posix())
 
 
 def remember_reviews(

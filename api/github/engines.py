@@ -15,6 +15,7 @@ from typing import Protocol
 
 from assistant.config import ReviewConfig
 from assistant.errors import InputError
+from assistant.identity import repo_key
 from assistant.ledger import DocumentKey, remember
 from assistant.models import Answer, Review
 from assistant.services import Services
@@ -118,7 +119,7 @@ class ServicesEngines:
         return remember(
             lambda: self.base.ledger,
             review,
-            document=DocumentKey(repo=self.repo, path=path),
+            document=DocumentKey(repo=repo_key(self.repo) if self.repo else "", path=path),
             content=text,
             surface="github",
         )
