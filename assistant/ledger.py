@@ -20,6 +20,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.bot_state import BotStateLedger, InMemoryBotState
 from assistant.errors import DatabaseError, InputError
 from assistant.models import Review
 
@@ -107,7 +108,7 @@ class JobRecord(BaseModel):
 FindingRef = int | tuple[DocumentKey, str]  # a recorded finding's id, or (document, fingerprint)
 
 
-class FindingLedger(Protocol):
+class FindingLedger(BotStateLedger, Protocol):
     """Reviews, findings and their states, and the service's durable state."""
 
     def record_review(
@@ -278,7 +279,7 @@ def check_reason(reason: str) -> DismissReason:
     raise InputError(f"reason {reason!r} is not one of {', '.join(DISMISS_REASONS)}")
 
 
-class InMemoryLedger:
+class InMemoryLedger(InMemoryBotState):
     """A FindingLedger in dicts, for tests; the same contract tests run it and the database."""
 
     def __init__(self) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLA
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from assistant.db import migrate
+from assistant.db.bot_state import SqlBotState
 from assistant.db.schema import DeliveryRow, FindingRow, FindingStateRow, JobRow, ReviewRow
 from assistant.errors import DatabaseError, InputError, SpecreviewError
 from assistant.ledger import (
@@ -62,7 +63,7 @@ def _reason_of(exc: SQLAlchemyError) -> str:
     return " ".join(str(original).split())[:300]
 
 
-class SqlLedger:
+class SqlLedger(SqlBotState):
     """A FindingLedger on one database; thread-safe (a session per call)."""
 
     def __init__(self, engine: Engine) -> None:
