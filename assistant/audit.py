@@ -4,7 +4,8 @@ Five kinds of item, each citing the record at fault and, where there is one, the
 with lines:
 
 - `superseded_but_accepted`: a record still says accepted (or approved, implemented...) while a
-  later record in effect supersedes or replaces it;
+  later record in effect supersedes or replaces it, by a typed link or by retiring in so many
+  words what the older record's title chose;
 - `conflicting_decisions`: two accepted decision records whose rules contradict, found with the
   review's own conflict check run record against record;
 - `broken_link`: a relative link to a record file that is not there, or a typed link
@@ -33,6 +34,7 @@ from assistant.audit_model import (
     fingerprint,
 )
 from assistant.audit_pairs import conflicting_decisions, near_duplicates
+from assistant.audit_retired import retired_but_accepted
 from assistant.audit_single import broken_links, missing_metadata, superseded_but_accepted
 from assistant.checks.base import History
 from assistant.embed import Embedder
@@ -66,7 +68,13 @@ def run_audit(
     items: list[AuditItem] = []
     skipped: list[str] = []
     if "superseded_but_accepted" in kinds:
-        items += superseded_but_accepted(records)
+        linked = superseded_but_accepted(records)
+        pairs = {(i.record.id, i.other.id if i.other else "") for i in linked}
+        items += linked + [
+            i
+            for i in retired_but_accepted(records)
+            if (i.record.id, i.other.id if i.other else "") not in pairs
+        ]
     if "broken_link" in kinds:
         items += broken_links(records, file_exists)
         away = sum(1 for r in records if not file_exists(r.path))

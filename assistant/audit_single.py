@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 
 from assistant.audit_model import AuditItem, RecordRef, find_line, ref
+from assistant.audit_retired import later
 from assistant.checks.history_common import is_binding
 from assistant.checks.signals import split_blocks
 from assistant.markdown import parse_spec
@@ -76,7 +77,7 @@ def _flag_superseded(
 ) -> None:
     if (old.id, newer.id) in found or not is_binding(old.status) or not in_effect(newer.status):
         return
-    if old.date and newer.date and newer.date < old.date:
+    if later(old, newer) is True:
         return  # "later" is part of the claim: an older record cannot have replaced it
     line, quote = status_line(old)
     mention = _mention_line(newer, old)

@@ -92,6 +92,52 @@ def test_superseded_by_on_the_old_record_counts_once() -> None:
     ]
 
 
+def _ci(newer_decision: str, *, newer_status: str = "accepted", links=()) -> list:
+    from assistant.audit_retired import retired_but_accepted
+
+    old = record(
+        "ADR-3",
+        date="28/03/2018",  # day-first, as some manifests keep dates
+        text="# Use Concourse CI\n\n## Status\n\nAccepted\n\n## Decision\n\nConcourse.\n",
+    ).model_copy(update={"title": "Use Concourse CI"})
+    newer = record(
+        "ADR-40",
+        date="2026-01-02",
+        status=newer_status,
+        links=links,
+        text=(
+            "# Use GitHub Actions\n\n## Context\n\nWe run a self-managed Concourse today.\n\n"
+            f"## Decision\n\nWe will switch to GitHub Actions.\n\n## Consequences\n\n"
+            f"- {newer_decision}\n"
+        ),
+    )
+    return retired_but_accepted([old, newer])
+
+
+def test_a_later_record_that_retires_what_an_accepted_one_chose() -> None:
+    [item] = _ci("We will decomission our Concourse pipelines after the move.")
+    assert (item.record.id, item.record.line, item.record.quote) == (
+        "ADR-3",
+        1,
+        "# Use Concourse CI",
+    )
+    assert (item.other.id, item.other.line) == ("ADR-40", 13)  # type: ignore[union-attr]
+    assert "ADR-40 (accepted, 2026-01-02) retires Concourse without naming ADR-3" in item.message
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status", "links"),
+    [
+        ("We replace Jenkins with Concourse.", "accepted", ()),  # adopted, not retired
+        ("Pipelines stay as they are.", "accepted", ()),  # only the context names it
+        ("We will decommission our Concourse pipelines.", "proposed", ()),  # not in force
+        ("We will decommission our Concourse pipelines.", "accepted", [("supersedes", "ADR-3")]),
+    ],
+)
+def test_what_is_not_retiring_an_accepted_choice(sentence: str, status: str, links) -> None:
+    assert _ci(sentence, newer_status=status, links=links) == []
+
+
 # --- broken links ----------------------------------------------------------------------------
 
 
