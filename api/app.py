@@ -21,6 +21,7 @@ from api.routes import (
     ask,
     docs_page,
     documents,
+    finding_pages,
     findings,
     health,
     library_pages,
@@ -117,6 +118,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(health.router)
     app.include_router(pages.router)
+    app.include_router(finding_pages.router)
     app.include_router(library_pages.router)
     app.include_router(docs_page.router)
     # Extra routers mount here (e.g. the GitHub webhook from api/github/).

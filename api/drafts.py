@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from api.errors import ApiError
 from api.schemas import ReviewRequest
+from assistant.errors import InputError
+from assistant.identity import repo_key
 
 _TEXT_TYPES = ("text/markdown", "text/plain", "text/x-markdown")
+
+
+class Draft(NamedTuple):
+    """A draft to review and which document it is: `repo` (owner/name, or "") and `path`."""
+
+    text: str
+    path: str
+    repo: str = ""
+
+
+def check_repo(value: object) -> str:
+    """An optional owner/name field, lower-cased as documents are keyed; 422 when malformed."""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    try:
+        return repo_key(value)
+    except InputError as exc:
+        raise ApiError(422, "invalid_repo", f"{exc}; leave it empty for a draft") from exc
 
 
 def decode_text(data: bytes, *, name: str, max_bytes: int) -> str:
@@ -41,8 +63,9 @@ async def read_upload(upload: UploadFile, *, max_bytes: int) -> tuple[str, str]:
     return decode_text(data, name=name, max_bytes=max_bytes), name
 
 
-async def read_draft(request: Request, *, max_bytes: int) -> tuple[str, str]:
-    """(text, path) from JSON, a form (a `file` upload or a `text` field) or a raw text body."""
+async def read_draft(request: Request, *, max_bytes: int) -> Draft:
+    """The draft from JSON, a form (a `file` upload or a `text` field, and optional `path` and
+    `repo` fields) or a raw text body."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
         body = await request.body()
@@ -57,21 +80,25 @@ async def read_draft(request: Request, *, max_bytes: int) -> tuple[str, str]:
                 f'{where}: {first["msg"]}; send JSON like {{"text": "# My spec\\n..."}}',
             ) from exc
         data = draft.text.encode("utf-8")
-        return decode_text(data, name="text", max_bytes=max_bytes), draft.path
+        text = decode_text(data, name="text", max_bytes=max_bytes)
+        return Draft(text, draft.path, check_repo(draft.repo))
     if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         async with request.form(max_files=1, max_fields=10, max_part_size=max_bytes + 1) as form:
             upload = form.get("file")
-            if isinstance(upload, UploadFile):
-                return await read_upload(upload, max_bytes=max_bytes)
-            text = form.get("text")
+            repo = check_repo(form.get("repo"))
             path = form.get("path")
-        if isinstance(text, str):
-            name = path if isinstance(path, str) and path.strip() else "draft.md"
-            return decode_text(text.encode("utf-8"), name="text", max_bytes=max_bytes), name[:500]
+            named = path.strip()[:500] if isinstance(path, str) and path.strip() else ""
+            if isinstance(upload, UploadFile):
+                content, uploaded = await read_upload(upload, max_bytes=max_bytes)
+                return Draft(content, named or uploaded, repo)
+            pasted = form.get("text")
+        if isinstance(pasted, str):
+            decoded = decode_text(pasted.encode("utf-8"), name="text", max_bytes=max_bytes)
+            return Draft(decoded, named or "draft.md", repo)
         raise ApiError(422, "missing_draft", "multipart body needs a `file` part or a `text` field")
     if content_type in _TEXT_TYPES:
         body = await request.body()
-        return decode_text(body, name="body", max_bytes=max_bytes), "draft.md"
+        return Draft(decode_text(body, name="body", max_bytes=max_bytes), "draft.md")
     raise ApiError(
         415,
         "unsupported_media_type",

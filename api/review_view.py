@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assistant.errors import DatabaseError
+from assistant.ledger import FindingLedger, FindingState, RecordedFinding
 from assistant.models import SEVERITY_ORDER, Finding, Review
+
+_DISMISSED = re.compile(r"\(dismissed, finding (\d+)\)$")  # as assistant.ledger.apply_ledger says
 
 
 @dataclass
@@ -65,3 +71,37 @@ def build_review_view(text: str, review: Review) -> ReviewView:
         ordered=sorted(review.findings, key=key),
         counts=counts,
     )
+
+
+@dataclass
+class DismissedFinding:
+    """A finding this review raised again on a document where it was dismissed: shown as
+    dismissed (who, why), with a way to reopen it, instead of silently left out."""
+
+    finding: RecordedFinding
+    state: FindingState | None
+
+
+def dismissed_in(ledger: Callable[[], FindingLedger], review: Review) -> list[DismissedFinding]:
+    """The review's findings suppressed because they were dismissed on its document; [] when
+    the findings database cannot be read (the review itself says it was not saved)."""
+    ids = [int(m.group(1)) for s in review.suppressed if (m := _DISMISSED.search(s))]
+    if not ids:
+        return []
+    try:
+        book = ledger()
+        out: list[DismissedFinding] = []
+        states: dict[int, dict[str, FindingState]] = {}
+        for finding_id in ids:
+            found = book.get_finding(finding_id)
+            if found is None:
+                continue
+            if found.review_id not in states:
+                recorded = book.get_review(found.review_id)
+                states[found.review_id] = (
+                    book.dismissed_fingerprints(recorded.document) if recorded else {}
+                )
+            out.append(DismissedFinding(found, states[found.review_id].get(found.fingerprint)))
+        return sorted(out, key=lambda d: (d.finding.start_line or 0, d.finding.code))
+    except DatabaseError:
+        return []

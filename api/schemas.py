@@ -20,7 +20,15 @@ class ReviewRequest(BaseModel):
     path: str = Field(
         default="draft.md",
         max_length=500,
-        description="A name for the draft, used in the review and SARIF output.",
+        description="A name for the draft, used in the review and SARIF output; with `repo`, "
+        "its path from the repository's root.",
+    )
+    repo: str = Field(
+        default="",
+        max_length=200,
+        description="The repository the draft belongs to, as owner/name (optional): the review "
+        "is then of the same document the GitHub bot and the CLI review there, so findings "
+        "dismissed on any of them are not raised.",
     )
 
 

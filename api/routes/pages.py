@@ -11,9 +11,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.deps import SESSION_COOKIE, AppState, StateDep, page_authorised, token_matches
-from api.drafts import decode_text, read_upload
+from api.drafts import check_repo, decode_text, read_upload
 from api.errors import ApiError, engine_error_status
-from api.review_view import build_review_view
+from api.review_view import build_review_view, dismissed_in
 from api.routes.ask import check_question
 from api.routes.reviews import review_draft
 from assistant.doctype import declared_type
@@ -59,25 +59,34 @@ async def review_submit(request: Request, state: StateDep) -> Response:
     if not page_authorised(request, state):
         return login_redirect(request)
     limit = state.settings.max_draft_bytes
-    text, path = "", "draft.md"
+    text, path, repo, named = "", "draft.md", "", ""
     try:
         async with request.form(max_files=1, max_fields=10, max_part_size=limit + 1) as form:
             upload = form.get("file")
             pasted = form.get("text")
             chosen = form.get("type")
+            given_path, given_repo = form.get("path"), form.get("repo")
+            named = given_path.strip()[:500] if isinstance(given_path, str) else ""
+            repo = given_repo.strip() if isinstance(given_repo, str) else ""
             if isinstance(upload, UploadFile) and upload.filename:
                 text, path = await read_upload(upload, max_bytes=limit)
             else:
                 pasted_text = pasted if isinstance(pasted, str) else ""
                 text = decode_text(pasted_text.encode("utf-8"), name="the draft", max_bytes=limit)
+        # An upload keeps its file name unless a path is given; a repository makes the draft
+        # the document the bot and the CLI review there (one identity, one set of dismissals).
+        repo = check_repo(repo)
+        path = named or path
         # "" (Detect it) or anything not a type: the reviewer detects it and says so.
-        review = await review_draft(state, text, path, declared_type(chosen), surface="web")
+        review = await review_draft(
+            state, text, path, declared_type(chosen), surface="web", repo=repo
+        )
     except ApiError as exc:
-        ctx = {"page": "review", "error": exc.message, "text": text}
+        ctx = {"page": "review", "error": exc.message, "text": text, "repo": repo, "path": named}
         return render(state, request, "review.html", ctx, status=exc.status)
     except SpecreviewError as exc:
         status, _ = engine_error_status(exc)
-        ctx = {"page": "review", "error": str(exc), "text": text}
+        ctx = {"page": "review", "error": str(exc), "text": text, "repo": repo, "path": named}
         return render(state, request, "review.html", ctx, status=status)
     context = {
         "page": "review",
@@ -85,6 +94,9 @@ async def review_submit(request: Request, state: StateDep) -> Response:
         "view": build_review_view(text, review),
         "markdown": render_markdown(review),
         "text": text,
+        "repo": repo,
+        "path": named,
+        "dismissed": await run_in_threadpool(dismissed_in, lambda: state.services.ledger, review),
     }
     return render(state, request, "review.html", context)
 

@@ -30,13 +30,18 @@ _REQUEST_BODY: dict[str, Any] = {
                     "file": {"type": "string", "format": "binary"},
                     "text": {"type": "string"},
                     "path": {"type": "string"},
+                    "repo": {"type": "string"},
                 },
             }
         },
         "application/x-www-form-urlencoded": {
             "schema": {
                 "type": "object",
-                "properties": {"text": {"type": "string"}, "path": {"type": "string"}},
+                "properties": {
+                    "text": {"type": "string"},
+                    "path": {"type": "string"},
+                    "repo": {"type": "string"},
+                },
                 "required": ["text"],
             }
         },
@@ -52,15 +57,17 @@ async def review_draft(
     doc_type: DocType | None = None,
     *,
     surface: Surface = "api",
+    repo: str = "",
 ) -> Review:
-    """Run the reviewer off the event loop, record the review, and count the result."""
+    """Run the reviewer off the event loop, record the review (as `repo`'s `path`, or the
+    draft's name alone), and count the result."""
 
     def review_and_record() -> Review:
         review = state.reviewer.review_text(text, path=path, doc_type=doc_type)
         return remember(
             lambda: state.services.ledger,
             review,
-            document=DocumentKey(path=path),
+            document=DocumentKey(repo=repo, path=path),
             content=text,
             surface=surface,
         )
@@ -109,6 +116,6 @@ async def create_review(
     ] = None,
 ) -> Response:
     """Review a draft sent as JSON (`{"text", "path"}`), a multipart `file`, or text/markdown."""
-    text, path = await read_draft(request, max_bytes=state.settings.max_draft_bytes)
-    review = await review_draft(state, text, path, doc_type)
+    draft = await read_draft(request, max_bytes=state.settings.max_draft_bytes)
+    review = await review_draft(state, draft.text, draft.path, doc_type, repo=draft.repo)
     return render_review(review, format)

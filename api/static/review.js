@@ -27,4 +27,47 @@
       }
     });
   }
+  // Dismiss buttons: the form posts without JavaScript (the answer is the finding's page);
+  // here it is sent in the background and the card is marked dismissed in place.
+  var LABELS = { wrong: "wrong", not_applicable: "not applicable", wont_fix: "won't fix" };
+  document.querySelectorAll("form.dismiss-form").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var status = form.querySelector(".dismiss-status");
+      var button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      status.textContent = "Dismissing…";
+      fetch(form.action, {
+        method: "POST",
+        body: new URLSearchParams(new FormData(form)),
+        headers: { Accept: "application/json" },
+        credentials: "same-origin"
+      }).then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      }).then(function (result) {
+        if (!result.ok) {
+          button.disabled = false;
+          status.textContent = (result.body.error && result.body.error.message) || "Could not dismiss it.";
+          return;
+        }
+        var card = form.closest(".finding");
+        var note = document.createElement("p");
+        note.className = "dismissed-note";
+        note.setAttribute("role", "status");
+        var by = result.body.by ? " by " + result.body.by : "";
+        note.textContent = "Dismissed as " + (LABELS[result.body.reason] || result.body.reason) + by +
+          ": not raised again on this document until its text changes. ";
+        var link = document.createElement("a");
+        link.href = form.action.replace(/\/dismiss$/, "");
+        link.textContent = "Reopen";
+        note.appendChild(link);
+        card.classList.add("dismissed");
+        card.setAttribute("data-state", "dismissed");
+        form.closest("details").replaceWith(note);
+      }).catch(function () {
+        button.disabled = false;
+        status.textContent = "Could not reach the server; try again.";
+      });
+    });
+  });
 })();
