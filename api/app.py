@@ -72,11 +72,14 @@ def check_exposure(settings: Settings, host: str) -> str:
 
 def create_app(services: Services) -> FastAPI:
     """Build one app around `services`; nothing is opened until a request needs it."""
-    jobs = JobManager()
+    jobs = JobManager(ledger=lambda: services.ledger)  # saved as they progress (issue 15)
+    webhook = GitHubWebhook(services)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        webhook.start()  # picks up GitHub tasks waiting in the database
         yield
+        webhook.close()
         jobs.shutdown()
         services.close_ledger()
 
@@ -122,7 +125,7 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(library_pages.router)
     app.include_router(docs_page.router)
     # Extra routers mount here (e.g. the GitHub webhook from api/github/).
-    app.include_router(GitHubWebhook(services).router)
+    app.include_router(webhook.router)
 
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
     return app

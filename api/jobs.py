@@ -1,4 +1,11 @@
-"""Background indexing jobs: one worker thread (CPU is scarce), progress readable by id."""
+"""Background indexing jobs: one worker thread (CPU is scarce), progress readable by id.
+
+Each job is saved to the findings database as it progresses (issue 15), so any worker of
+`serve --workers N` can report it and a restart does not lose it: a job queued or running when
+the process died is marked failed, saying it was "interrupted by a restart"
+(`recover_service_state` in api/github/webhook.py, run once when the service starts). Its
+files can be uploaded again: a document is indexed whole, and re-indexing replaces it.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +19,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.errors import SpecreviewError
+from assistant.errors import DatabaseError, SpecreviewError
+from assistant.ledger import FindingLedger, JobRecord
 
 log = logging.getLogger("specreview.api.jobs")
 
 JobState = Literal["queued", "running", "done", "failed"]
+INTERRUPTED = "interrupted by a restart; upload the files again"
 
 
 class Job(BaseModel):
@@ -63,11 +72,30 @@ JobFn = Callable[[Progress], list[str]]  # returns the ids of the documents it i
 class JobManager:
     """Runs job functions on one background thread and keeps the last `keep` jobs."""
 
-    def __init__(self, *, keep: int = 200) -> None:
+    def __init__(
+        self, *, keep: int = 200, ledger: Callable[[], FindingLedger] | None = None
+    ) -> None:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._keep = keep
         self._executor: ThreadPoolExecutor | None = None
+        self._ledger = ledger  # where jobs are saved as they progress (None: memory only)
+        self._save_lock = threading.Lock()  # saves in order: a later state never lost
+
+    def _save(self, job_id: str) -> None:
+        """Save the job as it stands now; a database error is logged, not the job's end."""
+        if self._ledger is None:
+            return
+        with self._save_lock:
+            with self._lock:
+                job = self._jobs.get(job_id)
+                if job is None:
+                    return
+                record = JobRecord(**job.model_dump())
+            try:
+                self._ledger().save_job(record)
+            except DatabaseError as exc:
+                log.warning("job %s not saved: %s", job_id, exc)
 
     def submit(self, fn: JobFn, *, total: int, message: str = "") -> Job:
         job = Job(id=uuid.uuid4().hex, total=total, message=message, created_at=datetime.now(UTC))
@@ -76,13 +104,26 @@ class JobManager:
             self._trim()
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-job")
-            self._executor.submit(self._run, job.id, fn)
+            executor = self._executor
+        self._save(job.id)  # saved before it can run: a crash from here on is reported
+        executor.submit(self._run, job.id, fn)
         return job.model_copy()
 
     def get(self, job_id: str) -> Job | None:
+        """The job from this process, else from the database (another worker's, or one from
+        before a restart)."""
         with self._lock:
             job = self._jobs.get(job_id)
-            return job.model_copy() if job else None
+            if job is not None:
+                return job.model_copy()
+        if self._ledger is None:
+            return None
+        try:
+            record = self._ledger().get_job(job_id)
+        except DatabaseError as exc:
+            log.warning("job %s not read: %s", job_id, exc)
+            return None
+        return Job(**record.model_dump(exclude={"updated_at"})) if record else None
 
     def shutdown(self) -> None:
         with self._lock:
@@ -116,6 +157,7 @@ class JobManager:
                 job.state, job.done = "done", job.total
                 job.document_ids = doc_ids or []
                 job.message = f"indexed {len(job.document_ids)} document(s)"
+        self._save(job_id)
 
     def _update(self, job_id: str, **changes: object) -> None:
         with self._lock:
@@ -123,12 +165,14 @@ class JobManager:
             if job is not None:
                 for key, value in changes.items():
                     setattr(job, key, value)
+        self._save(job_id)
 
     def _warn(self, job_id: str, warning: str) -> None:
         with self._lock:
             job = self._jobs.get(job_id)
             if job is not None:
                 job.warnings.append(warning)
+        self._save(job_id)
 
     def _trim(self) -> None:
         finished = [j for j in self._jobs.values() if j.state in ("done", "failed")]

@@ -32,6 +32,10 @@ class WorkQueue:
             return False
         return True
 
+    def has_room(self) -> bool:
+        """Whether a job submitted now would be queued (not refused as full)."""
+        return not self._jobs.full()
+
     def join(self) -> None:
         """Block until every queued job has run (tests, graceful shutdown)."""
         self._jobs.join()
