@@ -13,16 +13,20 @@ why) → reopened (by hand). A dismissed finding stays dismissed while it keeps 
 from __future__ import annotations
 
 import hashlib
+import logging
+import posixpath
 import threading
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
-from typing import Literal, Protocol
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Literal, NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.bot_state import BotStateLedger, InMemoryBotState
 from assistant.errors import DatabaseError, InputError
-from assistant.models import Review
+from assistant.models import Answer, Review
+
+log = logging.getLogger("specreview.ledger")
 
 Surface = Literal["cli", "api", "web", "github"]
 SURFACES: tuple[Surface, ...] = ("cli", "api", "web", "github")
@@ -105,6 +109,83 @@ class JobRecord(BaseModel):
     finished_at: datetime | None = None
 
 
+class CodeDay(NamedTuple):
+    """Findings of one code raised by the reviews of one UTC day."""
+
+    code: str
+    day: date
+    findings: int
+
+
+class CheckOutcome(NamedTuple):
+    """One check's findings as tracked on documents (a fingerprint each), and how many of
+    them people dismissed, by reason."""
+
+    code: str
+    tracked: int
+    dismissed: int
+    wrong: int = 0
+    not_applicable: int = 0
+    wont_fix: int = 0
+
+
+class DocumentGaps(NamedTuple):
+    """One code on one document: fingerprints ever raised there and not dismissed, and how
+    many of them are still open."""
+
+    repo: str
+    path: str
+    code: str
+    raised: int
+    open: int
+
+
+class Citations(BaseModel):
+    """How often each record is cited: by reviews (a finding's `related`, once per review)
+    and by answers (once per answer)."""
+
+    by_reviews: dict[str, int] = Field(default_factory=dict)
+    by_answers: dict[str, int] = Field(default_factory=dict)
+
+
+class LedgerTotals(BaseModel):
+    reviews: int = 0
+    findings: int = 0
+    documents: int = 0
+    answers: int = 0
+    first_review: datetime | None = None
+    last_review: datetime | None = None
+
+
+class ExportedFinding(BaseModel):
+    """One recorded finding with its review and its document's current state, as exported."""
+
+    finding_id: int
+    review_id: int
+    reviewed_at: datetime
+    surface: str
+    repo: str
+    path: str
+    doc_type: str
+    llm_mode: str
+    code: str
+    severity: str
+    fingerprint: str
+    start_line: int | None = None
+    end_line: int | None = None
+    section: str = ""
+    title: str = ""
+    message: str = ""
+    related: list[str] = Field(default_factory=list)
+    state: FindingStateName = "open"
+    dismissed_by: str | None = None
+    dismiss_reason: DismissReason | None = None
+
+
+EPOCH_DAY = date(1970, 1, 1)
+QUESTION_MAX = 2000  # characters of a question that are kept with its answer
+
+
 FindingRef = int | tuple[DocumentKey, str]  # a recorded finding's id, or (document, fingerprint)
 
 
@@ -177,6 +258,42 @@ class FindingLedger(BotStateLedger, Protocol):
     def interrupt_jobs(self, reason: str, *, at: datetime | None = None) -> list[JobRecord]:
         """Mark every queued or running job failed with `reason` (call once on start: they
         were cut off by a restart). Returns the jobs it marked."""
+        ...
+
+    # Answers and insights.
+
+    def record_answer(
+        self,
+        *,
+        question: str,
+        cited: Sequence[str],
+        surface: Surface,
+        refused: bool = False,
+        at: datetime | None = None,
+    ) -> None:
+        """Record an answer given and the record ids it cited (in citation order)."""
+        ...
+
+    def findings_per_day(self, *, since: datetime | None = None) -> list[CodeDay]:
+        """Findings raised per code and UTC day by the reviews recorded since `since`."""
+        ...
+
+    def check_outcomes(self) -> list[CheckOutcome]:
+        """Per code: fingerprints tracked on documents, and those dismissed (by reason)."""
+        ...
+
+    def gaps_by_document(self) -> list[DocumentGaps]:
+        """Per document and code: fingerprints raised and not dismissed, and those open."""
+        ...
+
+    def citations(self) -> Citations:
+        """Every record id cited by a recorded review or answer, with how often."""
+        ...
+
+    def totals(self) -> LedgerTotals: ...
+
+    def export_findings(self, *, batch: int = 1000) -> Iterator[ExportedFinding]:
+        """Every recorded finding, oldest first, read `batch` at a time (never all at once)."""
         ...
 
     def close(self) -> None: ...
@@ -267,6 +384,42 @@ def remember(
         return unrecorded(review, str(exc))
 
 
+def question_hash(question: str) -> str:
+    """The same question asked twice hashes alike (case and spacing aside)."""
+    return content_hash(" ".join(question.lower().split()))
+
+
+def cited_ids(answer: Answer) -> list[str]:
+    """The record ids an answer cites, in citation order, each once."""
+    return list(dict.fromkeys(c.doc_id for c in answer.citations))
+
+
+def remember_answer(
+    ledger: Callable[[], FindingLedger], answer: Answer, *, surface: Surface
+) -> None:
+    """Record an answer at a surface's edge; a database that cannot be opened or written is
+    logged, never an error for the person who asked."""
+    try:
+        ledger().record_answer(
+            question=answer.question,
+            cited=cited_ids(answer),
+            surface=surface,
+            refused=answer.refused,
+        )
+    except DatabaseError as exc:
+        log.warning("the answer was not recorded: %s", exc)
+
+
+def day_of(at: datetime) -> date:
+    """The UTC day of an aware datetime."""
+    return at.astimezone(UTC).date()
+
+
+def folder_of(path: str) -> str:
+    """A document's folder ("" at the root)."""
+    return posixpath.dirname(path)
+
+
 def _now(at: datetime | None) -> datetime:
     return at or datetime.now(UTC)
 
@@ -288,6 +441,7 @@ class InMemoryLedger(InMemoryBotState):
         self._states: dict[tuple[DocumentKey, str], FindingState] = {}
         self._deliveries: dict[str, datetime] = {}
         self._jobs: dict[str, JobRecord] = {}
+        self._answers: list[tuple[list[str], datetime]] = []
         self._next_finding = 1
 
     def record_review(
@@ -477,6 +631,105 @@ class InMemoryLedger(InMemoryBotState):
                     job.finished_at = job.updated_at = when
                     marked.append(job.model_copy(deep=True))
             return marked
+
+    def record_answer(
+        self,
+        *,
+        question: str,  # noqa: ARG002 - the database keeps it; the fake needs only the ids
+        cited: Sequence[str],
+        surface: Surface,  # noqa: ARG002
+        refused: bool = False,  # noqa: ARG002
+        at: datetime | None = None,
+    ) -> None:
+        with self._lock:
+            self._answers.append((list(dict.fromkeys(cited)), _now(at)))
+
+    def findings_per_day(self, *, since: datetime | None = None) -> list[CodeDay]:
+        counts: dict[tuple[str, date], int] = {}
+        with self._lock:
+            for r in self._reviews.values():
+                if since is not None and r.created_at < since:
+                    continue
+                for f in r.findings:
+                    key = (f.code, day_of(r.created_at))
+                    counts[key] = counts.get(key, 0) + 1
+        return [CodeDay(code, day, n) for (code, day), n in sorted(counts.items())]
+
+    def check_outcomes(self) -> list[CheckOutcome]:
+        by_code: dict[str, list[int]] = {}
+        with self._lock:
+            for s in self._states.values():
+                row = by_code.setdefault(s.code, [0, 0, 0, 0, 0])
+                row[0] += 1
+                if s.state == "dismissed":
+                    row[1] += 1
+                if s.reason is not None:
+                    row[2 + DISMISS_REASONS.index(s.reason)] += 1
+        return [CheckOutcome(code, *row) for code, row in sorted(by_code.items())]
+
+    def gaps_by_document(self) -> list[DocumentGaps]:
+        by_key: dict[tuple[str, str, str], list[int]] = {}
+        with self._lock:
+            for (doc, _), s in self._states.items():
+                if s.state == "dismissed":
+                    continue
+                row = by_key.setdefault((doc.repo, doc.path, s.code), [0, 0])
+                row[0] += 1
+                row[1] += s.state in ACTIVE
+        return [DocumentGaps(*key, *row) for key, row in sorted(by_key.items())]
+
+    def citations(self) -> Citations:
+        found = Citations()
+        with self._lock:
+            for r in self._reviews.values():
+                for record in {rid for f in r.findings for rid in f.related}:
+                    found.by_reviews[record] = found.by_reviews.get(record, 0) + 1
+            for cited, _ in self._answers:
+                for record in cited:
+                    found.by_answers[record] = found.by_answers.get(record, 0) + 1
+        return found
+
+    def totals(self) -> LedgerTotals:
+        with self._lock:
+            reviews = list(self._reviews.values())
+            return LedgerTotals(
+                reviews=len(reviews),
+                findings=sum(len(r.findings) for r in reviews),
+                documents=len({r.document for r in reviews}),
+                answers=len(self._answers),
+                first_review=min((r.created_at for r in reviews), default=None),
+                last_review=max((r.created_at for r in reviews), default=None),
+            )
+
+    def export_findings(self, *, batch: int = 1000) -> Iterator[ExportedFinding]:  # noqa: ARG002
+        with self._lock:
+            reviews = sorted(self._reviews.values(), key=lambda r: r.id)
+            states = dict(self._states)
+        for r in reviews:
+            for f in r.findings:
+                state = states.get((r.document, f.fingerprint))
+                yield ExportedFinding(
+                    finding_id=f.id,
+                    review_id=r.id,
+                    reviewed_at=r.created_at,
+                    surface=r.surface,
+                    repo=r.document.repo,
+                    path=r.document.path,
+                    doc_type=r.doc_type,
+                    llm_mode=r.llm_mode,
+                    code=f.code,
+                    severity=f.severity,
+                    fingerprint=f.fingerprint,
+                    start_line=f.start_line,
+                    end_line=f.end_line,
+                    section=f.section,
+                    title=f.title,
+                    message=f.message,
+                    related=f.related,
+                    state=state.state if state else f.state,
+                    dismissed_by=state.by if state and state.state == "dismissed" else None,
+                    dismiss_reason=state.reason if state else None,
+                )
 
     def close(self) -> None:
         return None

@@ -29,6 +29,7 @@ TABLES = {
     "upload_jobs",
     "github_tasks",
     "pull_requests",
+    "answers",
 }
 
 

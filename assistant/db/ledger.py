@@ -3,35 +3,65 @@ at the seam, saying which database and what could not be done."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Select, create_engine, delete, event, insert, select, update
+from sqlalchemy import (
+    Engine,
+    Select,
+    and_,
+    case,
+    create_engine,
+    delete,
+    event,
+    extract,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from assistant.db import migrate
 from assistant.db.bot_state import SqlBotState
-from assistant.db.schema import DeliveryRow, FindingRow, FindingStateRow, JobRow, ReviewRow
+from assistant.db.schema import (
+    AnswerRow,
+    DeliveryRow,
+    FindingRow,
+    FindingStateRow,
+    JobRow,
+    ReviewRow,
+)
 from assistant.errors import DatabaseError, InputError, SpecreviewError
 from assistant.ledger import (
+    ACTIVE,
     BY_MAX,
+    EPOCH_DAY,
+    QUESTION_MAX,
     SURFACES,
+    CheckOutcome,
+    Citations,
+    CodeDay,
     DismissReason,
+    DocumentGaps,
     DocumentKey,
+    ExportedFinding,
     FindingRef,
     FindingState,
     FindingStateName,
     JobRecord,
+    LedgerTotals,
     RecordedFinding,
     RecordedReview,
     Surface,
     check_reason,
     next_state,
+    question_hash,
 )
 from assistant.models import Review
 
@@ -389,6 +419,199 @@ class SqlLedger(SqlBotState):
                 row.finished_at = row.updated_at = when
             session.flush()
             return [_job(r) for r in rows]
+
+    # Answers and insights: SQL aggregates (SQLAlchemy Core, portable), the rest in Python.
+
+    def record_answer(
+        self,
+        *,
+        question: str,
+        cited: Sequence[str],
+        surface: Surface,
+        refused: bool = False,
+        at: datetime | None = None,
+    ) -> None:
+        row = {
+            "question_hash": question_hash(question),
+            "question": question[:QUESTION_MAX],
+            "cited": list(dict.fromkeys(cited)),
+            "refused": refused,
+            "surface": surface,
+            "created_at": at or _now(),
+        }
+        with self._session("record an answer") as session:
+            session.execute(insert(AnswerRow), [row])
+
+    def findings_per_day(self, *, since: datetime | None = None) -> list[CodeDay]:
+        # The UTC day as seconds since the epoch: extract() is SQLAlchemy's portable function
+        # (strftime on SQLite, EXTRACT on PostgreSQL); grouped in an outer query so both
+        # databases see one expression.
+        epoch = extract("epoch", ReviewRow.created_at)
+        inner = select(FindingRow.code.label("code"), (epoch - epoch % 86400).label("day")).join(
+            ReviewRow, FindingRow.review_id == ReviewRow.id
+        )
+        if since is not None:
+            inner = inner.where(ReviewRow.created_at >= since)
+        days = inner.subquery()
+        query = select(days.c.code, days.c.day, func.count()).group_by(days.c.code, days.c.day)
+        with self._session("count findings per day") as session:
+            rows = session.execute(query).all()
+        return sorted(
+            CodeDay(code, EPOCH_DAY + timedelta(days=int(day) // 86400), n) for code, day, n in rows
+        )
+
+    def check_outcomes(self) -> list[CheckOutcome]:
+        def count_where(condition: Any) -> Any:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        s = FindingStateRow
+        query = (
+            select(
+                s.code,
+                func.count(),
+                count_where(s.state == "dismissed"),
+                count_where(s.reason == "wrong"),
+                count_where(s.reason == "not_applicable"),
+                count_where(s.reason == "wont_fix"),
+            )
+            .group_by(s.code)
+            .order_by(s.code)
+        )
+        with self._session("count dismissals per check") as session:
+            return [CheckOutcome(*(row[0], *map(int, row[1:]))) for row in session.execute(query)]
+
+    def gaps_by_document(self) -> list[DocumentGaps]:
+        s = FindingStateRow
+        query = (
+            select(
+                s.repo,
+                s.path,
+                s.code,
+                func.count(),
+                func.coalesce(func.sum(case((s.state.in_(ACTIVE), 1), else_=0)), 0),
+            )
+            .where(s.state != "dismissed")
+            .group_by(s.repo, s.path, s.code)
+            .order_by(s.repo, s.path, s.code)
+        )
+        with self._session("count gaps per document") as session:
+            return [
+                DocumentGaps(repo, path, code, int(raised), int(still))
+                for repo, path, code, raised, still in session.execute(query)
+            ]
+
+    def citations(self) -> Citations:
+        # Only rows that cite something: the JSON list's first element is not null (JSON
+        # paths are SQLAlchemy Core on both databases); the ids are counted here.
+        reviews = select(FindingRow.review_id, FindingRow.related).where(
+            FindingRow.related[0].as_string().is_not(None)
+        )
+        answers = select(AnswerRow.cited).where(AnswerRow.cited[0].as_string().is_not(None))
+        found = Citations()
+        with self._session("count citations") as session:
+            per_review: dict[int, set[str]] = {}
+            for review_id, related in session.execute(reviews):
+                per_review.setdefault(review_id, set()).update(related or [])
+            for records in per_review.values():
+                for record in records:
+                    found.by_reviews[record] = found.by_reviews.get(record, 0) + 1
+            for (cited,) in session.execute(answers):
+                for record in set(cited or []):
+                    found.by_answers[record] = found.by_answers.get(record, 0) + 1
+        return found
+
+    def totals(self) -> LedgerTotals:
+        reviews = select(
+            func.count(),
+            func.min(ReviewRow.created_at),
+            func.max(ReviewRow.created_at),
+        )
+        documents = select(func.count()).select_from(
+            select(ReviewRow.repo, ReviewRow.path).distinct().subquery()
+        )
+        with self._session("count reviews") as session:
+            n, first, last = session.execute(reviews).one()
+            return LedgerTotals(
+                reviews=n,
+                findings=session.scalar(select(func.count()).select_from(FindingRow)) or 0,
+                documents=session.scalar(documents) or 0,
+                answers=session.scalar(select(func.count()).select_from(AnswerRow)) or 0,
+                first_review=_aware(first),
+                last_review=_aware(last),
+            )
+
+    def export_findings(self, *, batch: int = 1000) -> Iterator[ExportedFinding]:
+        # Keyset pages by finding id, each its own short read: memory stays at one page and
+        # no transaction is held open while the caller writes.
+        f, r, s = FindingRow, ReviewRow, FindingStateRow
+        query = (
+            select(
+                f.id,
+                f.review_id,
+                r.created_at,
+                r.surface,
+                r.repo,
+                r.path,
+                r.doc_type,
+                r.llm_mode,
+                f.code,
+                f.severity,
+                f.fingerprint,
+                f.start_line,
+                f.end_line,
+                f.section,
+                f.title,
+                f.message,
+                f.related,
+                s.state,
+                s.by,
+                s.reason,
+            )
+            .join(r, f.review_id == r.id)
+            .outerjoin(s, and_(s.repo == r.repo, s.path == r.path, s.fingerprint == f.fingerprint))
+            .order_by(f.id)
+            .limit(batch)
+        )
+        after = 0
+        while True:
+            with self._session("export findings") as session:
+                rows = session.execute(query.where(f.id > after)).all()
+            for row in rows:
+                state = _state(row.state) if row.state else "open"
+                yield ExportedFinding(
+                    finding_id=row.id,
+                    review_id=row.review_id,
+                    reviewed_at=row.created_at,
+                    surface=row.surface,
+                    repo=row.repo,
+                    path=row.path,
+                    doc_type=row.doc_type,
+                    llm_mode=row.llm_mode,
+                    code=row.code,
+                    severity=row.severity,
+                    fingerprint=row.fingerprint,
+                    start_line=row.start_line,
+                    end_line=row.end_line,
+                    section=row.section,
+                    title=row.title,
+                    message=row.message,
+                    related=list(row.related or []),
+                    state=state,
+                    dismissed_by=row.by if state == "dismissed" else None,
+                    dismiss_reason=check_reason(row.reason) if row.reason else None,
+                )
+            if len(rows) < batch:
+                return
+            after = rows[-1].id
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """min()/max() of a column bypass its type on SQLite (a string or a naive datetime)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _now() -> datetime:

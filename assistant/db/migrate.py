@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from functools import cache
 from pathlib import Path
 
@@ -50,9 +51,25 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
                 command.upgrade(_config(connection), revision)
         except SQLAlchemyError:
             # Processes starting at once (`serve --workers N`) race to migrate; the losers fail
-            # on tables the winner created, and find the database at head.
-            if revision != "head" or current_revision(engine) != head_revision():
+            # on tables the winner created, and find the database at head once it is done.
+            if revision != "head" or not _reaches_head(engine):
                 raise
+
+
+def _reaches_head(engine: Engine, wait_s: float = 30.0) -> bool:
+    """Whether another process's migration brings the database to head within `wait_s`: on
+    SQLite each DDL statement commits on its own, so a loser sees the first tables while the
+    winner is still creating the rest."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            if current_revision(engine) == head_revision():
+                return True
+        except SQLAlchemyError:
+            pass
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

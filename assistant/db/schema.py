@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -173,3 +174,18 @@ class PullRequestRow(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     lease_owner: Mapped[str | None] = mapped_column(String(100), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class AnswerRow(Base):
+    """An answer given (`specreview ask`, /v1/ask, the Ask page) and the records it cited, so
+    Insights can say which decisions are read and which never are."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_hash: Mapped[str] = mapped_column(String(64), index=True)
+    question: Mapped[str] = mapped_column(Text, default="")
+    cited: Mapped[list[str]] = mapped_column(JSON, default=list)  # record ids, citation order
+    refused: Mapped[bool] = mapped_column(Boolean, default=False)
+    surface: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
