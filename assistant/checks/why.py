@@ -8,7 +8,6 @@ authority ("leadership asked") or a restatement of the feature carries no eviden
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from assistant.anchors import section_at, span_for_lines
@@ -28,14 +27,32 @@ from assistant.checks.signals import (
     short,
     view_of,
 )
+from assistant.checks.vocab import Term, Vocabulary, register
 from assistant.markdown import link_text
 from assistant.models import Finding
 
 CODE = "missing_why"
 # A user story's "so that" or a Gherkin "In order to": where a restated why usually sits.
-_STORY = re.compile(
-    r"\bas an? [^,.]{1,60},? I (?:want|need|can)\b[^.]*\bso that\b|^\W*in order to\b",
-    re.IGNORECASE,
+_STORY = register(
+    Vocabulary(
+        CODE,
+        "restated why",
+        (
+            Term(
+                "user story so that",
+                r"\bas an? [^,.]{1,60},? I (?:want|need|can)\b[^.]*\bso that\b",
+                "a user story's benefit clause is a why, often only the feature restated",
+                "As a night-shift nurse, I want handover notes pinned so that nothing is missed.",
+            ),
+            Term(
+                "in order to",
+                r"^\W*in order to\b",
+                "a Gherkin feature's opening clause names the benefit it is for",
+                "In order to settle invoices faster, as a clerk I match payments in bulk.",
+            ),
+        ),
+        reason="where a restated why usually sits",
+    )
 )
 _STUB = (
     "## Problem\n\n"
