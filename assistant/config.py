@@ -72,6 +72,9 @@ class GitHubConfig(BaseModel):
     )
     review_drafts: bool = False
     max_comments: int = 20
+    # A 👎 on the bot's inline comment dismisses its finding (as wrong) on the next run. GitHub's
+    # rollup does not say who reacted: set false where people without write access can react.
+    dismiss_on_reaction: bool = True
 
 
 class Settings(BaseSettings):

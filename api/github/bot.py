@@ -4,7 +4,10 @@ lines, and answer `/specreview` commands. Shared by the webhook (App) and the Ac
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 from api.github.client import (
     CheckConclusion,
@@ -28,9 +31,11 @@ from api.github.format import (
 from api.github.kb import collect_kb_files
 from api.github.markers import fingerprints_in, is_summary, read_state
 from api.github.repo_config import RepoConfig, is_spec_path, load_repo_config
-from assistant.errors import SpecreviewError
+from assistant.errors import DatabaseError, InputError, SpecreviewError
+from assistant.identity import repo_key
+from assistant.ledger import DismissReason, DocumentKey, FindingLedger
 from assistant.models import SEVERITY_ORDER, Finding, Review
-from assistant.render import fails, render_sarif
+from assistant.render import fails, md_escape, render_sarif
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +74,52 @@ def place(path: str, finding: Finding, diff: DiffLines) -> PlacedFinding:
 
 DEFAULT_FAIL_ON = "high"  # as `specreview review` does when [review] fail_on is unset
 
+# Who may dismiss with `/specreview dismiss`: GitHub's `author_association` of the comment.
+# The permission endpoint (GET /repos/{owner}/{repo}/collaborators/{username}/permission) is
+# outside the bot's REST subset, so the association stands in for write access: OWNER and
+# COLLABORATOR have it; MEMBER is an organisation member, who may only have read access.
+MAY_DISMISS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+REACTION_BY = "👎 on the bot's comment"
+REASON_LABELS = {"wrong": "wrong", "not_applicable": "not applicable", "wont_fix": "won't fix"}
+_REASON_WORDS: dict[str, DismissReason] = {
+    "wrong": "wrong",
+    "not_applicable": "not_applicable",
+    "not-applicable": "not_applicable",
+    "notapplicable": "not_applicable",
+    "n/a": "not_applicable",
+    "wont_fix": "wont_fix",
+    "wont-fix": "wont_fix",
+    "wontfix": "wont_fix",
+    "won't_fix": "wont_fix",
+    "won't-fix": "wont_fix",
+}
+_DISMISS_ARGS = re.compile(r"#?(\d{1,18})(?:\s+(.*))?$", re.DOTALL)
+_SUPPRESSED = re.compile(r"\(dismissed, finding (\d+)\)$")
+
+
+def parse_dismiss(rest: str) -> tuple[int, DismissReason] | str:
+    """`ID [REASON]` → (id, reason), the reason `wrong` when left out; else a line saying
+    what is wrong with it."""
+    usage = "write `/specreview dismiss ID [wrong|not_applicable|wont_fix]`"
+    match = _DISMISS_ARGS.match(rest.strip())
+    if match is None:
+        return f"I need a finding id (the number the finding's comment gives): {usage}"
+    words = re.findall(r"[a-z/'’_-]+", (match.group(2) or "").lower().replace("’", "'"))
+    if not words:
+        return int(match.group(1)), "wrong"
+    reason = _REASON_WORDS.get("_".join(words[:2])) or _REASON_WORDS.get(words[0])
+    if reason is None:
+        return f"{words[0]!r} is not a reason I know: {usage}"
+    return int(match.group(1)), reason
+
+
+@runtime_checkable
+class RecordingEngines(Protocol):
+    """Engines that record reviews in the findings database (ServicesEngines): the bot
+    dismisses through the same database, so a dismissal here holds on every surface."""
+
+    def findings_ledger(self) -> FindingLedger | None: ...
+
 
 def _conclusion(reviews: list[Review], fail_on: str, *, crashed: bool) -> CheckConclusion:
     """A file the bot could not review fails the gate: passing it would let a hostile file
@@ -104,6 +155,14 @@ class Bot:
         # A read-only token (a pull request from a fork): read and review, write nothing; the
         # caller reports the RunReport's outcome (the Action: the job summary and SARIF file).
         self.read_only = read_only
+        self._ledger: Callable[[], FindingLedger | None] = (
+            engines.findings_ledger if isinstance(engines, RecordingEngines) else lambda: None
+        )
+
+    @property
+    def repo_key(self) -> str:
+        """This repository as documents in the findings database are keyed."""
+        return repo_key(f"{self.owner}/{self.repo}")
 
     # --- knowledge base -------------------------------------------------------------------
 
@@ -180,6 +239,8 @@ class Bot:
             return RunReport(skipped_reason="no changed spec files")
 
         self._index_kb(config, pr.base_ref)
+        if config.github.dismiss_on_reaction and not self.read_only:
+            self._dismiss_by_reactions(number)  # before reviewing: dismissed ones are not raised
         fail_on = config.review.fail_on or DEFAULT_FAIL_ON
         outcome = RunOutcome(head_sha=pr.head_sha, fail_on=fail_on)
         reviews: list[Review] = []
@@ -198,6 +259,7 @@ class Bot:
                 outcome.failed.append(f"{f.filename}: internal error ({_crash(exc)})")
                 continue
             reviews.append(review)
+            outcome.dismissed += self._dismissed_lines(f.filename, review)
             outcome.files.append(f.filename)
             outcome.llm = review.llm
             diff = parse_patch(f.patch)
@@ -330,3 +392,99 @@ class Bot:
         except SpecreviewError as exc:  # say why in the thread rather than stay silent
             body = f"specreview could not answer: {exc}\n"
         return self.client.create_issue_comment(self.owner, self.repo, number, body)
+
+    # --- dismissals -----------------------------------------------------------------------
+
+    def _findings(self) -> FindingLedger | None:
+        try:
+            return self._ledger()
+        except DatabaseError as exc:
+            log.warning("findings database unavailable for %s: %s", self.repo, exc)
+            return None
+
+    def _dismiss_by_reactions(self, number: int) -> int:
+        """A 👎 on one of our inline comments dismisses its finding (as wrong) on its file, when
+        nobody has moved that finding by hand (a reopen by a person wins over the reaction,
+        which stays on the comment). Returns how many were dismissed."""
+        ledger = self._findings()
+        if ledger is None:
+            return 0
+        dismissed = 0
+        for comment in self.client.list_review_comments(self.owner, self.repo, number):
+            if not (comment.by_bot and comment.thumbs_down and comment.path):
+                continue
+            document = DocumentKey(repo=self.repo_key, path=comment.path)
+            try:
+                states = {s.fingerprint: s for s in ledger.finding_states(document)}
+                for fp in fingerprints_in(comment.body):
+                    known = states.get(fp)
+                    if known is None or known.state == "dismissed" or known.by is not None:
+                        continue
+                    ledger.dismiss((document, fp), by=REACTION_BY, reason="wrong")
+                    dismissed += 1
+            except (DatabaseError, InputError) as exc:
+                log.warning("could not apply a 👎 on %s: %s", comment.path, exc)
+        return dismissed
+
+    def _dismissed_lines(self, path: str, review: Review) -> list[str]:
+        """The summary's line for each finding the review left out as dismissed: what, where,
+        why and by whom."""
+        ids = [int(m.group(1)) for s in review.suppressed if (m := _SUPPRESSED.search(s))]
+        ledger = self._findings() if ids else None
+        if ledger is None:
+            return []
+        try:
+            states = ledger.dismissed_fingerprints(DocumentKey(repo=self.repo_key, path=path))
+            lines = []
+            for finding_id in ids:
+                found = ledger.get_finding(finding_id)
+                if found is None:
+                    continue
+                where = f" line {found.start_line}" if found.start_line else ""
+                state = states.get(found.fingerprint)
+                why = f" as {REASON_LABELS[state.reason]}" if state and state.reason else ""
+                who = f" by {state.by}" if state and state.by else ""
+                lines.append(f"{found.title} ({found.code}, {path}{where}): dismissed{why}{who}")
+            return lines
+        except DatabaseError:
+            return []
+
+    def dismiss_command(self, number: int, rest: str, *, sender: str, association: str) -> int:
+        """`/specreview dismiss ID [REASON]`: dismiss a finding raised on this repository, for a
+        collaborator; reply saying what was done (or why not). Returns the reply's id."""
+        body = self._dismiss_reply(rest, sender=sender, association=association)
+        return self.client.create_issue_comment(self.owner, self.repo, number, body)
+
+    def _dismiss_reply(self, rest: str, *, sender: str, association: str) -> str:
+        who = f"@{sender}" if sender else "you"
+        if association.upper() not in MAY_DISMISS:
+            return (
+                f"{who}: only the repository's owners, members and collaborators can dismiss "
+                "findings here; ask one of them, or reply with why the finding is wrong.\n"
+            )
+        parsed = parse_dismiss(rest)
+        if isinstance(parsed, str):
+            return f"{who}: {parsed}.\n"
+        finding_id, reason = parsed
+        ledger = self._findings()
+        if ledger is None:
+            return (
+                f"{who}: findings are not recorded for this repository (no findings database), "
+                "so there is nothing to dismiss.\n"
+            )
+        try:
+            found = ledger.get_finding(finding_id)
+            recorded = ledger.get_review(found.review_id) if found else None
+            if found is None or recorded is None or recorded.document.repo != self.repo_key:
+                return f"{who}: no finding {finding_id} was raised on this repository.\n"
+            state = ledger.dismiss(finding_id, by=f"github:{sender or 'unknown'}", reason=reason)
+        except (DatabaseError, InputError) as exc:
+            return f"{who}: could not dismiss finding {finding_id}: {exc}.\n"
+        path = state.document.path
+        return (
+            f"🔕 Dismissed finding {finding_id} (`{found.code}`, {md_escape(found.title)}) on "
+            f"`{md_escape(path)}` as "
+            f"**{REASON_LABELS[reason]}**, for {who}. specreview will not raise it again on "
+            "this file, here or on any other surface, until its text changes; "
+            f"`specreview reopen {finding_id}` brings it back.\n"
+        )

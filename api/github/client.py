@@ -58,6 +58,9 @@ class Comment(BaseModel):
     path: str | None = None
     line: int | None = None
     by_bot: bool = False  # written by a bot account (an App, or Actions' GITHUB_TOKEN)
+    # 👎 reactions on it, from the `reactions` rollup GitHub puts on listed comments (who
+    # reacted is not in the rollup, and the reactions endpoint is outside the bot's REST subset)
+    thumbs_down: int = 0
 
 
 class InlineComment(BaseModel):

@@ -16,7 +16,7 @@ from typing import Protocol
 from assistant.config import ReviewConfig
 from assistant.errors import InputError
 from assistant.identity import repo_key
-from assistant.ledger import DocumentKey, remember
+from assistant.ledger import DocumentKey, FindingLedger, remember
 from assistant.models import Answer, Review
 from assistant.services import Services
 from assistant.store import InMemoryStore
@@ -108,6 +108,11 @@ class ServicesEngines:
             chunk_tokens=self.base.settings.chunk_tokens,
         )
         return len(documents)
+
+    def findings_ledger(self) -> FindingLedger | None:
+        """The findings database the reviews are recorded in (None when they are not): the
+        bot dismisses there (`/specreview dismiss`, a 👎 on its comment)."""
+        return self.base.ledger if self.record else None
 
     def review(self, text: str, *, path: str, config: ReviewConfig) -> Review:
         # The repository's configuration goes with the review: checks, severities and

@@ -11,20 +11,24 @@ from api.github.bot import Bot, RunReport
 from api.github.client import PullRequest
 
 PULL_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
-_COMMAND = re.compile(r"^\s*/specreview\s+(review|ask)\b[ \t]*(.*)$", re.MULTILINE)
+_COMMAND = re.compile(r"^\s*/specreview\s+(review|ask|dismiss)\b[ \t]*(.*)$", re.MULTILINE)
 
 
 class Task(BaseModel):
     """One unit of bot work, from a webhook delivery or the Action's event file."""
 
-    kind: Literal["review", "ask"]
+    kind: Literal["review", "ask", "dismiss"]
     owner: str
     repo: str
     number: int
     installation_id: int | None = None
-    question: str = ""
+    question: str = ""  # `ask`: the question; `dismiss`: the words after the command
     ref: str = ""  # the branch whose config and knowledge base an answer uses
     pull: PullRequest | None = None
+    # `dismiss`: who asked, and how GitHub says they are associated with the repository
+    # (the webhook payload's `author_association`: OWNER, MEMBER, COLLABORATOR, ...).
+    sender: str = ""
+    association: str = ""
 
     @property
     def name(self) -> str:
@@ -32,12 +36,13 @@ class Task(BaseModel):
 
 
 def parse_command(body: str) -> tuple[str, str] | None:
-    """The first `/specreview review` or `/specreview ask QUESTION` line of a comment."""
+    """The first `/specreview review`, `/specreview ask QUESTION` or
+    `/specreview dismiss ID [REASON]` line of a comment."""
     match = _COMMAND.search(body or "")
     if not match:
         return None
     verb, rest = match.group(1), match.group(2).strip()
-    if verb == "ask" and not rest:
+    if verb in ("ask", "dismiss") and not rest:
         return None
     return verb, rest
 
@@ -83,6 +88,19 @@ def _task_for(event: str, payload: dict[str, Any]) -> Task | None:
             return None
         owner, repo = _repo(payload)
         verb, rest = command
+        if verb == "dismiss":
+            if not issue.get("pull_request"):
+                return None  # findings are dismissed on the pull request that raised them
+            return Task(
+                kind="dismiss",
+                owner=owner,
+                repo=repo,
+                number=issue["number"],
+                question=rest,
+                sender=str((comment.get("user") or {}).get("login") or ""),
+                association=str(comment.get("author_association") or "NONE"),
+                installation_id=_installation(payload),
+            )
         if verb == "review":
             if not issue.get("pull_request"):
                 return None  # `/specreview review` only means something on a pull request
@@ -109,5 +127,10 @@ def run_task(task: Task, bot: Bot) -> RunReport:
     """Do one task with a bot bound to the task's repository."""
     if task.kind == "review":
         return bot.review_pull(task.number, pull=task.pull)
+    if task.kind == "dismiss":
+        reply = bot.dismiss_command(
+            task.number, task.question, sender=task.sender, association=task.association
+        )
+        return RunReport(summary_id=reply)
     comment_id = bot.answer(task.number, task.question, ref=task.ref)
     return RunReport(summary_id=comment_id)

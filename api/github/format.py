@@ -38,6 +38,8 @@ class RunOutcome:
     files: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # files the bot crashed on: the check fails
+    # findings raised again but dismissed on their file (on any surface), as the review says
+    dismissed: list[str] = field(default_factory=list)
     llm: LLMStatus | None = None
     conclusion: str = "success"
     fail_on: str | None = None
@@ -51,9 +53,22 @@ def _where(p: PlacedFinding) -> str:
     return f"`{md_escape(p.path)}` line {f.span.start_line}"
 
 
+def dismiss_hint(finding: Finding) -> str:
+    """How to dismiss a recorded finding from the pull request ("" when it was not recorded)."""
+    if finding.id is None:
+        return ""
+    return (
+        f"<sub>Finding {finding.id}. Not right? Comment `/specreview dismiss {finding.id} wrong` "
+        "(or `not_applicable`, `wont_fix`), or react 👎 to this comment.</sub>"
+    )
+
+
 def inline_body(finding: Finding) -> str:
-    """An inline review comment: the finding's markdown and its fingerprint marker."""
-    return render_finding_markdown(finding).rstrip() + "\n\n" + finding_marker(finding.fingerprint)
+    """An inline review comment: the finding's markdown, how to dismiss it, and its
+    fingerprint marker."""
+    hint = dismiss_hint(finding)
+    body = render_finding_markdown(finding).rstrip() + ("\n\n" + hint if hint else "")
+    return body + "\n\n" + finding_marker(finding.fingerprint)
 
 
 def review_body(
@@ -70,9 +85,11 @@ def review_body(
         for p in absences:
             after = p.finding.insert_after_line
             place = f" (add after line {after})" if after else ""
+            hint = dismiss_hint(p.finding)
             parts.append(
                 f"#### `{md_escape(p.path)}`{place}\n\n"
                 + render_finding_markdown(p.finding).rstrip()
+                + ("\n\n" + hint if hint else "")
                 + "\n"
                 + finding_marker(p.finding.fingerprint)
             )
@@ -154,6 +171,10 @@ def _summary_lines(outcome: RunOutcome) -> tuple[list[PlacedFinding], list[str]]
         lines += ["### Resolved since the last review", ""]
         for old in outcome.resolved.values():
             lines.append(f"- ✅ ~~{md_escape(old.title)}~~ (`{old.code}`, `{md_escape(old.path)}`)")
+        lines.append("")
+    if outcome.dismissed:
+        lines += ["### Dismissed (not raised again until their text changes)", ""]
+        lines += [f"- 🔕 {md_escape(entry)}" for entry in outcome.dismissed]
         lines.append("")
     if outcome.failed:
         lines += ["**Could not review** (the check fails until these are reviewed):", ""]

@@ -164,12 +164,15 @@ def _at_the_seam(method: Callable[P, T]) -> Callable[P, T]:
 
 def _comment(item: dict[str, Any]) -> Comment:
     user = item.get("user") or {}
+    reactions = item.get("reactions")
+    down = reactions.get("-1") if isinstance(reactions, dict) else None
     return Comment(
         id=item["id"],
         body=item.get("body") or "",
         path=item.get("path"),
         line=item.get("line"),
         by_bot=user.get("type") == "Bot",
+        thumbs_down=down if isinstance(down, int) and down > 0 else 0,
     )
 
 

@@ -111,6 +111,19 @@ class FakeGitHub:
         self.issue_comments.append(comment)
         return comment
 
+    def react(self, comment: dict[str, Any], content: str = "-1") -> None:
+        """A person's reaction on a review comment, as GitHub rolls it up on the comment (the
+        reactions endpoints themselves are outside the REST subset)."""
+        rollup = comment["reactions"]
+        rollup[content] += 1
+        rollup["total_count"] += 1
+
+    def _rollup(self, repo: FakeRepo, comment_id: int) -> dict[str, Any]:
+        """A review comment's `reactions` (reaction-rollup): every count GitHub lists, at 0."""
+        url = f"{self.base_url}/repos/{repo.owner}/{repo.name}/pulls/comments/{comment_id}"
+        counts = ("+1", "-1", "laugh", "confused", "heart", "hooray", "eyes", "rocket")
+        return {"url": f"{url}/reactions", "total_count": 0, **dict.fromkeys(counts, 0)}
+
     def writes(self) -> list[Recorded]:
         """Requests that create or change something on GitHub (and succeeded)."""
         return [
@@ -355,9 +368,11 @@ class FakeGitHub:
         template = self._example("pull-request-review-comment-items")[0]
         for c in body.get("comments", []):
             comment = copy.deepcopy(template)
+            comment_id = next(self._ids)
             comment.update(
                 user=self.bot_user(),
-                id=next(self._ids),
+                id=comment_id,
+                reactions=self._rollup(repo, comment_id),
                 pull_request_review_id=rid,
                 path=c["path"],
                 line=c["line"],
