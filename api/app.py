@@ -24,6 +24,7 @@ from api.routes import (
     finding_pages,
     findings,
     health,
+    insights,
     library_pages,
     pages,
     reviews,
@@ -98,6 +99,11 @@ def create_app(services: Services) -> FastAPI:
             },
             {"name": "ask", "description": "Questions about past decisions."},
             {"name": "documents", "description": "The indexed library and indexing jobs."},
+            {
+                "name": "insights",
+                "description": "What the findings database shows: findings over time, noisy "
+                "checks, common gaps, cited and never-cited decisions.",
+            },
             {"name": "service", "description": "Health, readiness and metrics."},
         ],
     )
@@ -123,6 +129,8 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(finding_pages.router)
     app.include_router(library_pages.router)
+    app.include_router(insights.api_router)
+    app.include_router(insights.page_router)
     app.include_router(docs_page.router)
     # Extra routers mount here (e.g. the GitHub webhook from api/github/).
     app.include_router(webhook.router)

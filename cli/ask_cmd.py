@@ -68,6 +68,11 @@ def register(app: typer.Typer, *, eval_app: typer.Typer, bench_app: typer.Typer)
             raise InputError("nothing is indexed yet; run `specreview index PATH` first")
         where = {key: values for key, values in (("kind", kind), ("status", status)) if values}
         answer = services.asker.ask(question, k=k, where=where or None)
+        if services.database_in_use():  # recorded where reviews are (for Insights' citations)
+            from assistant.ledger import remember_answer
+
+            remember_answer(lambda: services.ledger, answer, surface="cli")
+            services.close_ledger()
         if as_json:
             typer.echo(answer.model_dump_json(indent=2))
         else:

@@ -18,6 +18,7 @@ from api.errors import ERROR_RESPONSES, ApiError, engine_error_status
 from api.schemas import AskRequest
 from assistant.ask import AskEvent
 from assistant.errors import SpecreviewError
+from assistant.ledger import Surface, remember_answer
 from assistant.models import Answer
 
 log = logging.getLogger("specreview.api")
@@ -50,14 +51,30 @@ def _event_name(event: BaseModel) -> str:
     return str(getattr(event, "type", None) or type(event).__name__.lower())
 
 
-def stream_answer(state: AppState, question: str, k: int) -> Iterator[str]:
+SURFACE_HEADER = "x-specreview-surface"  # the Ask page's script sends `web`
+
+
+def surface_of(request: Request) -> Surface:
+    """Where an answer was asked: the Ask page (its script says so) or the API."""
+    return "web" if request.headers.get(SURFACE_HEADER, "").lower() == "web" else "api"
+
+
+def answered(state: AppState, answer: Answer, surface: Surface) -> None:
+    """Count an answer and record it (and the records it cites) in the findings database."""
+    state.metrics.record_answer(answer)
+    remember_answer(lambda: state.services.ledger, answer, surface=surface)
+
+
+def stream_answer(
+    state: AppState, question: str, k: int, surface: Surface = "api"
+) -> Iterator[str]:
     """SSE lines for the asker's events; an engine error becomes an `error` event."""
     try:
         for event in state.asker.stream(question, k=k):
             payload = event.model_dump(mode="json")
             answer = payload.get("answer") if isinstance(payload, dict) else None
             if isinstance(answer, dict):
-                state.metrics.record_answer(Answer.model_validate(answer))
+                answered(state, Answer.model_validate(answer), surface)
             yield sse(_event_name(event), payload)
     except SpecreviewError as exc:
         _, code = engine_error_status(exc)
@@ -89,10 +106,10 @@ async def ask(body: AskRequest, request: Request, state: StateDep) -> Response:
     if "text/event-stream" in request.headers.get("accept", ""):
         # A sync iterator: Starlette runs each step in the thread pool, off the event loop.
         return StreamingResponse(
-            stream_answer(state, question, body.k),
+            stream_answer(state, question, body.k, surface_of(request)),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
     answer = await run_in_threadpool(lambda: state.asker.ask(question, k=body.k))
-    state.metrics.record_answer(answer)
+    await run_in_threadpool(answered, state, answer, surface_of(request))
     return JSONResponse(answer.model_dump(mode="json"))

@@ -14,7 +14,7 @@ from api.deps import SESSION_COOKIE, AppState, StateDep, page_authorised, token_
 from api.drafts import check_repo, decode_text, read_upload
 from api.errors import ApiError, engine_error_status
 from api.review_view import build_review_view, dismissed_in
-from api.routes.ask import check_question
+from api.routes.ask import answered, check_question
 from api.routes.reviews import review_draft
 from assistant.doctype import declared_type
 from assistant.errors import SpecreviewError
@@ -126,7 +126,7 @@ async def ask_submit(request: Request, state: StateDep) -> Response:
         status, _ = engine_error_status(exc)
         ctx = {"page": "ask", "error": str(exc), "question": question}
         return render(state, request, "ask.html", ctx, status=status)
-    state.metrics.record_answer(answer)
+    await run_in_threadpool(answered, state, answer, "web")
     return render(state, request, "ask.html", {"page": "ask", "answer": answer})
 
 

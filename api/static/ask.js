@@ -97,7 +97,8 @@
     try {
       var response = await fetch("/v1/ask", {
         method: "POST",
-        headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
+        // X-Specreview-Surface: the answer is recorded as asked on the Ask page.
+        headers: { "Content-Type": "application/json", "Accept": "text/event-stream", "X-Specreview-Surface": "web" },
         body: JSON.stringify({ question: question }),
         credentials: "same-origin"
       });
