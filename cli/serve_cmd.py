@@ -1,4 +1,4 @@
-"""`specreview serve [--host] [--port]`: the HTTP API and web pages on uvicorn."""
+"""`specreview serve [--host] [--port] [--workers N]`: the HTTP API and web pages on uvicorn."""
 
 from __future__ import annotations
 
@@ -17,6 +17,14 @@ def serve(
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: settings.port, 8000).")] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes to serve with. More than 1 needs a `chroma run` server "
+            "(SPECREVIEW_CHROMA_URL) and a shared database (PostgreSQL, or the local SQLite file).",
+        ),
+    ] = 1,
     store: StoreOption = None,
     config_file: ConfigOption = None,
 ) -> None:
@@ -24,14 +32,34 @@ def serve(
     import uvicorn
 
     from api.app import check_exposure, create_app
+    from api.github.webhook import recover_service_state
     from api.slow_clients import server_config
+    from api.workers import check_workers, serve_workers
+    from assistant.errors import DatabaseError
 
     services = cli_services(ctx, store, config_file)
     bind_host = host or services.settings.host
     bind_port = port if port is not None else services.settings.port
     auth_line = check_exposure(services.settings, bind_host)  # raises on an unsafe bind
+    workers_line = check_workers(services.settings, workers)  # raises when it cannot share
+    console = stderr_console()
+    try:  # once, before any worker runs: what the last process left half done
+        console.print(recover_service_state(services.ledger), markup=False)
+    except DatabaseError as exc:
+        if workers > 1:
+            raise  # the workers share nothing without their database
+        console.print(f"[yellow]warning:[/] {exc}; reviews will not be recorded", markup=True)
+    finally:
+        services.close_ledger()
     url = f"http://{bind_host}:{bind_port}"
-    stderr_console().print(f"[bold]specreview[/] serving on {url}  ({auth_line})", markup=True)
+    console.print(
+        f"[bold]specreview[/] serving on {url}  ({auth_line}; {workers_line})", markup=True
+    )
+    if workers > 1:
+        serve_workers(
+            services.settings, workers, host=bind_host, port=bind_port, log_level=log_level
+        )
+        return
     config = server_config(
         create_app(services), services.settings, host=bind_host, port=bind_port, log_level=log_level
     )
