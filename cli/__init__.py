@@ -39,6 +39,7 @@ def _register_all() -> None:
         bench_cmd,
         github_cmd,
         index_cmd,
+        insights_cmd,
         new_cmd,
         review_cmd,
         serve_cmd,
@@ -54,6 +55,7 @@ def _register_all() -> None:
         serve_cmd,
         status_cmd,
         github_cmd,
+        insights_cmd,
         bench_cmd,
     ):
         module.register(app, eval_app=eval_app, bench_app=bench_app)
