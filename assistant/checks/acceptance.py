@@ -21,59 +21,270 @@ from assistant.checks.signals import (
     strip_quotes,
     view_of,
 )
+from assistant.checks.vocab import Term, Vocabulary, register
 from assistant.markdown import ParsedSpec
 from assistant.models import Finding
 
 CODE = "missing_acceptance_criteria"
 
-VAGUE = re.compile(
-    r"\b(?:fast(?:er)?|quick(?:ly)?|smooth(?:ly)?|easy|easily|simple|simply|intuitive(?:ly)?|"
-    r"user-friendly|seamless(?:ly)?|reliabl[ey]|robust(?:ly)?|secure(?:ly)?|stable|great|good|"
-    r"nice(?:ly)?|well|happy|satisf(?:ied|actory|y)|love[sd]?|enjoy\w*|delight\w*|modern|clean|"
-    r"polished|better|improved|minimal|significant(?:ly)?|appropriate(?:ly)?|properly|"
-    r"thorough(?:ly)?|acceptable|reasonabl[ey]|sufficient(?:ly)?|adequate(?:ly)?|under control|"
-    r"as expected|feels?|looks?|performant|scalable|useful|valuable|high[- ]quality|"
-    r"world[- ]class|best[- ]in[- ]class|confident|comfortable|everything|optimal|efficient(?:ly)?|"
-    r"responsive|correct(?:ly)?|accurate(?:ly)?|painless|hassle[- ]free|sensible|solid|"
-    r"no (?:major|significant|big) \w+|"
-    r"goes? smoothly|on time|in good shape|production[- ]ready|ready for production)\b",
-    re.IGNORECASE,
+VAGUE = register(
+    Vocabulary(
+        CODE,
+        "vague judgement",
+        (
+            Term(
+                "easy or fast",
+                r"\b(?:fast(?:er)?|quick(?:ly)?|smooth(?:ly)?|easy|easily|simple|simply|"
+                r"intuitive(?:ly)?|user-friendly|seamless(?:ly)?)\b",
+                "ease or speed with no number is an impression, not a check",
+                "Reordering playlist tracks is intuitive.",
+            ),
+            Term(
+                "sturdy",
+                r"\b(?:reliabl[ey]|robust(?:ly)?|secure(?:ly)?|stable)\b",
+                "a quality claimed with no condition to test it by",
+                "The sync daemon is robust against flaky hotel networks.",
+            ),
+            Term(
+                "approval",
+                r"\b(?:great|good|nice(?:ly)?|well|happy|satisf(?:ied|actory|y)|love[sd]?|"
+                r"enjoy\w*|delight\w*)\b",
+                "someone's liking is not something another person can check",
+                "Volunteers are happy with the new rota page.",
+            ),
+            Term(
+                "polish",
+                r"\b(?:modern|clean|polished|better|improved|minimal|significant(?:ly)?)\b",
+                "a comparison with no baseline or amount",
+                "The invoice template looks polished.",
+            ),
+            Term(
+                "adequate",
+                r"\b(?:appropriate(?:ly)?|properly|thorough(?:ly)?|acceptable|reasonabl[ey]|"
+                r"sufficient(?:ly)?|adequate(?:ly)?|under control|as expected|feels?|looks?)\b",
+                "good enough by whose measure: the bar is not stated",
+                "Retries are handled appropriately by the uploader.",
+            ),
+            Term(
+                "praise",
+                r"\b(?:performant|scalable|useful|valuable|high[- ]quality|world[- ]class|"
+                r"best[- ]in[- ]class|confident|comfortable|everything)\b",
+                "a claim of quality or of the team's confidence, not a condition",
+                "The seating planner is world-class.",
+            ),
+            Term(
+                "unmeasured quality",
+                r"\b(?:optimal|efficient(?:ly)?|responsive|correct(?:ly)?|accurate(?:ly)?|"
+                r"painless|hassle[- ]free|sensible|solid)\b",
+                "a property stated without what would show it",
+                "Tax totals are computed correctly in every region.",
+            ),
+            Term(
+                "no major problems",
+                r"\b(?:no (?:major|significant|big) \w+)\b",
+                "which problems count as major is left open",
+                "The pilot week ends with no major complaints from drivers.",
+            ),
+            Term(
+                "ready",
+                r"\b(?:goes? smoothly|on time|in good shape|production[- ]ready|"
+                r"ready for production)\b",
+                "ready or on time by an unstated standard",
+                "The kiosk build is production-ready.",
+            ),
+        ),
+        reason="a judgement, not a condition someone else could check",
+    )
 )
-_STRONG = re.compile(
-    r"\d|`[^`]+`|\"[^\"]{2,}\"|“[^”]{2,}”|'[^']{3,}'|\b(?:unit|integration|end-to-end|e2e|"
-    r"contract|regression|load|golden|acceptance|permission|smoke|conformance|performance|"
-    r"scalability|upgrade|api|ui|browser|snapshot)[- ]tests?\b|\bverified\b|"
-    r"\bassert\w*|\bci\b|\bzero\b|\bnone of\b|\bevery\b|\bno (?:run|user|job|request|error)s?\b",
-    re.IGNORECASE,
+_STRONG = register(
+    Vocabulary(
+        CODE,
+        "checkable detail",
+        (
+            Term(
+                "a number",
+                r"\d",
+                "a number gives a criterion a value to check against",
+                "Search returns within 300 ms.",
+            ),
+            Term(
+                "a quoted value",
+                r"`[^`]+`|\"[^\"]{2,}\"|“[^”]{2,}”|'[^']{3,}'",
+                "a quoted message, name or command is exact",
+                'The banner reads "Your trial has ended".',
+            ),
+            Term(
+                "a named test",
+                r"\b(?:unit|integration|end-to-end|e2e|contract|regression|load|golden|"
+                r"acceptance|permission|smoke|conformance|performance|scalability|upgrade|api|"
+                r"ui|browser|snapshot)[- ]tests?\b",
+                "a named kind of test says how it will be checked",
+                "A contract test pins the shape of the refund webhook.",
+            ),
+            Term(
+                "verified",
+                r"\bverified\b|\bassert\w*|\bci\b",
+                "the author says it is asserted or verified, by a person or CI",
+                "The CI job asserts the bundle stays under budget.",
+            ),
+            Term(
+                "all or none",
+                r"\bzero\b|\bnone of\b|\bevery\b|\bno (?:run|user|job|request|error)s?\b",
+                "an absolute (zero, none, every) is checkable without a number",
+                "Zero orders are shipped twice after the change.",
+            ),
+        ),
+        reason="a value, name or test that makes a criterion checkable",
+    )
 )
-_NAMED_TEST = re.compile(
-    r"\b(?:unit|integration|end-to-end|e2e|contract|regression|load|golden|conformance|"
-    r"performance|scalability|upgrade|snapshot|browser|permission|smoke)[- ]tests?\b",
-    re.IGNORECASE,
+_NAMED_TEST = register(
+    Vocabulary(
+        CODE,
+        "named test",
+        (
+            Term(
+                "named test",
+                r"\b(?:unit|integration|end-to-end|e2e|contract|regression|load|golden|"
+                r"conformance|performance|scalability|upgrade|snapshot|browser|permission|"
+                r"smoke)[- ]tests?\b",
+                "a named kind of test makes a criterion specific",
+                "Snapshot tests cover the printable receipt.",
+            ),
+        ),
+        reason="a named kind of test makes a criterion specific",
+    )
 )
-_OBSERVABLE = re.compile(
-    r"\b(?:returns?|shows?|shown|displays?|appears?|fails?|rejects?|rejected|receives?|gets?|"
-    r"is (?:deleted|removed|recorded|logged|sent|created|blocked|enforced|attributed|applied|"
-    r"available|visible|read-only|disabled|enabled|updated|published|archived|revoked)|"
-    r"are (?:deleted|removed|recorded|logged|sent|created|blocked|enforced|listed|updated)|"
-    r"logs?|emits?|contains?|lists?|matches|pauses?|resumes?|refused|revoked|sent|published|"
-    r"removed|created|blocked|enforced|updated|signed off|merged|passes|pass|redirects?|"
-    r"expires?|deleted|records?|links? to|keeps?|stops?|exists?|documented|supported|works with|"
-    r"succeeds?|completes?|can (?:\w+ )?(?:see|assign|export|"
-    r"select|add|remove|set|configure|open|choose))\b",
-    re.IGNORECASE,
+_OBSERVABLE = register(
+    Vocabulary(
+        CODE,
+        "observable result",
+        (
+            Term(
+                "responds",
+                r"\b(?:returns?|shows?|shown|displays?|appears?|fails?|rejects?|rejected|"
+                r"receives?|gets?)\b",
+                "what the system answers or shows can be watched",
+                "The form rejects postcodes with spaces in them.",
+            ),
+            Term(
+                "is in a state",
+                r"\b(?:is (?:deleted|removed|recorded|logged|sent|created|blocked|enforced|"
+                r"attributed|applied|available|visible|read-only|disabled|enabled|updated|"
+                r"published|archived|revoked))\b",
+                "a state someone can look up afterwards",
+                "The draft invoice is archived after ninety days.",
+            ),
+            Term(
+                "are in a state",
+                r"\b(?:are (?:deleted|removed|recorded|logged|sent|created|blocked|enforced|"
+                r"listed|updated))\b",
+                "a state someone can look up afterwards, for many things",
+                "Expired badges are listed on the front desk screen.",
+            ),
+            Term(
+                "leaves a trace",
+                r"\b(?:logs?|emits?|contains?|lists?|matches|pauses?|resumes?|refused|revoked|"
+                r"sent|published|removed|created|blocked|enforced|updated)\b",
+                "an effect visible in output, records or state",
+                "The worker emits one event per shipped parcel.",
+            ),
+            Term(
+                "gets done",
+                r"\b(?:signed off|merged|passes|pass|redirects?|expires?|deleted|records?|"
+                r"links? to|keeps?|stops?|exists?|documented|supported|works with|"
+                r"succeeds?|completes?)\b",
+                "an outcome that either happened or did not",
+                "The reset link expires after one use.",
+            ),
+            Term(
+                "a user can",
+                r"\b(?:can (?:\w+ )?(?:see|assign|export|select|add|remove|set|configure|open|"
+                r"choose))\b",
+                "something a user can be watched doing",
+                "A coach can assign drills to a whole squad.",
+            ),
+        ),
+        reason="behaviour someone else could observe",
+    )
 )
-_DONE = re.compile(
-    r"\b(?:is|are|will be|counts? as|be|we're|we are) done (?:when|once|if)\b|"
-    r"^\W*done (?:when|once|if)\b|"
-    r"\bdone means\b|\bdefinition of done\b|"
-    r"\bwe(?:'ll| will) (?:know|consider)\b.{0,40}\bdone\b|\bready (?:to ship|for (?:ga|launch|"
-    r"release)) (?:when|once)\b|\bgraduat\w+ (?:when|once|criteria)\b|\bship(?:s)? (?:when|once)\b",
-    re.IGNORECASE,
+_DONE = register(
+    Vocabulary(
+        CODE,
+        "done when",
+        (
+            Term(
+                "done when",
+                r"\b(?:is|are|will be|counts? as|be|we're|we are) done (?:when|once|if)\b|"
+                r"^\W*done (?:when|once|if)\b",
+                "the author states the condition for finishing",
+                "The mirror work is done when both regions serve reads.",
+            ),
+            Term(
+                "done means",
+                r"\bdone means\b|\bdefinition of done\b",
+                "the author defines done",
+                "For the archive tool, done means old boards open read-only.",
+            ),
+            Term(
+                "we'll know",
+                r"\bwe(?:'ll| will) (?:know|consider)\b.{0,40}\bdone\b",
+                "the author says how they will recognise done",
+                "We will consider the rename done after the last alias is gone.",
+            ),
+            Term(
+                "ready when",
+                r"\bready (?:to ship|for (?:ga|launch|release)) (?:when|once)\b",
+                "a release condition",
+                "The badge printer flow is ready for launch once two sites sign off.",
+            ),
+            Term(
+                "graduates when",
+                r"\bgraduat\w+ (?:when|once|criteria)\b",
+                "a feature-gate's condition for moving to the next stage",
+                "The flag graduates once no rollback is needed for a month.",
+            ),
+            Term(
+                "ships when",
+                r"\bship(?:s)? (?:when|once)\b",
+                "a shipping condition",
+                "The widget ships when the accessibility audit is clean.",
+            ),
+        ),
+        reason="a sentence that states when the work counts as done",
+    )
 )
 _GHERKIN_THEN = re.compile(r"^\s*(?:then|and|but)\b", re.IGNORECASE)
 _GHERKIN_SCENARIO = re.compile(r"^\s*scenario(?: outline)?:", re.IGNORECASE)
-_PROCESS = re.compile(r"checklist|sign-?off|tasks?\b|to-?dos?\b|contents|index", re.IGNORECASE)
+# A process list by its label (a checklist, sign-off, tasks, contents): not criteria of done.
+_PROCESS = register(
+    Vocabulary(
+        CODE,
+        "process list heading",
+        (
+            Term(
+                "checklist",
+                r"checklist|sign-?off",
+                "a release or review checklist lists steps, not conditions of done",
+                "## Kiosk rollout checklist",
+            ),
+            Term(
+                "tasks",
+                r"tasks?\b|to-?dos?\b",
+                "a task list says what to do, not how to tell it is done",
+                "## Tasks left for the pilot",
+            ),
+            Term(
+                "contents",
+                r"contents|index",
+                "a table of contents is page scaffolding",
+                "## Contents of this booklet",
+            ),
+        ),
+        flags=re.IGNORECASE,
+        reason="a label for a list of steps or pages, not of criteria",
+        on_labels=True,
+    )
+)
 _LINK_ONLY = re.compile(r"^[-*+\d.)\s]*\[[^\]]+\]\([^)]*\)\W*$")
 _CHECKBOX = re.compile(r"^\s*[-*]\s+\[[ xX]\]\s+")
 _STUB = (
@@ -89,7 +300,7 @@ def is_testable(text: str) -> bool:
     """A criterion someone else could check: concrete values, messages, tests or observable
     behaviour, and not a judgement ("fast", "looks good", "the team feels it is stable")."""
     plain = strip_dates(text)
-    vague = VAGUE.findall(strip_quotes(plain))
+    vague = VAGUE.compiled.findall(strip_quotes(plain))
     strong = _STRONG.search(plain)
     specific = re.search(r"\d|`|\"|“", plain) or _NAMED_TEST.search(plain)
     if strong and (not vague or specific):
@@ -167,9 +378,32 @@ def criteria_items(ctx: ReviewContext) -> tuple[list[Item], list[tuple[int, int,
 
 
 # A statement of behaviour: what the system or a user will, must or can do, or what it does.
-_BEHAVIOUR = re.compile(
-    r"\b(?:must|shall|should|will|won't|cannot|can't|can|may not|is able to|are able to)\b",
-    re.IGNORECASE,
+_BEHAVIOUR = register(
+    Vocabulary(
+        CODE,
+        "behaviour",
+        (
+            Term(
+                "must",
+                r"\b(?:must|shall|should)\b",
+                "an obligation on the system states behaviour",
+                "The importer shall skip rows without an account number.",
+            ),
+            Term(
+                "will",
+                r"\b(?:will|won't)\b",
+                "a statement of what the system will do",
+                "The kiosk won't print a receipt for zero-value orders.",
+            ),
+            Term(
+                "can",
+                r"\b(?:cannot|can't|can|may not|is able to|are able to)\b",
+                "what a user or the system can or cannot do",
+                "Guests may not edit a booking after check-in.",
+            ),
+        ),
+        reason="what the system or a user will, must or can do",
+    )
 )
 # Where precise behaviour is written when there is no criteria section: the proposal, the
 # requirements, the design details. Asides, risks, alternatives and questions are not the plan.
@@ -206,7 +440,22 @@ def precise_behaviour(ctx: ReviewContext) -> list[Item]:
 # A test plan by its label ("Test plan", "Testing", "Test strategy"): what a design will be
 # checked against. A criteria section under another name ("Acceptance criteria") is judged as
 # criteria, item by item.
-_TEST_PLAN = re.compile(r"\btest(?:ing)?\b", re.IGNORECASE)
+_TEST_PLAN = register(
+    Vocabulary(
+        CODE,
+        "test plan heading",
+        (
+            Term(
+                "test",
+                r"\btest(?:ing)?\b",
+                "a test plan says what a design will be checked against",
+                "## Testing the fare engine",
+            ),
+        ),
+        reason="a test plan by its label",
+        on_labels=True,
+    )
+)
 TEST_PLAN_ITEMS_NEEDED = 2  # one line could be a placeholder in other words ("unit tests")
 
 
@@ -223,7 +472,28 @@ def _test_plan(ctx: ReviewContext) -> bool:
 
 
 # A requirements list: each row says what must happen, which is checkable by construction.
-_REQUIREMENTS = re.compile(r"requirements?|capabilit|behaviou?r|specification", re.IGNORECASE)
+_REQUIREMENTS = register(
+    Vocabulary(
+        CODE,
+        "requirements heading",
+        (
+            Term(
+                "requirements",
+                r"requirements?|capabilit",
+                "a requirements list says what must happen, row by row",
+                "## Requirements for the rota app",
+            ),
+            Term(
+                "behaviour",
+                r"behaviou?r|specification",
+                "a behaviour or specification section states what the system does",
+                "## Behaviour of the label printer",
+            ),
+        ),
+        reason="a requirements list by its label",
+        on_labels=True,
+    )
+)
 
 
 class AcceptanceCheck:
