@@ -449,10 +449,16 @@ class Bot:
         except DatabaseError:
             return []
 
-    def dismiss_command(self, number: int, rest: str, *, sender: str, association: str) -> int:
+    def dismiss_command(
+        self, number: int, rest: str, *, sender: str, association: str
+    ) -> int | None:
         """`/specreview dismiss ID [REASON]`: dismiss a finding raised on this repository, for a
-        collaborator; reply saying what was done (or why not). Returns the reply's id."""
+        collaborator; reply saying what was done (or why not). Returns the reply's id (None
+        when the bot may not write: the reply is logged instead)."""
         body = self._dismiss_reply(rest, sender=sender, association=association)
+        if self.read_only:
+            log.info("dismiss on %s/%s#%d (not posted): %s", self.owner, self.repo, number, body)
+            return None
         return self.client.create_issue_comment(self.owner, self.repo, number, body)
 
     def _dismiss_reply(self, rest: str, *, sender: str, association: str) -> str:

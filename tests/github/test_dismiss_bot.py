@@ -257,3 +257,34 @@ def test_the_command_in_githubs_own_payload_example(shared_dir: Path) -> None:
     assert task is not None and task.kind == "dismiss"
     assert (task.question, task.association) == ("4 not_applicable", "OWNER")
     assert task.sender == payload["comment"]["user"]["login"]
+
+
+def test_the_action_dismisses_where_a_database_is_configured(
+    fake_github: FakeGitHub, hook: GitHubWebhook, http: TestClient, services: Services
+) -> None:
+    """The Action runs the same command with the workflow's token; reviews recorded in the
+    configured database (here by the App) are dismissed there, and the reply is posted; with
+    comments off nothing is written to GitHub, the dismissal still holds."""
+    from api.github.action import run_action
+
+    finding_id = min(opened(fake_github, http, hook))
+    client = GitHubkitClient(build_github(services.settings, retry=RetryPolicy(backoff_s=0.01)))
+    payload = json.loads(command(f"/specreview dismiss {finding_id} wont_fix"))
+    action_services = Services(settings=services.settings)
+    try:
+        run_action(
+            action_services,
+            event_name="issue_comment",
+            payload=payload,
+            client=client,
+            comments="never",
+        )
+        assert replies(fake_github) == []
+        assert [s.reason for s in services.ledger.dismissed_fingerprints(DOC).values()] == [
+            "wont_fix"
+        ]
+        services.ledger.reopen(finding_id, by="pm")
+        run_action(action_services, event_name="issue_comment", payload=payload, client=client)
+    finally:
+        action_services.close_ledger()
+    assert len(replies(fake_github)) == 1 and f"finding {finding_id}" in replies(fake_github)[0]
