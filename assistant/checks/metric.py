@@ -20,31 +20,115 @@ from assistant.checks.signals import (
     strip_dates,
     view_of,
 )
+from assistant.checks.vocab import Term, Vocabulary, register
 from assistant.models import Finding
 
 CODE = "missing_success_metric"
 
-METRIC_PHRASE = re.compile(
-    r"\bsuccess (?:metrics?|measures?|means|looks like|if|is|would be)\b|"
-    r"\bcall (?:this|it) a success\b|\bconsider (?:this|it) (?:a )?success\b|"
-    r"\b(?:primary|north[- ]star|key|outcome|success|guardrail|target) metrics?\b|"
-    r"\bwe(?:'ll| will) know (?:it|this) (?:worked|succeeded)\b|\boutcomes? we(?:'re| are) after\b|"
-    r"\b(?:the )?goal is to (?:reduce|increase|cut|raise|lift|grow|halve|double)\b|\bkpis?\b|"
-    r"\bwe expect\b.{0,40}\d",
-    re.IGNORECASE,
+METRIC_PHRASE = register(
+    Vocabulary(
+        CODE,
+        "metric phrase",
+        (
+            Term(
+                "success means",
+                r"\bsuccess (?:metrics?|measures?|means|looks like|if|is|would be)\b",
+                "the author says what success is",
+                "Success looks like half the warehouses scanning at the dock.",
+            ),
+            Term(
+                "call it a success",
+                r"\bcall (?:this|it) a success\b|\bconsider (?:this|it) (?:a )?success\b",
+                "the author names the bar for success",
+                "We will call it a success if refunds settle within two days.",
+            ),
+            Term(
+                "named metric",
+                r"\b(?:primary|north[- ]star|key|outcome|success|guardrail|target) metrics?\b",
+                "a metric named by its role",
+                "The guardrail metric is checkout abandonment.",
+            ),
+            Term(
+                "we'll know it worked",
+                r"\bwe(?:'ll| will) know (?:it|this) (?:worked|succeeded)\b|"
+                r"\boutcomes? we(?:'re| are) after\b",
+                "the author says how they will tell it worked",
+                "We'll know it worked when dispatchers stop phoning drivers.",
+            ),
+            Term(
+                "goal is to move",
+                r"\b(?:the )?goal is to (?:reduce|increase|cut|raise|lift|grow|halve|double)\b",
+                "a goal stated as a change in something",
+                "The goal is to halve the time a new vendor waits for payment.",
+            ),
+            Term(
+                "kpi",
+                r"\bkpis?\b",
+                "a key performance indicator is a metric by name",
+                "The team's KPI for the quarter is repeat bookings.",
+            ),
+            Term(
+                "we expect a number",
+                r"\bwe expect\b.{0,40}\d",
+                "an expected figure is a target",
+                "We expect about 200 clinics to switch in the first month.",
+            ),
+        ),
+        reason="a sentence that states how success is measured",
+    )
 )
-CHANGE = re.compile(
-    r"\b(?:fall|falls|fell|drop|drops|rise|rises|increase[sd]?|decrease[sd]?|reduce[sd]?|cut|"
-    r"grow|grows|halve[sd]?|double[sd]?|improve[sd]?|lift|lifts|down|up|shrink|shrinks|"
-    r"or (?:fewer|less|more|better)|zero|no more|at most|at least)\b|[+-]\d|%",
-    re.IGNORECASE,
+CHANGE = register(
+    Vocabulary(
+        CODE,
+        "direction",
+        (
+            Term(
+                "moves",
+                r"\b(?:fall|falls|fell|drop|drops|rise|rises|increase[sd]?|decrease[sd]?|"
+                r"reduce[sd]?|cut|grow|grows|halve[sd]?|double[sd]?|improve[sd]?|lift|lifts|down|"
+                r"up|shrink|shrinks)\b",
+                "a number with a direction is a target, not only a size",
+                "Missed pickups fall below 4 a week.",
+            ),
+            Term(
+                "bound",
+                r"\b(?:or (?:fewer|less|more|better)|zero|no more|at most|at least)\b",
+                "a number with a bound is a target",
+                "Each kiosk reboots at most once a night.",
+            ),
+            Term(
+                "signed or percent",
+                r"[+-]\d|%",
+                "a signed change or a share",
+                "Repeat orders grow +8 points by spring.",
+            ),
+        ),
+        reason="a direction or a bound that turns a number into a target",
+    )
 )
 # An outcome that moves: "walking distance drops by at least 15%", "from 11.4% to under 8%".
-OUTCOME_CHANGE = re.compile(
-    r"\b(?:fall|falls|drop|drops|decrease[sd]?|reduce[sd]?|rise|rises|increase[sd]?|grow|grows|"
-    r"halve[sd]?|double[sd]?|improve[sd]?|cut|lift|lifts|shrink|shrinks)\b[^.]{0,40}"
-    r"(?:\d|\bhalf\b|\bthird\b)|\bfrom\b[^.]{0,30}\d[^.]{0,30}\bto\b[^.]{0,20}\d",
-    re.IGNORECASE,
+OUTCOME_CHANGE = register(
+    Vocabulary(
+        CODE,
+        "outcome change",
+        (
+            Term(
+                "moves by an amount",
+                r"\b(?:fall|falls|drop|drops|decrease[sd]?|reduce[sd]?|rise|rises|increase[sd]?|"
+                r"grow|grows|halve[sd]?|double[sd]?|improve[sd]?|cut|lift|lifts|shrink|shrinks)\b"
+                r"[^.]{0,40}(?:\d|\bhalf\b|\bthird\b)",
+                "an outcome that moves by a stated amount",
+                "Late deliveries drop by a third after the route change.",
+            ),
+            Term(
+                "from a baseline to a target",
+                r"\bfrom\b[^.]{0,30}\d[^.]{0,30}\bto\b[^.]{0,20}\d",
+                "a baseline and a target",
+                "Average queue wait goes from 14 minutes to under 5.",
+            ),
+        ),
+        reason="an outcome that moves, with an amount",
+    )
 )
 _BASELINE = re.compile(
     r"\d\s?%|\d[\d,]*\s+(?:\w+\s+){0,3}(?:a|per|each)\s+(?:day|week|month|quarter)", re.I
@@ -66,11 +150,39 @@ def is_measurable(text: str) -> bool:
 
 # A design's goal that is an outcome rather than a mechanism (LABELS.md: a design is asked for a
 # metric only then). Example, from no dataset: "The goal is to make cold starts faster."
-OUTCOME_GOAL = re.compile(
-    r"\b(?:faster|slower|speed(?:s|ing)? up|latency|performance|throughput|response times?|"
-    r"cost(?:s|ly)?|cheaper|spend|reliab\w*|availability|uptime|error rates?|"
-    r"adoption|usage|engagement|conversion|retention|churn|satisfaction)\b",
-    re.IGNORECASE,
+OUTCOME_GOAL = register(
+    Vocabulary(
+        CODE,
+        "outcome goal",
+        (
+            Term(
+                "speed",
+                r"\b(?:faster|slower|speed(?:s|ing)? up|latency|performance|throughput|"
+                r"response times?)\b",
+                "a promise about speed is an outcome someone can measure",
+                "This design aims to raise ingest throughput on small nodes.",
+            ),
+            Term(
+                "cost",
+                r"\b(?:cost(?:s|ly)?|cheaper|spend)\b",
+                "a promise about money is an outcome",
+                "Moving thumbnails to the edge makes image serving cheaper.",
+            ),
+            Term(
+                "reliability",
+                r"\b(?:reliab\w*|availability|uptime|error rates?)\b",
+                "a promise about failures is an outcome",
+                "The redesign targets higher uptime for the booking API.",
+            ),
+            Term(
+                "usage",
+                r"\b(?:adoption|usage|engagement|conversion|retention|churn|satisfaction)\b",
+                "a promise about how people use the product is an outcome",
+                "Inline hints should lift engagement with saved filters.",
+            ),
+        ),
+        reason="a goal that promises an outcome rather than a mechanism",
+    )
 )
 
 
