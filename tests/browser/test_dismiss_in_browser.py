@@ -1,7 +1,8 @@
 """Issue 15's journey in a real browser over the real offline engines and a findings database:
 review a draft on the Review page (named as the repository's file), dismiss a finding with a
 reason, then review it again through the API and through the GitHub bot (signed webhook, fake
-GitHub on loopback): the finding is not raised, and each says it was dismissed."""
+GitHub on loopback): the finding is not raised, and each says it was dismissed; /insights
+counts the dismissal against its check."""
 
 from __future__ import annotations
 
@@ -159,3 +160,11 @@ def test_dismiss_on_the_page_then_the_api_and_the_bot_do_not_raise_it(
     posted += [r["body"] for r in fake_github.reviews]
     assert all(fingerprint not in fingerprints_in(body) for body in posted)
     assert posted, "the bot still posts the findings that were not dismissed"
+
+    # Insights count the dismissal against its check, with the reason.
+    page.goto("/insights")
+    row = page.locator(f"#checks tr[data-code='{code}']")
+    row.wait_for()
+    assert row.locator("td").nth(1).inner_text() == "1"
+    assert "not_applicable 1" in row.inner_text()
+    screenshot(page, "insights-after-dismissal.png")
