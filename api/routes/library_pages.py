@@ -99,7 +99,7 @@ async def job_page(job_id: str, request: Request, state: StateDep) -> Response:
         return login_redirect(request)
     job = state.jobs.get(job_id)
     if job is None:
-        ctx = {"page": "library", "error": "No such job (jobs are kept in memory only)."}
+        ctx = {"page": "library", "error": "No such job."}
         return render(state, request, "job.html", ctx, status=404)
     return render(state, request, "job.html", {"page": "library", "job": job})
 

@@ -7,12 +7,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
+    Connection,
     Engine,
     Select,
+    Table,
     and_,
+    bindparam,
     case,
     create_engine,
     delete,
@@ -93,6 +96,22 @@ def _reason_of(exc: SQLAlchemyError) -> str:
     return " ".join(str(original).split())[:300]
 
 
+# The statements recording a review, built once (their compiled forms are cached per dialect).
+_REVIEWS = cast(Table, ReviewRow.__table__)
+_FINDINGS = cast(Table, FindingRow.__table__)
+_STATES = cast(Table, FindingStateRow.__table__)
+_INSERT_REVIEW = insert(_REVIEWS).returning(_REVIEWS.c.id)
+_INSERT_FINDINGS = insert(_FINDINGS).returning(_FINDINGS.c.id, sort_by_parameter_order=True)
+_DOCUMENT_STATES = select(_STATES.c.id, _STATES.c.fingerprint, _STATES.c.state).where(
+    _STATES.c.repo == bindparam("repo"), _STATES.c.path == bindparam("path")
+)
+_MOVE_STATE = (
+    update(_STATES)
+    .where(_STATES.c.id == bindparam("state_id"))
+    .values(state=bindparam("new_state"), changed_at=bindparam("at"), by=None, reason=None)
+)
+
+
 class SqlLedger(SqlBotState):
     """A FindingLedger on one database; thread-safe (a session per call)."""
 
@@ -110,12 +129,16 @@ class SqlLedger(SqlBotState):
                 f"database URL {url!r} is not valid ({exc}); use postgresql://user@host/db, "
                 "or unset SPECREVIEW_DATABASE_URL for the SQLite file beside the store"
             ) from exc
-        options: dict[str, Any] = {"pool_pre_ping": True}
+        options: dict[str, Any] = {}
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             options["connect_args"] = {"timeout": lock_wait_s}
-        elif "connect_timeout" not in parsed.query:
+        else:
+            # A server may drop idle connections: test each on checkout (a file cannot, and
+            # the test would cost every review a round trip).
+            options["pool_pre_ping"] = True
+        if parsed.get_backend_name() != "sqlite" and "connect_timeout" not in parsed.query:
             # A server that does not answer is an error in seconds, not a hung review.
             options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
         try:
@@ -176,8 +199,11 @@ class SqlLedger(SqlBotState):
         when = at or datetime.now(UTC)
         for attempt in range(3):
             try:
-                with self._session(f"record the review of {document.label}") as session:
-                    return self._record(session, review, document, content_hash, surface, when)
+                with (
+                    self._translated(f"record the review of {document.label}"),
+                    self._engine.begin() as connection,
+                ):
+                    return self._record(connection, review, document, content_hash, surface, when)
             except DatabaseError as exc:
                 # Two reviews of one document at once both started tracking a fingerprint;
                 # the second retries and finds the first's rows.
@@ -187,28 +213,28 @@ class SqlLedger(SqlBotState):
 
     def _record(
         self,
-        session: Session,
+        connection: Connection,
         review: Review,
         document: DocumentKey,
         content_hash: str,
         surface: Surface,
         when: datetime,
     ) -> RecordedReview:
-        # Bulk statements rather than the unit of work: recording sits on every review's path.
-        review_id = session.scalar(
-            insert(ReviewRow)
-            .values(
-                repo=document.repo,
-                path=document.path,
-                content_hash=content_hash,
-                doc_type=review.doc_type,
-                llm_mode=review.llm.mode,
-                surface=surface,
-                created_at=when,
-            )
-            .returning(ReviewRow.id)
-        )
-        assert review_id is not None
+        # Recording sits on every review's path (evals/reports/findings-db.md): one transaction
+        # on one connection, SQLAlchemy Core statements (cached compiled forms; no ORM unit of
+        # work or bulk-persistence layer), the findings in one multi-row INSERT ... RETURNING.
+        review_id = connection.execute(
+            _INSERT_REVIEW,
+            {
+                "repo": document.repo,
+                "path": document.path,
+                "content_hash": content_hash,
+                "doc_type": review.doc_type,
+                "llm_mode": review.llm.mode,
+                "surface": surface,
+                "created_at": when,
+            },
+        ).scalar_one()
         rows = [
             {
                 "review_id": review_id,
@@ -226,14 +252,11 @@ class SqlLedger(SqlBotState):
         ]
         ids: list[int] = []
         if rows:
-            returning = insert(FindingRow).returning(FindingRow.id, sort_by_parameter_order=True)
-            ids = list(session.scalars(returning, rows))
+            ids = list(connection.execute(_INSERT_FINDINGS, rows).scalars())
         states = {
             fp: (state_id, _state(state))
-            for state_id, fp, state in session.execute(
-                select(FindingStateRow.id, FindingStateRow.fingerprint, FindingStateRow.state)
-                .where(FindingStateRow.repo == document.repo)
-                .where(FindingStateRow.path == document.path)
+            for state_id, fp, state in connection.execute(
+                _DOCUMENT_STATES, {"repo": document.repo, "path": document.path}
             )
         }
         present = {f.fingerprint: f.code for f in review.findings}
@@ -257,13 +280,11 @@ class SqlLedger(SqlBotState):
                     }
                 )
             else:  # moved by a review, not a person: who dismissed it no longer applies
-                changed.append(
-                    {"id": old[0], "state": new, "changed_at": when, "by": None, "reason": None}
-                )
+                changed.append({"state_id": old[0], "new_state": new, "at": when})
         if added:
-            session.execute(insert(FindingStateRow), added)
+            connection.execute(insert(_STATES), added)
         if changed:
-            session.execute(update(FindingStateRow), changed)
+            connection.execute(_MOVE_STATE, changed)
         return RecordedReview(
             id=review_id,
             document=document,
