@@ -168,3 +168,27 @@ def test_dismiss_on_the_page_then_the_api_and_the_bot_do_not_raise_it(
     assert row.locator("td").nth(1).inner_text() == "1"
     assert "not_applicable 1" in row.inner_text()
     screenshot(page, "insights-after-dismissal.png")
+
+
+def test_dismiss_without_javascript(browser: Any, server: str, services: Services) -> None:
+    """The button is a plain form: with scripts off it lands on the finding's page, which says
+    the finding is dismissed and offers to reopen it."""
+    context = browser.new_context(base_url=server, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto("/review")
+        page.get_by_label("Draft (markdown or plain text)").fill(SPEC)
+        page.get_by_role("button", name="Review", exact=True).click()
+        card = page.locator("#draft .finding[data-line]").first
+        card.get_by_text("Dismiss", exact=True).click()
+        card.get_by_label("Won't fix").check()
+        with page.expect_navigation():
+            card.get_by_role("button", name="Dismiss finding").click()
+        assert "/review/findings/" in page.url
+        assert "dismissed (won't fix), by web page" in page.locator("#finding-state").inner_text()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Reopen finding").click()
+        assert page.locator("#finding-state").inner_text().startswith("reopened")
+    finally:
+        context.close()
+    assert services.ledger.dismissed_fingerprints(DocumentKey(path="draft.md")) == {}
