@@ -42,8 +42,8 @@ def parse_command(body: str) -> tuple[str, str] | None:
     if not match:
         return None
     verb, rest = match.group(1), match.group(2).strip()
-    if verb in ("ask", "dismiss") and not rest:
-        return None
+    if verb == "ask" and not rest:
+        return None  # (a bare `dismiss` is answered with how to write it)
     return verb, rest
 
 

@@ -165,13 +165,14 @@ def test_unknown_ids_other_repositories_and_bad_reasons_are_answered(
         f"/specreview dismiss {other.id}",
         f"/specreview dismiss {finding_id} because",
         "/specreview dismiss soon",
+        "/specreview dismiss",
     ):
         deliver(http, hook, command(body), "issue_comment")
     said = replies(fake_github)
     assert "no finding 99999 was raised on this repository" in said[0]
     assert f"no finding {other.id} was raised on this repository" in said[1]
     assert "'because' is not a reason I know" in said[2]
-    assert "I need a finding id" in said[3]
+    assert "I need a finding id" in said[3] and "I need a finding id" in said[4]
     assert services.ledger.dismissed_fingerprints(DOC) == {}
 
 
@@ -215,7 +216,8 @@ def test_commands_and_reasons_are_parsed() -> None:
         "dismiss",
         "12 not applicable",
     )
-    assert parse_command("/specreview dismiss") is None
+    assert parse_command("/specreview dismiss") == ("dismiss", "")
+    assert parse_command("/specreview dismissal of 3") is None
     assert parse_dismiss("12") == (12, "wrong")
     assert parse_dismiss("#12 Not applicable: it is a prototype") == (12, "not_applicable")
     assert parse_dismiss("12 wontfix") == (12, "wont_fix")
