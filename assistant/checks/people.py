@@ -5,30 +5,115 @@ from __future__ import annotations
 import re
 
 from assistant.checks.signals import strip_dates
+from assistant.checks.vocab import Term, Vocabulary, register
 
-DEPARTMENT = re.compile(
-    r"\b(?:teams?|squads?|groups?|departments?|dept|orgs?|organi[sz]ation|platform|engineering|"
-    r"product|design|security|sre|ops|devops|infra(?:structure)?|support|marketing|sales|finance|"
-    r"legal|growth|data|analytics|qa|it|hr|docs|documentation|core|billing|accounts|success|"
-    r"frontend|backend|mobile|web|identity|experience|systems|services|operations|research|"
-    r"leadership|management|everyone|all|guild|chapter|tribe|office|committee|board|council|"
-    r"pods?|crews?|units?|divisions?|functions?|payments|checkout|risk|fraud|compliance|"
-    r"logistics|fulfil?ment|merchandising|content|editorial|trust|safety|partnerships|"
-    r"procurement|people|recruiting|talent|locali[sz]ation|android|ios|desktop|search|ads|"
-    r"moneti[sz]\w*|pricing|onboarding|activation|retention|enterprise|commerce|catalog|"
-    r"inventory|shipping|notifications|messaging|integrations|developer|devex|ml|ai|science|"
-    r"reporting|insights|ux|ui|architecture|quality|release|releases|tooling|foundations?)\b",
-    re.IGNORECASE,
+CODE = "unresolved_ownership"
+
+DEPARTMENT = register(
+    Vocabulary(
+        CODE,
+        "department",
+        (
+            Term(
+                "unit words",
+                r"\b(?:teams?|squads?|groups?|departments?|dept|orgs?|organi[sz]ation)\b",
+                "a word for a group of people, not a person",
+                "Owner: the invoice reconciliation squad in Porto",
+            ),
+            Term(
+                "functions",
+                r"\b(?:platform|engineering|product|design|security|sre|ops|devops|"
+                r"infra(?:structure)?|support|marketing|sales|finance|legal|growth|data|analytics|"
+                r"qa|it|hr|docs|documentation|core|billing|accounts|success|frontend|backend|"
+                r"mobile|web|identity|experience|systems|services|operations|research)\b",
+                "a company function answers to many people, so nobody in particular",
+                "Owner: Finance, once the audit season is over",
+            ),
+            Term(
+                "everyone",
+                r"\b(?:leadership|management|everyone|all)\b",
+                "everybody or the bosses in general is nobody in particular",
+                "Decider: management, at the spring offsite",
+            ),
+            Term(
+                "org units",
+                r"\b(?:guild|chapter|tribe|office|committee|board|council|pods?|crews?|units?|"
+                r"divisions?|functions?)\b",
+                "a body of people decides only through someone",
+                "Approver: the regional pricing council",
+            ),
+            Term(
+                "product areas",
+                r"\b(?:payments|checkout|risk|fraud|compliance|logistics|fulfil?ment|"
+                r"merchandising|content|editorial|trust|safety|partnerships|procurement|people|"
+                r"recruiting|talent|locali[sz]ation|android|ios|desktop|search|ads|moneti[sz]\w*|"
+                r"pricing|onboarding|activation|retention|enterprise|commerce|catalog|inventory|"
+                r"shipping|notifications|messaging|integrations|developer|devex|ml|ai|science|"
+                r"reporting|insights|ux|ui|architecture|quality|release|releases|tooling|"
+                r"foundations?)\b",
+                "a product area names the team that works on it, not a person",
+                "Owner: Fulfilment (night shift)",
+            ),
+        ),
+        reason="a whole team or department named where one person should be",
+    )
 )
-PLACEHOLDER_OWNER = re.compile(
-    r"\btbd\b|\btbc\b|\?|\bto be (?:agreed|decided|confirmed|determined|assigned|named|formed)\b|"
-    r"\bneeds? (?:deciding|an owner|a decision)\b|\bunassigned\b|\bnot (?:yet )?(?:assigned|formed|"
-    r"decided|settled|staffed|chosen|agreed)\b|\bsomeone\b|\bsomebody\b|\bwhoever\b|\banyone\b|"
-    r"\banybody\b|\ba volunteer\b|\bunknown\b|\bnone\b|\bn/a\b|\bdoes(?:n't| not) exist yet\b|"
-    r"\[[^\]]*\]|<[^>]*>|\{[^}]*\}|\bx{2,}\b|\blorem\b",
-    re.IGNORECASE,
+PLACEHOLDER_OWNER = register(
+    Vocabulary(
+        CODE,
+        "placeholder owner",
+        (
+            Term(
+                "tbd",
+                r"\btbd\b|\btbc\b|\?",
+                "the owner is marked as still to come",
+                "Owner: TBC after the depot reorg",
+            ),
+            Term(
+                "not decided yet",
+                r"\bto be (?:agreed|decided|confirmed|determined|assigned|named|formed)\b|"
+                r"\bneeds? (?:deciding|an owner|a decision)\b|\bunassigned\b|"
+                r"\bnot (?:yet )?(?:assigned|formed|decided|settled|staffed|chosen|agreed)\b",
+                "the author says nobody is assigned yet",
+                "Approver: not yet staffed for the kiosk pilot",
+            ),
+            Term(
+                "anyone",
+                r"\bsomeone\b|\bsomebody\b|\bwhoever\b|\banyone\b|\banybody\b|\ba volunteer\b",
+                "an indefinite person is no one in particular",
+                "Owner: whoever holds the pager that week",
+            ),
+            Term(
+                "none",
+                r"\bunknown\b|\bnone\b|\bn/a\b|\bdoes(?:n't| not) exist yet\b",
+                "the field says there is no owner",
+                "Owner: unknown since the vendor left",
+            ),
+            Term(
+                "template slot",
+                r"\[[^\]]*\]|<[^>]*>|\{[^}]*\}|\bx{2,}\b|\blorem\b",
+                "an unfilled template slot names nobody",
+                "Owner: <pick one person from the ferry team>",
+            ),
+        ),
+        reason="an owner value that names nobody yet",
+    )
 )
-ALTERNATIVE = re.compile(r"\b\w[\w&]*\s+or\s+(?:maybe\s+|perhaps\s+)?\w", re.IGNORECASE)
+ALTERNATIVE = register(
+    Vocabulary(
+        CODE,
+        "alternative owners",
+        (
+            Term(
+                "x or y",
+                r"\b\w[\w&]*\s+or\s+(?:maybe\s+|perhaps\s+)?\w",
+                "two candidates for one role means the role is not settled",
+                "Owner: Priya or maybe Tomasz from ticketing",
+            ),
+        ),
+        reason="alternatives instead of one owner",
+    )
+)
 _NAME_WORD = re.compile(r"(?<![\w@])(?:@[\w-]+|[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)")
 _NOT_NAMES = re.compile(
     r"^(?:The|This|That|These|Those|We|Our|I|It|A|An|And|Or|But|If|When|Then|Owner|Owners|DRI|"

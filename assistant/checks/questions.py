@@ -94,7 +94,7 @@ def _settles(items: tuple[Item, ...]) -> bool:
 def unresolved_items(ctx: ReviewContext) -> list[Item]:
     """Open items the plan depends on that nobody has been asked to answer by a date."""
     view = view_of(ctx)
-    owner_lines = {f.line for f in view.fields if OWNER_KEY.match(f.key.strip().lower())}
+    owner_lines = {f.line for f in view.fields if OWNER_KEY.compiled.match(f.key.strip().lower())}
     core_lines = {
         f.line
         for f in view.fields
