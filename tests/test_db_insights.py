@@ -240,3 +240,20 @@ def test_never_cited_lists_only_accepted_decisions() -> None:
     ]
     most, never, accepted = citation_tables(Citations(by_answers={"d1": 1}), records)
     assert [c.id for c in most] == ["d1"] and [d.id for d in never] == ["d2"] and accepted == 2
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_upgrading_to_0004_copies_the_citations_of_findings_recorded_before(
+    kind: str, tmp_path: Path
+) -> None:
+    from assistant.db import migrate
+
+    with fresh_database(kind, tmp_path) as url:
+        ledger = open_ledger(url)
+        seed(ledger)
+        before = ledger.citations().by_reviews
+        migrate.downgrade(ledger.engine, "0003")  # no finding_citations, no answers
+        migrate.upgrade(ledger.engine)
+        assert ledger.citations().by_reviews == before == {"adr-1": 2, "adr-2": 1}
+        assert ledger.citations().by_answers == {}  # answers came with 0004
+        ledger.close()

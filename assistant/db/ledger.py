@@ -19,6 +19,7 @@ from sqlalchemy import (
     case,
     create_engine,
     delete,
+    distinct,
     event,
     extract,
     func,
@@ -35,6 +36,7 @@ from assistant.db.bot_state import SqlBotState
 from assistant.db.schema import (
     AnswerRow,
     DeliveryRow,
+    FindingCitationRow,
     FindingRow,
     FindingStateRow,
     JobRow,
@@ -102,6 +104,7 @@ _FINDINGS = cast(Table, FindingRow.__table__)
 _STATES = cast(Table, FindingStateRow.__table__)
 _INSERT_REVIEW = insert(_REVIEWS).returning(_REVIEWS.c.id)
 _INSERT_FINDINGS = insert(_FINDINGS).returning(_FINDINGS.c.id, sort_by_parameter_order=True)
+_INSERT_CITATIONS = insert(cast(Table, FindingCitationRow.__table__))
 _DOCUMENT_STATES = select(_STATES.c.id, _STATES.c.fingerprint, _STATES.c.state).where(
     _STATES.c.repo == bindparam("repo"), _STATES.c.path == bindparam("path")
 )
@@ -253,6 +256,13 @@ class SqlLedger(SqlBotState):
         ids: list[int] = []
         if rows:
             ids = list(connection.execute(_INSERT_FINDINGS, rows).scalars())
+            cites = [  # one row per record a finding cites, for Insights' counts
+                {"finding_id": finding_id, "record_id": record_id, "review_id": review_id}
+                for row, finding_id in zip(rows, ids, strict=True)
+                for record_id in dict.fromkeys(row["related"])
+            ]
+            if cites:
+                connection.execute(_INSERT_CITATIONS, cites)
         states = {
             fp: (state_id, _state(state))
             for state_id, fp, state in connection.execute(
@@ -474,7 +484,10 @@ class SqlLedger(SqlBotState):
         if since is not None:
             inner = inner.where(ReviewRow.created_at >= since)
         days = inner.subquery()
-        query = select(days.c.code, days.c.day, func.count()).group_by(days.c.code, days.c.day)
+        # Day first: grouped by code first, SQLite walks the findings by their code index and
+        # looks every review up (600 ms over 10,000 reviews); by day it starts from the
+        # reviews in the window (40 ms).
+        query = select(days.c.code, days.c.day, func.count()).group_by(days.c.day, days.c.code)
         with self._session("count findings per day") as session:
             rows = session.execute(query).all()
         return sorted(
@@ -513,29 +526,23 @@ class SqlLedger(SqlBotState):
             )
             .where(s.state != "dismissed")
             .group_by(s.repo, s.path, s.code)
-            .order_by(s.repo, s.path, s.code)
         )
         with self._session("count gaps per document") as session:
-            return [
+            return sorted(
                 DocumentGaps(repo, path, code, int(raised), int(still))
                 for repo, path, code, raised, still in session.execute(query)
-            ]
+            )
 
     def citations(self) -> Citations:
-        # Only rows that cite something: the JSON list's first element is not null (JSON
-        # paths are SQLAlchemy Core on both databases); the ids are counted here.
-        reviews = select(FindingRow.review_id, FindingRow.related).where(
-            FindingRow.related[0].as_string().is_not(None)
-        )
+        # Reviews: one row per (finding, record) in finding_citations, counted by its index.
+        # Answers: only those citing something (the JSON list's first element is not null,
+        # a JSON path in SQLAlchemy Core on both databases); their ids are counted here.
+        c = FindingCitationRow
+        reviews = select(c.record_id, func.count(distinct(c.review_id))).group_by(c.record_id)
         answers = select(AnswerRow.cited).where(AnswerRow.cited[0].as_string().is_not(None))
         found = Citations()
         with self._session("count citations") as session:
-            per_review: dict[int, set[str]] = {}
-            for review_id, related in session.execute(reviews):
-                per_review.setdefault(review_id, set()).update(related or [])
-            for records in per_review.values():
-                for record in records:
-                    found.by_reviews[record] = found.by_reviews.get(record, 0) + 1
+            found.by_reviews = {record: int(n) for record, n in session.execute(reviews)}
             for (cited,) in session.execute(answers):
                 for record in set(cited or []):
                     found.by_answers[record] = found.by_answers.get(record, 0) + 1

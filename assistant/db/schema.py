@@ -176,6 +176,20 @@ class PullRequestRow(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
+class FindingCitationRow(Base):
+    """A record a finding cites (its `related` ids, one row each), so Insights counts the
+    reviews citing each record with an index, not by reading every finding's JSON."""
+
+    __tablename__ = "finding_citations"
+    __table_args__ = (Index("ix_finding_citations_record", "record_id", "review_id"),)
+
+    finding_id: Mapped[int] = mapped_column(
+        ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True
+    )
+    record_id: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    review_id: Mapped[int] = mapped_column(Integer)
+
+
 class AnswerRow(Base):
     """An answer given (`specreview ask`, /v1/ask, the Ask page) and the records it cited, so
     Insights can say which decisions are read and which never are."""
