@@ -7,47 +7,203 @@ with an explicit bound (non-goals, out of scope, no-gos, "not doing", future wor
 
 from __future__ import annotations
 
-import re
-
 from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
 from assistant.checks.signals import Item, strip_quotes, view_of
+from assistant.checks.vocab import Term, Vocabulary, register
 from assistant.models import Finding
 from assistant.prose import comment_free_lines
 
 CODE = "unbounded_scope"
 
-BOUND_PHRASE = re.compile(
-    r"\b(?:out of scope|non-?goals?|not in scope|no-gos?|not doing|won't (?:do|build|support)|"
-    r"will not (?:do|build|support)|not part of this|explicitly excluded|deliberately not)\b",
-    re.IGNORECASE,
+BOUND_PHRASE = register(
+    Vocabulary(
+        CODE,
+        "bound phrase",
+        (
+            Term(
+                "out of scope",
+                r"\b(?:out of scope|non-?goals?|not in scope|no-gos?)\b",
+                "the author marks something as outside the work",
+                "Tram season passes are out of scope for the kiosk pilot.",
+            ),
+            Term(
+                "won't do",
+                r"\b(?:not doing|won't (?:do|build|support)|will not (?:do|build|support))\b",
+                "the author says what will not be done",
+                "The first version won't support group bookings for ferries.",
+            ),
+            Term(
+                "excluded",
+                r"\b(?:not part of this|explicitly excluded|deliberately not)\b",
+                "the author excludes something on purpose",
+                "Refunds in cash are deliberately not handled by the lockers.",
+            ),
+        ),
+        reason="a sentence that bounds the work",
+    )
 )
-STRONG = re.compile(
-    r"\bwhatever\b|\band (?:much )?more\b|\bover time\b|\beventually\b|"
-    r"\bit would be nice\b|\bnice[- ]to[- ]haves?\b|\bwhile we(?:'re| are) at it\b|"
-    r"\bmight (?:also )?(?:extend|expand|add)\b|"
-    r"\b(?:might|could|may) also (?:do|add|build|include|cover|ship|handle|extend)\b|"
-    r"\bstretch(?: goals?)?\b\W*:|\bcould (?:also )?(?:come|be added|extend|expand)"
-    r"(?: \w+)? later\b|\blater on\b|\b(?:move|migrate|extend|expand|bring|port)\b[^.]{0,40}"
-    r"\b(?:every|all) (?:other |the )?(?:pages?|screens?|features?|products?|surfaces?|teams?|"
-    r"services?|apps?)\b|^\W*(?:maybe|later|also|eventually|future|"
-    r"someday|phase 2)\b\W*[:.]|\bonce we(?:'re| are) (?:on|in|live)\b|\betc\.?$|"
-    r"\blater,? (?:on,? )?(?:we|you|they) (?:can|could|might|may|will|would)\b|"
-    r"\bthe sky\b|\bno limit\b|\bas many as\b|\bin the future\b|\bdown the line\b|"
-    r"\bother \w+ will follow\b|\bwill follow as\b|"
-    # Catch-alls: "everything else that comes up", "whatever else sales asks for" (but not
-    # "everything else stays the same").
-    r"\b(?:everything|anything|whatever) else\b(?:\s+\w+){0,3}?\s+(?:comes? up|asks?|wants?|"
-    r"needs?|requests?)\b|\bwhatever comes up\b|\bas (?:they|things) come up\b",
-    re.IGNORECASE,
+STRONG = register(
+    Vocabulary(
+        CODE,
+        "open-ended scope",
+        (
+            Term(
+                "whatever",
+                r"\bwhatever\b",
+                "the scope is left to whatever turns up",
+                "The kiosk shows whatever the depot wants to promote.",
+            ),
+            Term(
+                "and more",
+                r"\band (?:much )?more\b",
+                "a list left open at the end",
+                "Lockers hold parcels, returns and much more.",
+            ),
+            Term(
+                "over time",
+                r"\bover time\b|\beventually\b",
+                "growth with no stopping point",
+                "The ferry app eventually replaces the paper timetable too.",
+            ),
+            Term(
+                "nice to have",
+                r"\bit would be nice\b|\bnice[- ]to[- ]haves?\b|\bwhile we(?:'re| are) at it\b",
+                "extras added along the way",
+                "While we're at it, the kiosk could print bus maps.",
+            ),
+            Term(
+                "might also add",
+                r"\bmight (?:also )?(?:extend|expand|add)\b|"
+                r"\b(?:might|could|may) also (?:do|add|build|include|cover|ship|handle|extend)\b",
+                "an extension floated without a decision",
+                "The locker flow may also handle bike rentals.",
+            ),
+            Term(
+                "stretch goal",
+                r"\bstretch(?: goals?)?\b\W*:",
+                "a labelled extra beyond the plan",
+                "Stretch goal: seat maps for the night ferry.",
+            ),
+            Term(
+                "could come later",
+                r"\bcould (?:also )?(?:come|be added|extend|expand)(?: \w+)? later\b|\blater on\b",
+                "more work deferred but not excluded",
+                "Seat choice could be added much later for the harbour line.",
+            ),
+            Term(
+                "everywhere",
+                r"\b(?:move|migrate|extend|expand|bring|port)\b[^.]{0,40}\b(?:every|all) "
+                r"(?:other |the )?(?:pages?|screens?|features?|products?|surfaces?|teams?|"
+                r"services?|apps?)\b",
+                "the change is to spread to everything",
+                "We then port the new fare widget to all the screens of the kiosk.",
+            ),
+            Term(
+                "someday label",
+                r"^\W*(?:maybe|later|also|eventually|future|someday|phase 2)\b\W*[:.]",
+                "a line labelled as a later or optional extra",
+                "Someday: print receipts in four languages.",
+            ),
+            Term(
+                "once we're live",
+                r"\bonce we(?:'re| are) (?:on|in|live)\b",
+                "more work promised after launch",
+                "Once we're live, the lockers take payments for the cafe too.",
+            ),
+            Term(
+                "etc.",
+                r"\betc\.?$",
+                "a list that ends open",
+                "The kiosk sells day passes, ferry tickets, bike hire, etc.",
+            ),
+            Term(
+                "later we could",
+                r"\blater,? (?:on,? )?(?:we|you|they) (?:can|could|might|may|will|would)\b",
+                "more work imagined for later",
+                "Later on, we could let drivers book locker slots.",
+            ),
+            Term(
+                "no limit",
+                r"\bthe sky\b|\bno limit\b|\bas many as\b",
+                "the scope is said to be unbounded",
+                "The depot can add as many as it likes to the kiosk menu.",
+            ),
+            Term(
+                "in the future",
+                r"\bin the future\b|\bdown the line\b",
+                "a vague later, with no decision",
+                "Down the line, the ferry app might sell cafe vouchers.",
+            ),
+            Term(
+                "more will follow",
+                r"\bother \w+ will follow\b|\bwill follow as\b",
+                "more items promised without a list",
+                "Other depots will follow after the harbour pilot.",
+            ),
+            # Catch-alls: "everything else that comes up", "whatever else sales asks for" (but
+            # not "everything else stays the same").
+            Term(
+                "catch-all",
+                r"\b(?:everything|anything|whatever) else\b(?:\s+\w+){0,3}?\s+(?:comes? up|asks?|"
+                r"wants?|needs?|requests?)\b|\bwhatever comes up\b|\bas (?:they|things) come up\b",
+                "the scope takes in whatever is asked for",
+                "The kiosk team also handles anything else the depot asks for.",
+            ),
+        ),
+        reason="words that leave the work open-ended",
+    )
 )
 # Words that also end ordinary sentences about other things ("formats such as PNG, JPEG, etc.",
 # "we may revisit this in the future"): on their own they are a weak sign of open scope.
-INCIDENTAL = re.compile(
-    r"\betc\.?$|\bin the future\b",
-    re.IGNORECASE,
+INCIDENTAL = register(
+    Vocabulary(
+        CODE,
+        "incidental open scope",
+        (
+            Term(
+                "etc.",
+                r"\betc\.?$",
+                "a list that ends open, often about something else",
+                "Receipts come as PDF, plain text, etc.",
+            ),
+            Term(
+                "in the future",
+                r"\bin the future\b",
+                "a vague later, often about something else",
+                "Ferry prices may change in the future for the night line.",
+            ),
+        ),
+        reason="open-scope words that also end ordinary sentences",
+    )
 )
-WEAK = re.compile(r"\b(?:later|maybe|possibly|potentially|could also|might|perhaps|also)\b", re.I)
+WEAK = register(
+    Vocabulary(
+        CODE,
+        "weak open scope",
+        (
+            Term(
+                "later",
+                r"\b(?:later)\b",
+                "deferred work",
+                "Bike hire comes later for the harbour kiosks.",
+            ),
+            Term(
+                "hedge",
+                r"\b(?:maybe|possibly|potentially|could also|might|perhaps)\b",
+                "an undecided extra",
+                "The kiosk could also sell umbrellas on rainy days.",
+            ),
+            Term(
+                "also",
+                r"\b(?:also)\b",
+                "an addition to the work",
+                "The locker screen also shows tram times.",
+            ),
+        ),
+        reason="a weak sign of open scope, counted",
+    )
+)
 _STUB = (
     "## Non-goals\n\n"
     "- <What this version will not do, even if asked (the tempting extensions listed above)>\n"
@@ -77,7 +233,7 @@ def expansion_items(ctx: ReviewContext) -> tuple[list[Item], int]:
             text = strip_quotes(item.text)
             if STRONG.search(text):
                 strong.append(item)
-            weak += len(WEAK.findall(text))
+            weak += len(WEAK.compiled.findall(text))
     return strong, weak
 
 
