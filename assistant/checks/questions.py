@@ -14,32 +14,157 @@ from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
 from assistant.checks.ownership import OWNER_KEY, OWNERSHIP_TERM, WHO_QUESTION
 from assistant.checks.signals import DATE, Item, short, strip_quotes, view_of
+from assistant.checks.vocab import Term, Vocabulary, register
 from assistant.models import Finding
 
 CODE = "open_questions"
 
-TODO = re.compile(r"\b(?:TODO|FIXME|XXX)\b|\bTBD\b|\bTBC\b")
-UNDECIDED = re.compile(
-    r"\bneeds? (?:a )?decision (?:on|about)\b|\b(?:still |yet )?to be decided\b|\bundecided\b|"
-    r"\bnot (?:yet )?decided (?:whether|if|how|which)\b|\bnot sure (?:if|whether|that|how)\b|"
-    r"\bunsure (?:if|whether|how)\b|\bunknown whether\b|\bunclear (?:whether|if|how|what)\b|"
-    r"\bdisagree (?:on|about) (?:whether|how|what|if)\b|\bopen question\b|\bundetermined\b",
-    re.IGNORECASE,
+TODO = register(
+    Vocabulary(
+        CODE,
+        "todo marker",
+        (
+            Term(
+                "todo",
+                r"\b(?:TODO|FIXME|XXX)\b",
+                "a marker left for work still to do",
+                "FIXME: the locker refund path skips the receipt.",
+            ),
+            Term(
+                "TBD",
+                r"\bTBD\b|\bTBC\b",
+                "a value still to be decided or confirmed",
+                "Ferry night fares: TBD with the harbour board.",
+            ),
+        ),
+        flags=0,
+        reason="a marker the author left for something unfinished",
+    )
+)
+UNDECIDED = register(
+    Vocabulary(
+        CODE,
+        "undecided",
+        (
+            Term(
+                "needs a decision",
+                r"\bneeds? (?:a )?decision (?:on|about)\b|\b(?:still |yet )?to be decided\b|"
+                r"\bundecided\b|\bnot (?:yet )?decided (?:whether|if|how|which)\b",
+                "the author says a decision is still to be made",
+                "The depot needs a decision on locker sizes before ordering.",
+            ),
+            Term(
+                "not sure",
+                r"\bnot sure (?:if|whether|that|how)\b|\bunsure (?:if|whether|how)\b|"
+                r"\bunknown whether\b|\bunclear (?:whether|if|how|what)\b",
+                "the author does not know yet",
+                "It is unclear whether the ferry gates read paper tickets.",
+            ),
+            Term(
+                "disagree on",
+                r"\bdisagree (?:on|about) (?:whether|how|what|if)\b",
+                "the parties have not agreed yet",
+                "Ops and ticketing disagree on whether kiosks take cash.",
+            ),
+            Term(
+                "open question",
+                r"\bopen question\b|\bundetermined\b",
+                "the author calls it open",
+                "Locker rental length is an open question for the pilot.",
+            ),
+        ),
+        reason="a sentence that says something the plan depends on is not decided",
+    )
 )
 # An argument for or against an option (MADR's "Bad, because it is unclear whether ..."): it
 # weighs the option, it does not ask anything the plan waits for.
-ARGUMENT = re.compile(r"^\W*(?:good|bad|neutral|pros?|cons?)\b\s*[,:]", re.IGNORECASE)
-DEADLINE = re.compile(
-    r"\bby (?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bby (?:the )?end of\b|\bby next\b|"
-    r"\bdue\b|\bbefore (?:the )?(?:design review|kickoff|kick-off|build|sprint|planning)\b",
-    re.IGNORECASE,
+ARGUMENT = register(
+    Vocabulary(
+        CODE,
+        "argument",
+        (
+            Term(
+                "pro or con",
+                r"^\W*(?:good|bad|neutral|pros?|cons?)\b\s*[,:]",
+                "a line that weighs an option, as MADR writes them",
+                "Neutral, because the tram gates keep their readers.",
+            ),
+        ),
+        reason="an argument about an option, not a question the plan waits on",
+    )
 )
-ANSWERED = re.compile(
-    r"\?\s*(?:[-—–:]\s*)?(?:yes|no)\b[,.:;]|\b(?:answer|resolved|decided|decision|closed)\s*:|"
-    r"~~.+~~|(?:^\W*|\b(?:there are|we have) )no (?:open |outstanding |remaining )?questions\b|"
-    r"^\W*none\b|"
-    r"\ball (?:resolved|answered|closed)\b",
-    re.IGNORECASE,
+DEADLINE = register(
+    Vocabulary(
+        CODE,
+        "deadline",
+        (
+            Term(
+                "by a weekday",
+                r"\bby (?:mon|tues|wednes|thurs|fri|satur|sun)day\b",
+                "a day the answer is due",
+                "Marta confirms locker sizes by Thursday.",
+            ),
+            Term(
+                "by the end of",
+                r"\bby (?:the )?end of\b|\bby next\b",
+                "a period the answer is due in",
+                "Ines picks the fare vendor by the end of the sprint for ferries.",
+            ),
+            Term(
+                "due",
+                r"\bdue\b",
+                "a due date",
+                "Kiosk paper size, Kemal, due with the hardware order.",
+            ),
+            Term(
+                "before a meeting",
+                r"\bbefore (?:the )?(?:design review|kickoff|kick-off|build|sprint|planning)\b",
+                "a meeting the answer is due before",
+                "Ticketing answers before the kick-off of the harbour work.",
+            ),
+        ),
+        reason="when an open item is to be answered",
+    )
+)
+ANSWERED = register(
+    Vocabulary(
+        CODE,
+        "answered",
+        (
+            Term(
+                "yes or no",
+                r"\?\s*(?:[-—–:]\s*)?(?:yes|no)\b[,.:;]",
+                "a question followed by its answer",
+                "Do lockers need mains power? No, they run on the kiosk supply.",
+            ),
+            Term(
+                "answer label",
+                r"\b(?:answer|resolved|decided|decision|closed)\s*:",
+                "a question with its answer labelled",
+                "Ferry cash sales. Decided: card only from May.",
+            ),
+            Term(
+                "struck through",
+                r"~~.+~~",
+                "a question struck through is closed",
+                "~~Which vendor prints the kiosk receipts?~~",
+            ),
+            Term(
+                "no questions",
+                r"(?:^\W*|\b(?:there are|we have) )no (?:open |outstanding |remaining )?"
+                r"questions\b|^\W*none\b",
+                "the author says nothing is open",
+                "For the locker pilot we have no outstanding questions.",
+            ),
+            Term(
+                "all resolved",
+                r"\ball (?:resolved|answered|closed)\b",
+                "the author says every question is closed",
+                "The harbour questions are all answered in the pilot notes.",
+            ),
+        ),
+        reason="a question with its answer, or a statement that none is open",
+    )
 )
 # Who answers: "@ana", "Ana to decide", "(Ana)", "owner: Ana", "ask Ana", "| Ana Silva |".
 _NAME = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?(?: [A-Z][a-z]+)?"
@@ -75,11 +200,34 @@ def _table_header(ctx: ReviewContext, item: Item) -> bool:
 
 # A question settled in place: the author says what the plan does about it ("we will cache per
 # org for now", "this proposal continues with the first option", "no change is planned").
-SETTLED = re.compile(
-    r"\b(?:we|this (?:proposal|design|rfc|document|plan)|the (?:proposal|design|team))\s+"
-    r"(?:will|shall|decided|chose|choose|go(?:es)? with|went with|continues?|keeps?|stays?)\b|"
-    r"\bno changes? (?:is |are )?planned\b|\b(?:decided|agreed) (?:to|that|on)\b",
-    re.IGNORECASE,
+SETTLED = register(
+    Vocabulary(
+        CODE,
+        "settled",
+        (
+            Term(
+                "we will",
+                r"\b(?:we|this (?:proposal|design|rfc|document|plan)|the (?:proposal|design|team))"
+                r"\s+(?:will|shall|decided|chose|choose|go(?:es)? with|went with|continues?|"
+                r"keeps?|stays?)\b",
+                "the author says what the plan does about it",
+                "For now the design keeps one locker bank per depot.",
+            ),
+            Term(
+                "no change planned",
+                r"\bno changes? (?:is |are )?planned\b",
+                "the author settles it by changing nothing",
+                "For the tram gates no change is planned this year.",
+            ),
+            Term(
+                "decided to",
+                r"\b(?:decided|agreed) (?:to|that|on)\b",
+                "a decision reported in place",
+                "The depot leads agreed on card-only lockers.",
+            ),
+        ),
+        reason="a question settled in place",
+    )
 )
 
 
@@ -122,7 +270,7 @@ def unresolved_items(ctx: ReviewContext) -> list[Item]:
                 continue  # a table's header row
             if in_questions and (question or TODO.search(text) or len(text.split()) >= 4):
                 out.append(item)
-            elif TODO.search(text) or (UNDECIDED.search(text) and not ARGUMENT.match(raw)):
+            elif TODO.search(text) or (UNDECIDED.search(text) and not ARGUMENT.compiled.match(raw)):
                 out.append(item)
             elif question and not (WHO_QUESTION.search(text) and OWNERSHIP_TERM.search(text)):
                 if not block.kinds & {"why", "why_weak", "aside"}:  # rhetorical, FAQ
