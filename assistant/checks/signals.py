@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from assistant.checks.vocab import Term, Vocabulary, register, traced
+from assistant.checks.vocab import Term, Vocabulary, register
 from assistant.markdown import FENCE, ParsedSpec
 from assistant.prose import comment_free_lines
 from assistant.sentences import split_sentences
@@ -22,44 +22,267 @@ if TYPE_CHECKING:
     from assistant.checks.base import ReviewContext
 
 # --- label vocabularies (broad, product-agnostic) ----------------------------------------------
+# Read in lower-cased headings and inline labels; each kind that a finding code reads is traced
+# under that code (vocab.fired_terms).
 
-_KIND_PATTERNS: dict[str, re.Pattern[str]] = {
-    "scope_bound": re.compile(
-        r"non[- ]?goals?|out of scope|not in scope|no[- ]gos?|not doing|won'?t do|will not do|"
-        r"not (?:in|part of) (?:this|the|v1|scope|mvp)|exclu|rabbit holes?|"
-        r"future (?:work|possibilities|extensions|directions)|follow-?ups?|"
-        r"not included|deferred|later phases?|limitations"
+
+def _label_vocabulary(code: str, kind: str, reason: str, *terms: Term) -> Vocabulary:
+    return register(Vocabulary(code, f"{kind} heading", terms, 0, reason, on_labels=True))
+
+
+_KIND_PATTERNS: dict[str, Vocabulary | re.Pattern[str]] = {
+    "scope_bound": _label_vocabulary(
+        "unbounded_scope",
+        "scope_bound",
+        "a label that announces what the work leaves out",
+        Term(
+            "non-goals",
+            r"non[- ]?goals?|out of scope|not in scope|no[- ]gos?",
+            "the usual names of a section that bounds the work",
+            "## Non-goals for the kiosk pilot",
+        ),
+        Term(
+            "not doing",
+            r"not doing|won'?t do|will not do|not (?:in|part of) (?:this|the|v1|scope|mvp)|"
+            r"exclu",
+            "a heading that says what will not be done",
+            "## What the ferry app won't do",
+        ),
+        Term(
+            "rabbit holes",
+            r"rabbit holes?",
+            "Shape Up's section for what to stay away from",
+            "## Rabbit holes in locker payments",
+        ),
+        Term(
+            "future work",
+            r"future (?:work|possibilities|extensions|directions)|follow-?ups?|not included|"
+            r"deferred|later phases?",
+            "a heading that sets work aside for later",
+            "## Deferred to the harbour phase",
+        ),
+        Term(
+            "limitations",
+            r"limitations",
+            "a heading that states what the design does not cover",
+            "## Known limitations of the tram gates",
+        ),
     ),
-    "questions": re.compile(
-        r"\bquestions?\b|unresolved|unknowns|open issues|\btbds?\b|parking lot|"
-        r"\b(?:still|left|remaining) open\b|\bopen (?:items?|points?|threads?|decisions?)\b|"
-        r"\boutstanding\b|\bundecided\b|\bunanswered\b|\bto (?:decide|resolve|figure out)\b"
+    "questions": _label_vocabulary(
+        "open_questions",
+        "questions",
+        "a label that announces open questions",
+        Term(
+            "questions",
+            r"\bquestions?\b",
+            "the usual name of the section",
+            "## Questions for the depot leads",
+        ),
+        Term(
+            "unresolved",
+            r"unresolved|unknowns|open issues|\btbds?\b",
+            "a heading for what is not known or settled",
+            "## Unknowns about locker power",
+        ),
+        Term(
+            "parking lot",
+            r"parking lot",
+            "a heading for items set aside to decide later",
+            "## Parking lot (ferry pilot)",
+        ),
+        Term(
+            "still open",
+            r"\b(?:still|left|remaining) open\b|\bopen (?:items?|points?|threads?|decisions?)\b|"
+            r"\boutstanding\b|\bundecided\b|\bunanswered\b",
+            "a heading for items not closed yet",
+            "## Open points on kiosk paper",
+        ),
+        Term(
+            "to decide",
+            r"\bto (?:decide|resolve|figure out)\b",
+            "a heading for decisions still to make",
+            "## Things to figure out before the harbour launch",
+        ),
     ),
-    "acceptance": re.compile(
-        r"acceptance|\bdone\b|definition of done|exit criteria|test(?:ing)? plan|\btesting\b|"
-        r"verification|validation|graduation|readiness|launch criteria|release criteria|\bqa\b|"
-        r"quality bar|success criteria|know it(?:'s| is) done|how we(?:'ll| will) know|"
-        r"\bcriteria\b|\btests?\b|ready to (?:ship|launch|release|go)|(?:ship|launch|release) when|"
-        r"go[- ]live"
+    "acceptance": _label_vocabulary(
+        "missing_acceptance_criteria",
+        "acceptance",
+        "a label that announces criteria of done",
+        Term(
+            "acceptance",
+            r"acceptance",
+            "acceptance criteria by name",
+            "## Acceptance for the locker pilot",
+        ),
+        Term(
+            "done",
+            r"\bdone\b|definition of done|exit criteria",
+            "a heading that says when the work is done",
+            "## Done for the ferry feed",
+        ),
+        Term(
+            "test plan",
+            r"test(?:ing)? plan|\btesting\b|verification|validation",
+            "a heading for how the work will be checked",
+            "## Verification of tram fares",
+        ),
+        Term(
+            "graduation",
+            r"graduation|readiness|launch criteria|release criteria",
+            "a heading for when the work may go out",
+            "## Readiness of the harbour kiosks",
+        ),
+        Term(
+            "quality bar",
+            r"\bqa\b|quality bar|success criteria",
+            "a heading for the bar the work must meet",
+            "## Quality bar for locker receipts",
+        ),
+        Term(
+            "how we know",
+            r"know it(?:'s| is) done|how we(?:'ll| will) know",
+            "a heading that asks how we will know",
+            "## How we'll know the depot screens work",
+        ),
+        Term(
+            "criteria",
+            r"\bcriteria\b|\btests?\b",
+            "criteria or tests by name",
+            "## Criteria for the tram pilot",
+        ),
+        Term(
+            "ready to ship",
+            r"ready to (?:ship|launch|release|go)|(?:ship|launch|release) when|go[- ]live",
+            "a heading for the release condition",
+            "## Go-live for the ferry gates",
+        ),
     ),
-    "metric": re.compile(
-        r"metrics?\b|\bsuccess\b|\boutcomes?\b|\bkpis?\b|measures? of success|measure(?:ment)?s?\b|"
-        r"how we(?:'ll| will) know|\bimpact\b|\bgoals?\b|\bobjectives?\b|\bokrs?\b"
+    "metric": _label_vocabulary(
+        "missing_success_metric",
+        "metric",
+        "a label that announces how success is measured",
+        Term(
+            "metrics",
+            r"metrics?\b",
+            "metrics by name",
+            "## Metrics for the kiosk pilot",
+        ),
+        Term(
+            "success",
+            r"\bsuccess\b|\boutcomes?\b|\bkpis?\b|measures? of success|measure(?:ment)?s?\b",
+            "a heading for outcomes or how they are measured",
+            "## Outcomes we want from the lockers",
+        ),
+        Term(
+            "how we know",
+            r"how we(?:'ll| will) know",
+            "a heading that asks how we will know it worked",
+            "## How we will know the tram change worked",
+        ),
+        Term(
+            "impact",
+            r"\bimpact\b",
+            "a heading for the effect of the work",
+            "## Impact on harbour queues",
+        ),
+        Term(
+            "goals",
+            r"\bgoals?\b|\bobjectives?\b|\bokrs?\b",
+            "a heading for what the work aims at",
+            "## Objectives of the ferry app",
+        ),
     ),
-    "why": re.compile(
-        r"\bwhy\b|motivation|problem|background|context|rationale|justification|opportunity|"
-        r"pain points?|where we are|current state|today\b|user needs?|business case|the case for|"
+    "why": _label_vocabulary(
+        "missing_why",
+        "why",
+        "a label that announces the why",
+        Term(
+            "motivation",
+            r"\bwhy\b|motivation|problem",
+            "the usual names of a why section",
+            "## Why the lockers move",
+        ),
+        Term(
+            "background",
+            r"background|context",
+            "the situation the change responds to",
+            "## Background on the harbour queues",
+        ),
+        Term(
+            "rationale",
+            r"rationale|justification|opportunity|pain points?",
+            "a heading for the reason or the opening",
+            "## Rationale for card-only kiosks",
+        ),
+        Term(
+            "current state",
+            r"where we are|current state|today\b",
+            "how things are before the change",
+            "## Ferry boarding today",
+        ),
+        Term(
+            "needs",
+            r"user needs?|business case|the case for",
+            "a heading for who needs it and why it pays",
+            "## The case for tram lockers",
+        ),
         # "Data", "What the data says", not a heading about data ("Source data", "Data model").
-        r"evidence|what we hear|^(?:the |our |supporting )?data$|\bwhat the data\b|"
-        r"\bdata (?:says|shows|we have)\b|customer (?:feedback|research)|research|insights?\b|"
-        r"in order to|overview|summary|introduction|\btl;?dr\b|abstract|"
+        Term(
+            "evidence",
+            r"evidence|what we hear|^(?:the |our |supporting )?data$|\bwhat the data\b|"
+            r"\bdata (?:says|shows|we have)\b|customer (?:feedback|research)|research|insights?\b",
+            "a heading for the evidence of the problem",
+            "## What the data shows about kiosk queues",
+        ),
+        Term(
+            "in order to",
+            r"in order to",
+            "a Gherkin benefit clause used as a label",
+            "In order to board faster:",
+        ),
+        Term(
+            "summary",
+            r"overview|summary|introduction|\btl;?dr\b|abstract",
+            "an opening section that may hold the why (weakly)",
+            "## Overview of the depot lockers",
+        ),
         # "Feedback" (what users told us) is where some teams put the why; found as a heading
         # in the sample corpus's records, not only in a labelled set.
-        r"feedback"
+        Term(
+            "feedback",
+            r"feedback",
+            "what users told us, where some teams put the why",
+            "## Feedback from ferry crews",
+        ),
     ),
-    "ownership": re.compile(
-        r"owner|\bwho\b|raci|\broles?\b|\bdri\b|decision rights|sign[- ]?off|approv|"
-        r"stakeholders|responsib|accountab|\bteam\b|staffing|decision[- ]makers?"
+    "ownership": _label_vocabulary(
+        "unresolved_ownership",
+        "ownership",
+        "a label that announces who owns the work",
+        Term(
+            "owner",
+            r"owner|\bwho\b|raci|\broles?\b|\bdri\b",
+            "a heading for owners and roles",
+            "## Roles on the locker pilot",
+        ),
+        Term(
+            "decision rights",
+            r"decision rights|sign[- ]?off|approv",
+            "a heading for who decides and approves",
+            "## Approvals for kiosk fares",
+        ),
+        Term(
+            "stakeholders",
+            r"stakeholders|responsib|accountab",
+            "a heading for who answers for the work",
+            "## Responsibilities at the depot",
+        ),
+        Term(
+            "team",
+            r"\bteam\b|staffing|decision[- ]makers?",
+            "a heading for who works on it",
+            "## Staffing for the harbour phase",
+        ),
     ),
     "solution": re.compile(
         r"proposal|solution|design|\bwhat\b|how it works|requirements?|\bscope\b|implementation|"
@@ -74,23 +297,6 @@ _KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"pros and cons|considered options|options considered|\boptions\b"
     ),
 }
-# Heading and label words, traced term by term per finding code (vocab.traced).
-_KIND_CODES = {
-    "why": "missing_why",
-    "acceptance": "missing_acceptance_criteria",
-    "ownership": "unresolved_ownership",
-    "metric": "missing_success_metric",
-    "scope_bound": "unbounded_scope",
-    "questions": "open_questions",
-}
-for _kind, _code in _KIND_CODES.items():
-    traced(
-        _code,
-        f"{_kind} heading",
-        _KIND_PATTERNS[_kind],
-        "a label that announces it",
-        on_labels=True,
-    )
 
 # A heading about the state of things before the change ("Current behaviour", "The existing
 # importer", "Status quo", "Where deploys stand today"): a label, so only these words.
