@@ -213,7 +213,11 @@ def test_cli_eval_review_writes_json_and_markdown(
     data = json.loads(out_json.read_text())
     assert set(data) == set(JSON_KEYS) and list(data["by_type"]) == ["design"]
     assert data["term_tracing"] == "on" and data["type_detection"]["n"] == 1
-    assert data["terms"] == {}  # traced: this two-line draft uses none of the words
+    # Traced: "We will add a button" states behaviour and settles a plan, and nothing else.
+    assert data["terms"] == {
+        "missing_acceptance_criteria": {"behaviour: will": 1},
+        "open_questions": {"settled: we will": 1},
+    }
     assert "Confidence reliability" in out_md.read_text()
 
 
