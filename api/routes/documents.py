@@ -167,5 +167,5 @@ async def start_index_job(
 async def get_job(job_id: str, state: StateDep) -> Job:
     job = state.jobs.get(job_id)
     if job is None:
-        raise ApiError(404, "not_found", f"no job {job_id!r}: no such job was started here (finished jobs are pruned)")
+        raise ApiError(404, "not_found", f"no job {job_id!r} was started on this service")
     return job
