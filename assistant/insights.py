@@ -236,6 +236,21 @@ def citation_tables(
     return most[:top], never, len(accepted)
 
 
+def version(
+    totals: LedgerTotals, records: Sequence[DocumentRecord], *, now: datetime, **params: object
+) -> str:
+    """What insights depend on, as a key: nothing recorded, moved or re-indexed since and the
+    same day and parameters give the same insights (a surface may reuse them)."""
+    library = sorted((r.id, r.kind, r.status or "", r.title, r.path, r.date or "") for r in records)
+    key = (
+        totals.model_dump_json(),
+        hash(tuple(library)),
+        now.date().isoformat(),
+        sorted(params.items()),
+    )
+    return repr(key)
+
+
 def build_insights(
     ledger: FindingLedger,
     records: Sequence[DocumentRecord],
@@ -246,8 +261,10 @@ def build_insights(
     noise_min: int = NOISE_MIN,
     top: int = TOP,
     now: datetime | None = None,
+    totals: LedgerTotals | None = None,
 ) -> Insights:
-    """Insights from the ledger's counts and the library's records (store.list_documents())."""
+    """Insights from the ledger's counts and the library's records (store.list_documents());
+    `totals`: the ledger's, when the caller has just read them."""
     now = now or datetime.now(UTC)
     start = (now - timedelta(days=max(days, 1) - 1)).date()
     since = datetime(start.year, start.month, start.day, tzinfo=UTC)
@@ -261,7 +278,7 @@ def build_insights(
     return Insights(
         generated_at=now,
         since=since,
-        totals=ledger.totals(),
+        totals=totals or ledger.totals(),
         timeline=timeline(per_day, start=since.date(), end=now.date(), bucket=bucket),
         checks=shares,
         noise=[c.code for c in shares if c.noise],

@@ -155,6 +155,7 @@ class LedgerTotals(BaseModel):
     answers: int = 0
     first_review: datetime | None = None
     last_review: datetime | None = None
+    last_change: datetime | None = None  # the latest move of any finding's state
 
 
 class ExportedFinding(BaseModel):
@@ -699,6 +700,7 @@ class InMemoryLedger(InMemoryBotState):
                 answers=len(self._answers),
                 first_review=min((r.created_at for r in reviews), default=None),
                 last_review=max((r.created_at for r in reviews), default=None),
+                last_change=max((s.changed_at for s in self._states.values()), default=None),
             )
 
     def export_findings(self, *, batch: int = 1000) -> Iterator[ExportedFinding]:  # noqa: ARG002

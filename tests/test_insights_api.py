@@ -180,3 +180,27 @@ def test_specreview_ask_records_its_answer(tmp_path: Path, monkeypatch) -> None:
     services.close_ledger()
     assert services.ledger.citations().by_answers == {"adr-0001": 1}
     services.close_ledger()
+
+
+def test_insights_are_reused_until_something_is_recorded(
+    client: TestClient, services: Services
+) -> None:
+    seed(services.ledger)
+    first = client.get("/v1/insights").json()
+    assert client.get("/v1/insights").json()["generated_at"] == first["generated_at"]  # reused
+    assert client.get("/v1/insights?min=6").json()["generated_at"] != first["generated_at"]
+    ledger = services.ledger
+    finding_id = (
+        ledger.reviews(document=DocumentKey(repo="acme/specs", path="docs/specs/s5.md"))[0]
+        .findings[0]
+        .id
+    )
+    ledger.dismiss(finding_id, by="pm", reason="wont_fix")  # a dismissal: computed again
+    after = client.get("/v1/insights").json()
+    noisy = next(c for c in after["checks"] if c["code"] == "noisy<script>")
+    assert noisy["dismissed"] == 5 and noisy["reasons"] == {"wrong": 4, "wont_fix": 1}
+    ledger.record_answer(question="q", cited=["adr-0009"], surface="cli")  # an answer
+    again = client.get("/v1/insights").json()
+    assert again["never_cited"] == [] and again["totals"]["answers"] == 1
+    services.store.put_document(record("adr-0011", title="New"))  # the library changed
+    assert [d["id"] for d in client.get("/v1/insights").json()["never_cited"]] == ["adr-0011"]

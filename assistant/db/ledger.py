@@ -574,6 +574,7 @@ class SqlLedger(SqlBotState):
                 answers=session.scalar(select(func.count()).select_from(AnswerRow)) or 0,
                 first_review=_aware(first),
                 last_review=_aware(last),
+                last_change=_aware(session.scalar(select(func.max(FindingStateRow.changed_at)))),
             )
 
     def export_findings(self, *, batch: int = 1000) -> Iterator[ExportedFinding]:
