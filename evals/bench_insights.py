@@ -202,7 +202,8 @@ def run(reviews: int, runs: int, db: Path | None) -> dict[str, float]:
             figures[f"{name}_cpu_p50"] = percentile(cpu, 0.5)
             figures[f"{name}_cpu_p95"] = percentile(cpu, 0.95)
             print(
-                f"GET {target:<13} {'reused' if not fresh else 'computed':<8} {runs} runs: wall p50 {figures[f'{name}_p50']:.1f} ms  "
+                f"GET {target:<13} {'computed' if fresh else 'reused':<8} {runs} runs: "
+                f"wall p50 {figures[f'{name}_p50']:.1f} ms  "
                 f"p95 {figures[f'{name}_p95']:.1f} ms  max {figures[f'{name}_max']:.1f} ms; "
                 f"CPU p50 {figures[f'{name}_cpu_p50']:.1f} ms  "
                 f"p95 {figures[f'{name}_cpu_p95']:.1f} ms"
