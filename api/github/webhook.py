@@ -144,7 +144,7 @@ class GitHubWebhook:
             summary="GitHub App webhook (signed with SPECREVIEW_GITHUB_WEBHOOK_SECRET)",
         )
 
-    def run(self, task: Task) -> RunReport:
+    def run(self, task: Task) -> RunReport | None:
         """Do one task now (the worker calls this)."""
         client = self.client_factory(task)
         engines = self.engines(f"{task.owner}/{task.repo}")
@@ -188,7 +188,7 @@ class GitHubWebhook:
         run: PullRequestState | None = None
         try:
             report = self.run(task)
-            if task.kind == "review" and report.skipped_reason is None:
+            if task.kind == "review" and report and report.skipped_reason is None:
                 run = PullRequestState(
                     repo=repo,
                     number=task.number,
