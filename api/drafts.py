@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from api.errors import ApiError
@@ -83,7 +84,11 @@ async def read_draft(request: Request, *, max_bytes: int) -> Draft:
         text = decode_text(data, name="text", max_bytes=max_bytes)
         return Draft(text, draft.path, check_repo(draft.repo))
     if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        async with request.form(max_files=1, max_fields=10, max_part_size=max_bytes + 1) as form:
+        try:
+            form = await request.form(max_files=1, max_fields=10, max_part_size=max_bytes + 1)
+        except HTTPException as exc:  # a body the form parser refuses (too many fields, ...)
+            raise ApiError(422, "invalid_request", f"form body: {exc.detail}") from exc
+        try:
             upload = form.get("file")
             repo = check_repo(form.get("repo"))
             path = form.get("path")
@@ -92,6 +97,8 @@ async def read_draft(request: Request, *, max_bytes: int) -> Draft:
                 content, uploaded = await read_upload(upload, max_bytes=max_bytes)
                 return Draft(content, named or uploaded, repo)
             pasted = form.get("text")
+        finally:
+            await form.close()
         if isinstance(pasted, str):
             decoded = decode_text(pasted.encode("utf-8"), name="text", max_bytes=max_bytes)
             return Draft(decoded, named or "draft.md", repo)

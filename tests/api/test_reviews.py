@@ -164,3 +164,11 @@ def test_the_caller_may_say_what_the_document_is(tmp_path) -> None:
         assert "missing_acceptance_criteria" in {f["code"] for f in told["findings"]}
         bad = http.post("/v1/reviews?type=memo", json={"text": adr})
         assert bad.status_code == 422
+
+
+def test_a_form_with_too_many_fields_is_a_documented_422(client: TestClient) -> None:
+    fields = [("text", "# Spec")] + [(f"extra{i}", "x") for i in range(12)]
+    response = client.post("/v1/reviews", data=dict(fields))
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert "fields" in response.json()["error"]["message"]
