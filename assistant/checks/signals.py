@@ -324,7 +324,29 @@ _CURRENT_STATE = register(
 )
 
 # "Summary", "Overview" and the like describe the what; they may also hold the why.
-_WHY_WEAK = re.compile(r"overview|summary|introduction|\btl;?dr\b|abstract|in order to")
+_WHY_WEAK = register(
+    Vocabulary(
+        "missing_why",
+        "weak why heading",
+        (
+            Term(
+                "summary",
+                r"overview|summary|introduction|\btl;?dr\b|abstract",
+                "an opening section describes the what and only sometimes holds the why",
+                "## Summary of the tram locker plan",
+            ),
+            Term(
+                "in order to",
+                r"in order to",
+                "a benefit clause used as a label restates the why weakly",
+                "In order to keep ferry queues short:",
+            ),
+        ),
+        0,
+        "a why label that may only describe the what",
+        on_labels=True,
+    )
+)
 
 
 def label_kinds(label: str) -> frozenset[str]:
@@ -652,10 +674,50 @@ NUMBER = re.compile(
     r"four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|half|double|twice|third|quarter)\b",
     re.IGNORECASE,
 )
-COMPARATOR = re.compile(
-    r"\b(?:under|below|above|over|at least|at most|no more than|no less than|fewer than|"
-    r"less than|more than|greater than|exactly|within|up to|from\b.{1,40}\bto)\b|[<>≤≥±]",
-    re.IGNORECASE,
+COMPARATOR = register(
+    Vocabulary(
+        "missing_success_metric",
+        "comparator",
+        (
+            Term(
+                "above or below",
+                r"\b(?:under|below|above|over)\b",
+                "a number on one side of a line is a target",
+                "Kiosk boot time stays under 40 seconds.",
+            ),
+            Term(
+                "at least or at most",
+                r"\b(?:at least|at most|no more than|no less than)\b",
+                "a number as a floor or a ceiling is a target",
+                "No more than 3 lockers per depot jam in a month.",
+            ),
+            Term(
+                "than",
+                r"\b(?:fewer than|less than|more than|greater than)\b",
+                "a number compared with is a target",
+                "Fewer than 5 ferry refunds a week go to manual review.",
+            ),
+            Term(
+                "exactly or within",
+                r"\b(?:exactly|within|up to)\b",
+                "a number as an exact value or a limit",
+                "Tram receipts arrive within 90 seconds of the tap.",
+            ),
+            Term(
+                "from to",
+                r"\b(?:from\b.{1,40}\bto)\b",
+                "a baseline and a target",
+                "Depot queue length goes from 12 people to 4.",
+            ),
+            Term(
+                "symbol",
+                r"[<>≤≥±]",
+                "a comparison written as a symbol",
+                "Locker door latency ≤ 300 ms on the harbour units.",
+            ),
+        ),
+        reason="a comparison that turns a number into a target",
+    )
 )
 
 
