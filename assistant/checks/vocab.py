@@ -5,8 +5,10 @@ terms, `fired_terms(text)` says which terms of which code's vocabularies occur i
 and `specreview eval review --terms` counts them per dataset. A term that fires on one labelled
 set's documents and nowhere else is that set's wording, not a signal (review it, then drop it).
 
-Older vocabularies are single regular expressions inside their checks; `traced()` lists their
-top-level alternatives as terms (with the vocabulary's reason), so they are traced as well.
+Every review check's vocabulary is declared this way, beside the check that reads it, and
+tests/review/test_vocab.py holds each term to a reason and an example it fires on. `traced()`
+remains for a vocabulary still written as one regular expression: it lists the top-level
+alternatives as terms (with the vocabulary's reason) so that they are traced as well.
 """
 
 from __future__ import annotations
