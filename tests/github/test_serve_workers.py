@@ -5,14 +5,11 @@ an upload job is readable from any worker."""
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import subprocess
-import sys
 import threading
 import time
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,13 +20,12 @@ import pytest
 from api.workers import check_workers
 from assistant.config import Settings
 from assistant.errors import ConfigError
+from tests.chroma_support import chroma_server
 from tests.db_support import DATABASES, fresh_database
 from tests.github.conftest import SECRET
 from tests.github.fake_github import FakeGitHub
 from tests.github.server_process import CLI, Server, deliver, free_port, wait_for
 from tests.github.test_webhook_e2e import make_repo, pr_event
-
-CHROMA = Path(sys.executable).parent / "chroma"
 
 
 def test_several_workers_need_a_chroma_server(tmp_path: Path) -> None:
@@ -65,42 +61,8 @@ def test_serve_refuses_several_workers_on_the_embedded_store(tmp_path: Path) -> 
 
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not CHROMA.exists():
-        pytest.skip(f"no chroma CLI at {CHROMA}")
-    port = free_port()
-    folder = tmp_path_factory.mktemp("chroma-server")
-    log = (folder / "server.log").open("wb")
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    proc = subprocess.Popen(
-        [str(CHROMA), "run", "--path", str(folder / "data"), "--host", "127.0.0.1"]
-        + ["--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    try:
-        wait_for(
-            lambda: proc.poll() is not None or _answers(f"http://127.0.0.1:{port}"),
-            timeout_s=60,
-            what="chroma run",
-        )
-        assert proc.poll() is None, (folder / "server.log").read_text()
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ResourceWarning)
-            gc.collect()
-
-
-def _answers(url: str) -> bool:
-    try:
-        httpx.get(url + "/api/v2/heartbeat", timeout=1)
-    except httpx.HTTPError:
-        return False
-    return True
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as url:
+        yield url
 
 
 def _env(tmp_path: Path, fake: FakeGitHub, chroma_url: str, database_url: str) -> dict[str, str]:

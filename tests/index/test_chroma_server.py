@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import importlib.util
-import os
-import socket
-import subprocess
-import sys
-import time
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,9 +12,10 @@ from assistant.embed import HashingEmbedder
 from assistant.errors import StoreError
 from assistant.store import ChromaStore, VectorStore
 from index.pipeline import index_paths
+from tests.chroma_support import chroma_server
+from tests.github.server_process import free_port
 
 FORMATS = Path(__file__).resolve().parent.parent / "fixtures" / "index" / "formats"
-CHROMA = Path(sys.executable).parent / "chroma"
 
 # The shared contract's test functions, run here against the server-backed `store` fixture.
 _spec = importlib.util.spec_from_file_location(
@@ -43,57 +37,10 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not CHROMA.exists():
-        pytest.skip(f"no chroma CLI at {CHROMA}")
-    port = _free_port()
-    folder = tmp_path_factory.mktemp("chroma-server")
-    log = (folder / "server.log").open("wb")
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    proc = subprocess.Popen(
-        [
-            str(CHROMA),
-            "run",
-            "--path",
-            str(folder / "data"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.close()
-                    pytest.fail(f"chroma run did not start: {(folder / 'server.log').read_text()}")
-                time.sleep(0.2)
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
-        # chromadb's HttpClient keeps internal httpx pools we cannot reach; collect them here,
-        # quietly, rather than let their sockets warn inside some later test.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ResourceWarning)
-            gc.collect()
 
 
 @pytest.fixture
@@ -124,6 +71,6 @@ def test_index_and_query_round_trip_over_http(store: VectorStore) -> None:
 
 
 def test_server_down_is_a_store_error_naming_the_url() -> None:
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(StoreError, match=url.replace(".", r"\.")):
         ChromaStore.open(url=url)
