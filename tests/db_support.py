@@ -54,3 +54,15 @@ def fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
     else:
         with fresh_postgres() as url:
             yield url
+
+
+@contextmanager
+def cli_database(kind: str, project: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The database a CLI run in `project` records to: the default SQLite file beside its
+    store, or a fresh PostgreSQL database given by SPECREVIEW_DATABASE_URL."""
+    if kind == "sqlite":
+        yield sqlite_url(project / ".specreview" / "specreview.db")
+        return
+    with fresh_database("postgresql", project) as url:
+        monkeypatch.setenv("SPECREVIEW_DATABASE_URL", url)
+        yield url

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from assistant.db import open_ledger, sqlite_url
 from assistant.ledger import DocumentKey
 from cli import review_cmd
-from tests.db_support import DATABASES, fresh_database
+from tests.db_support import DATABASES, cli_database
 
 DRAFT = """# Export invoices as PDF
 
@@ -55,11 +55,7 @@ def database(
     request: pytest.FixtureRequest, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
     """The URL the CLI records to: the default SQLite file, or PostgreSQL by URL."""
-    if request.param == "sqlite":
-        yield sqlite_url(project / ".specreview" / "specreview.db")
-        return
-    with fresh_database("postgresql", project) as url:
-        monkeypatch.setenv("SPECREVIEW_DATABASE_URL", url)
+    with cli_database(request.param, project, monkeypatch) as url:
         yield url
 
 

@@ -15,12 +15,12 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant.db import open_ledger, sqlite_url
+from assistant.db import open_ledger
 from assistant.errors import InputError
 from assistant.ledger import DocumentKey, ExportedFinding, InMemoryLedger
 from assistant.models import Finding, RelatedRecord, Review, Span
 from cli import insights_cmd
-from tests.db_support import DATABASES, fresh_database
+from tests.db_support import DATABASES, cli_database
 
 
 def _app() -> typer.Typer:
@@ -49,11 +49,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def database(
     request: pytest.FixtureRequest, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url(project / ".specreview" / "specreview.db")
-        return
-    with fresh_database("postgresql", project) as url:
-        monkeypatch.setenv("SPECREVIEW_DATABASE_URL", url)
+    with cli_database(request.param, project, monkeypatch) as url:
         yield url
 
 
