@@ -33,6 +33,12 @@ AFFECTED = register(
                 "Nine maintainers review every plugin upload by hand.",
             ),
             Term(
+                "staff",
+                r"\b(?:staff|employees?|operators?|agents?|workers?|clerks?)\b",
+                "the people running a service by hand: their time lost is a counted cost",
+                "Counter clerks re-key 120 parcel labels a day from the old printer.",
+            ),
+            Term(
                 "buyers and the public",
                 r"\b(?:buyers?|prospects?|partners?|merchants?|sellers?|shoppers?|patients?|"
                 r"students?|visitors?)\b",

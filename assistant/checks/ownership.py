@@ -437,6 +437,13 @@ _PROMPT_VALUE = re.compile(r"^\W*[\[<{][^\]>}]{2,120}[\]>}]\W*$")
 _SIDECAR_OWNERS = ("authors", "approvers", "owning-sig", "reviewers")
 
 
+def _unwrapped(value: str) -> str:
+    """A template's "(your name)" filled in place keeps its parentheses: "Author(s): (jdoe)"
+    names jdoe."""
+    match = re.fullmatch(r"\(([^()]+)\)", value)
+    return match.group(1).strip() if match else value
+
+
 def _header_fields(ctx: ReviewContext) -> list[tuple[str, str, int]]:
     """Bold labels without a colon in the header block, before the first section heading."""
     spec = ctx.spec
@@ -504,7 +511,7 @@ def ownership_flags(ctx: ReviewContext) -> tuple[list[Flag], bool]:
     fields = [(f.key, f.value, f.line) for f in view.fields] + _header_fields(ctx)
     for key_text, raw_value, line in fields:
         key = key_text.strip().lower()
-        value = link_text(raw_value).strip()
+        value = _unwrapped(link_text(raw_value).strip())
         block = view.block_at(line)
         top = block is not None and block is view.blocks[0]  # the header, whatever its title
         if block and not top and block.kinds & _CONTENT_KINDS and "ownership" not in block.kinds:

@@ -80,6 +80,8 @@ class WhyEvidence:
     labelled_problems: int = 0  # sentences in why-labelled blocks that state a problem
     opening_words: int = 0  # prose before the proposal when no heading names the why
     opening_problems: int = 0
+    # The strongest sentence of that opening prose that is evidence and names a problem.
+    opening_best: float = 0.0
 
     @property
     def told_at_length(self) -> bool:
@@ -96,6 +98,10 @@ class WhyEvidence:
         if self.problems == 0:
             return False  # numbers about scale, with nothing wrong, are not a why
         if self.labelled_strong >= 1 and self.labelled_score >= 1.5:
+            return True
+        # The opening is the why's place when no heading names it: the same bar as a section
+        # headed "Problem" ("Support staff lose two hours a week because exports time out").
+        if self.opening_best >= 1.5:
             return True
         if self.labelled_strong + self.other_strong >= 2 and (
             self.labelled_score + self.other_score >= 2.5
@@ -197,6 +203,17 @@ class WhyCheck:
         opening = _opening(view.blocks) if not labelled else []
         l_words, l_problems = _prose(labelled)
         o_words, o_problems = _prose(opening)
+        opening_best = max(
+            (
+                score
+                for block in opening
+                for item in block.items
+                if not BULLET.match(item.text) and names_problem(item.text)
+                for score, strong in [evidence_score(item.text)]
+                if strong
+            ),
+            default=0.0,
+        )
         return WhyEvidence(
             l_score,
             l_strong,
@@ -210,6 +227,7 @@ class WhyCheck:
             l_problems,
             o_words,
             o_problems,
+            opening_best,
         )
 
     def run(self, ctx: ReviewContext) -> list[Finding]:

@@ -8,6 +8,14 @@ from assistant.checks.ownership import OwnershipCheck
 from tests.review.conftest import run_check
 
 RESOLVED = {
+    "a template's parentheses kept around the filled-in handle": """
+        # Meta
+        - Name: (Kiosk receipt reprints)
+        - Author(s): (mkowalski)
+
+        # Overview
+        Reprint a receipt from the kiosk's last ten sales.
+        """,
     "front matter": """
         ---
         owner: Ana Silva
@@ -69,6 +77,7 @@ RESOLVED = {
 }
 
 UNRESOLVED = {
+    "an unfilled prompt in parentheses": "# Export\n\n- Author(s): (your name here)\n",
     "owner TBD": "# Export\n\nOwner: TBD\n",
     "owner question mark": "# Export\n\n| Field | Value |\n|---|---|\n| Owner | ? |\n",
     "alternatives": "# Export\n\n**Owner:** Payments or Checkout team, to be agreed\n",

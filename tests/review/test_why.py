@@ -8,6 +8,16 @@ from assistant.checks.why import WhyCheck
 from tests.review.conftest import run_check
 
 WITH_WHY = {
+    "one sentence of cost to someone, in the opening": """
+        # Locker reservations
+
+        ## Overview
+        Depot staff lose about 40 minutes a shift untangling double-booked lockers, because
+        two couriers can reserve the same locker within a second of each other.
+
+        ## Proposal
+        Reserve a locker with a lease that the first courier holds for ten minutes.
+        """,
     "data without a heading": """
         # Saved payment methods
 
