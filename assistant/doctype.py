@@ -91,6 +91,20 @@ _SHAPE: dict[DocType, tuple[tuple[re.Pattern[str], float, str], ...]] = {
         (re.compile(r"^architecture$|^api changes?$|^data model$|^schema$"), 1.0, "system design"),
         (re.compile(r"^pep$|^rfc pr$|^start date$|^feature name$|^discussions-to$"), 2.0, "header"),
         (re.compile(r"^alternatives(?: considered)?$|rationale and alternatives"), 0.5, "options"),
+        # How it will be built, under the names other proposal templates use: PEP's "Reference
+        # Implementation" and "Rejected Ideas", Go's and gRPC's "Implementation" and "Related
+        # Proposals", HashiCorp's "Abandoned Ideas", buildpacks' "How it Works".
+        (
+            re.compile(
+                r"technical approach|how it works|reference implementation|rejected ideas|"
+                r"abandoned ideas|related proposals"
+            ),
+            1.0,
+            "a proposal outline",
+        ),
+        (re.compile(r"^implementation$"), 0.5, "an Implementation section"),
+        # What existing users must change: PEP's and Go's "Backwards Compatibility".
+        (re.compile(r"^(?:backwards? )?compatibility$"), 0.5, "a Compatibility section"),
         (re.compile(r"^proposal$|^proposed (?:solution|design)$"), 0.5, "a Proposal section"),
         (re.compile(r"^test plan$"), 0.5, "a Test plan"),
     ),

@@ -198,3 +198,31 @@ Plain services: the mesh's operational cost outweighs what we would use of it.
     verdict = detect_type(parse_spec(record), "notes/mesh.md")
     assert verdict.doc_type == "decision"
     assert "MADR outline" in verdict.source and "a title that names a choice" in verdict.source
+
+
+@pytest.mark.parametrize(
+    "headings",
+    [
+        # PEP-shaped: how the change is built and what it breaks.
+        ["Abstract", "Motivation", "Backwards Compatibility", "Reference Implementation"],
+        # Go- and gRPC-proposal-shaped.
+        ["Abstract", "Background", "Proposal", "Compatibility", "Implementation"],
+        ["Summary", "Proposed Solution", "Technical Approach", "Open Questions"],
+        ["Summary", "Motivation", "How it Works", "Abandoned Ideas"],
+    ],
+)
+def test_proposal_outlines_of_other_projects_are_designs(headings: list[str]) -> None:
+    body = "\n\n".join(
+        f"## {h}\n\nThe kiosk keeps a ring buffer of the last ten sales." for h in headings
+    )
+    verdict = detect_type(parse_spec(f"# Receipt reprints\n\n{body}\n"))
+    assert (verdict.doc_type, verdict.told) == ("design", True)
+
+
+def test_a_product_spec_with_an_implementation_note_stays_a_spec() -> None:
+    draft = (
+        "# Receipt reprints\n\n## User stories\n\nAs a clerk I reprint a receipt.\n\n"
+        "## Success metrics\n\nReprint calls to support fall by half.\n\n"
+        "## Implementation\n\nThe kiosk team builds it.\n"
+    )
+    assert detect_type(parse_spec(draft)).doc_type == "spec"
