@@ -251,6 +251,18 @@ class Retriever:
         hits = self.store.query(self.embed_query(query), fetch, dict(where) if where else None)
         return hits[:k]
 
+    def dense_many(
+        self, queries: Sequence[str], k: int, where: Where | None = None
+    ) -> list[list[Hit]]:
+        """`dense` for each query, in one store round trip."""
+        asked = [q for q in queries if q.strip()]
+        if k <= 0 or not asked:
+            return [[] for _ in queries]
+        fetch = max(k, self.dense_fetch) if where is None else k
+        vectors = [self.embed_query(q) for q in asked]
+        found = iter(self.store.query_many(vectors, fetch, dict(where) if where else None))
+        return [next(found)[:k] if q.strip() else [] for q in queries]
+
     def keyword(self, query: str, k: int, where: Where | None = None) -> list[Hit]:
         """Chunks ranked by BM25; chunks sharing no term with the query are left out."""
         if k <= 0 or not query.strip():
@@ -306,11 +318,22 @@ class Retriever:
 
     def hybrid(self, query: str, k: int, where: Where | None = None) -> list[Hit]:
         """Chunks fused by weighted RRF of their dense and keyword ranks (score = fused score)."""
-        if k <= 0 or not query.strip():
-            return []
+        return self.hybrid_many([query], k, where)[0]
+
+    def hybrid_many(
+        self, queries: Sequence[str], k: int, where: Where | None = None
+    ) -> list[list[Hit]]:
+        """`hybrid` for each query; the dense side in one store round trip."""
+        dense = self.dense_many(queries, self.depth, where)
+        return [
+            self._fused(query, hits, k, where) if k > 0 and query.strip() else []
+            for query, hits in zip(queries, dense, strict=True)
+        ]
+
+    def _fused(self, query: str, dense: list[Hit], k: int, where: Where | None) -> list[Hit]:
         fused: dict[str, tuple[float, Chunk]] = {}
         sides = (
-            (self.dense_weight, self.dense(query, self.depth, where)),
+            (self.dense_weight, dense),
             (1.0, self.keyword(query, self.depth, where)),
         )
         for weight, hits in sides:
@@ -340,8 +363,13 @@ class StoreHistory:
         self.store = store
 
     def search(self, text: str, *, kinds: Sequence[str] | None = None, k: int = 8) -> list[Hit]:
+        return self.search_many([text], kinds=kinds, k=k)[0]
+
+    def search_many(
+        self, texts: Sequence[str], *, kinds: Sequence[str] | None = None, k: int = 8
+    ) -> list[list[Hit]]:
         where: Mapping[str, Sequence[str]] | None = {"kind": list(kinds)} if kinds else None
-        return self.retriever.hybrid(text, k, where)
+        return self.retriever.hybrid_many(texts, k, where)
 
     def get(self, doc_id: str) -> DocumentRecord | None:
         return self.store.get_document(doc_id)

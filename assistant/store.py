@@ -30,6 +30,12 @@ class VectorStore(Protocol):
 
     def query(self, vector: Sequence[float], k: int, where: Where | None = None) -> list[Hit]: ...
 
+    def query_many(
+        self, vectors: Sequence[Sequence[float]], k: int, where: Where | None = None
+    ) -> list[list[Hit]]:
+        """`query` for each vector, in one round trip where the store allows."""
+        ...
+
     def delete_document(self, doc_id: str) -> None:
         """Remove a document's chunks and its record."""
         ...
@@ -85,6 +91,11 @@ class InMemoryStore:
             scored.append(Hit(chunk=chunk, score=score))
         scored.sort(key=lambda h: -h.score)
         return scored[:k]
+
+    def query_many(
+        self, vectors: Sequence[Sequence[float]], k: int, where: Where | None = None
+    ) -> list[list[Hit]]:
+        return [self.query(vector, k, where) for vector in vectors]
 
     def delete_document(self, doc_id: str) -> None:
         self._docs.pop(doc_id, None)
@@ -326,27 +337,39 @@ class ChromaStore:
                 )
 
     def query(self, vector: Sequence[float], k: int, where: Where | None = None) -> list[Hit]:
+        return self.query_many([vector], k, where)[0]
+
+    def query_many(
+        self, vectors: Sequence[Sequence[float]], k: int, where: Where | None = None
+    ) -> list[list[Hit]]:
+        # One call for several queries: a `where` filter costs ~25 ms a call, whatever the
+        # number of query vectors (three in 32 ms against 28 ms for one).
+        if not vectors:
+            return []
         self._fresh()
         with self._translated("query"):
             # Chroma caps n_results at the collection size itself: no count() round trip.
             result = self._chunks.query(
-                query_embeddings=[list(vector)],
+                query_embeddings=[list(v) for v in vectors],
                 n_results=max(1, k),
                 where=_chroma_where(where),
                 include=["documents", "metadatas", "distances"],
             )
-        hits = []
-        for chunk_id, text, meta, dist in zip(
-            result["ids"][0],
-            result["documents"][0],
-            result["metadatas"][0],
-            result["distances"][0],
+        out = []
+        for ids, texts, metas, dists in zip(
+            result["ids"],
+            result["documents"] or [],
+            result["metadatas"] or [],
+            result["distances"] or [],
             strict=True,
         ):
-            if meta is None or text is None:
-                continue  # deleted while the query ran (a DELETE or re-index in another thread)
-            hits.append(Hit(chunk=_chunk_from(chunk_id, text, meta), score=1.0 - float(dist)))
-        return hits
+            hits = []
+            for chunk_id, text, meta, dist in zip(ids, texts, metas, dists, strict=True):
+                if meta is None or text is None:
+                    continue  # deleted while the query ran (a DELETE or re-index elsewhere)
+                hits.append(Hit(chunk=_chunk_from(chunk_id, text, meta), score=1.0 - float(dist)))
+            out.append(hits)
+        return out
 
     def delete_document(self, doc_id: str) -> None:
         with self._translated(f"delete {doc_id}"):

@@ -51,6 +51,24 @@ def test_upsert_query_filter_delete(store: VectorStore) -> None:
     assert [c.id for c in store.all_chunks()] == ["b#0"]
 
 
+def test_several_queries_at_once_answer_as_each_alone(store: VectorStore) -> None:
+    store.upsert([_chunk("a", 0), _chunk("a", 1)], [[1.0, 0.0], [0.8, 0.6]])
+    store.upsert([_chunk("b", 0, kind="retro", status="final")], [[0.0, 1.0]])
+    vectors = [[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]]
+    for where in (None, {"kind": ["decision"]}):
+        together = store.query_many(vectors, 2, where)
+        alone = [store.query(v, 2, where) for v in vectors]
+        assert [[h.chunk.id for h in hits] for hits in together] == [
+            [h.chunk.id for h in hits] for hits in alone
+        ]
+    assert [[h.chunk.id for h in hits] for hits in store.query_many(vectors, 1)] == [
+        ["a#0"],
+        ["b#0"],
+        ["a#1"],
+    ]
+    assert store.query_many([], 3) == []
+
+
 def test_a_write_larger_than_one_slice_keeps_every_chunk_and_vector(store: VectorStore) -> None:
     n = UPSERT_SLICE * 2 + 3
     chunks = [_chunk("big", i) for i in range(n)]

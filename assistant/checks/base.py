@@ -16,6 +16,12 @@ class History(Protocol):
 
     def search(self, text: str, *, kinds: Sequence[str] | None = None, k: int = 8) -> list[Hit]: ...
 
+    def search_many(
+        self, texts: Sequence[str], *, kinds: Sequence[str] | None = None, k: int = 8
+    ) -> list[list[Hit]]:
+        """`search` for each text (one round trip to the store where it allows)."""
+        ...
+
     def get(self, doc_id: str) -> DocumentRecord | None: ...
 
 

@@ -142,9 +142,8 @@ class ConflictCheck:
         rule_negative = is_prohibition(MINIMUM.sub(" ", rule))  # "no sooner than N" is a floor
         ruled_out = negated_stems(rule)  # what the prohibition scopes over
         mandated = set(PROPER_NAME.findall(rule)) if UNIVERSAL.search(rule) else set()
-        for i, unit in enumerate(draft.units):
-            if draft.skip[i]:
-                continue
+        for i in draft.sharing(rule_stems, 2):  # both kinds of evidence need two shared stems
+            unit = draft.units[i]
             shared = draft.stems[i] & rule_stems
             affirmed = shared - draft.negated[i]
             if (

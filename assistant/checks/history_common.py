@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from assistant.anchors import fingerprint, section_at, span_for_lines
 from assistant.checks.base import ReviewContext
@@ -62,6 +63,37 @@ class DraftText:
     heading_stems: list[set[str]] = field(default_factory=list)
     lower_stems: list[set[str]] = field(default_factory=list)  # lowercase words only
     skip: list[bool] = field(default_factory=list)  # in non-goals, alternatives, background...
+
+    @cached_property
+    def units_saying(self) -> dict[str, list[int]]:
+        """Each stem a unit says (lower-case words and its heading's, not negated) and the
+        units that say it, skipped units left out: overlap with a sentence is then counted
+        per stem, not per unit and sentence."""
+        index: dict[str, list[int]] = {}
+        for i, skipped in enumerate(self.skip):
+            if skipped:
+                continue
+            for stem in (self.lower_stems[i] | self.heading_stems[i]) - self.negated[i]:
+                index.setdefault(stem, []).append(i)
+        return index
+
+    @cached_property
+    def units_with(self) -> dict[str, list[int]]:
+        """Each content stem and the units (not skipped) that use it."""
+        index: dict[str, list[int]] = {}
+        for i, stems in enumerate(self.stems):
+            if not self.skip[i]:
+                for stem in stems:
+                    index.setdefault(stem, []).append(i)
+        return index
+
+    def sharing(self, stems: set[str], at_least: int) -> list[int]:
+        """The units (not skipped) that use at least `at_least` of these stems, in order."""
+        counts: dict[int, int] = {}
+        for stem in stems:
+            for i in self.units_with.get(stem, ()):
+                counts[i] = counts.get(i, 0) + 1
+        return sorted(i for i, n in counts.items() if n >= at_least)
 
     def common_stems(self, max_share: float = 0.1) -> set[str]:
         """Stems in more than `max_share` of the draft's units (and more than 2): its filler."""

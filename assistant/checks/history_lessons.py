@@ -85,15 +85,18 @@ class LessonCheck:
         parts = retro_parts(record.text)
         common = draft.common_stems(0.2)
         best: tuple[int, int, str] | None = None
+        first = next((i for i, skipped in enumerate(draft.skip) if not skipped), None)
+        if first is None:
+            return None
         for sentence in parts.situation + parts.went_wrong:
-            stems = common_noun_stems(sentence) - common
-            for i in range(len(draft.units)):
-                if draft.skip[i]:
-                    continue
-                said = (draft.lower_stems[i] | draft.heading_stems[i]) - draft.negated[i]
-                n = len(stems & said)
-                if best is None or n > best[1]:
-                    best = (i, n, sentence)
+            overlap: dict[int, int] = {}
+            for stem in common_noun_stems(sentence) - common:
+                for i in draft.units_saying.get(stem, ()):
+                    overlap[i] = overlap.get(i, 0) + 1
+            # The first unit with the most shared stems (the first unit of all when none share).
+            at, n = max(overlap.items(), key=lambda kv: (kv[1], -kv[0]), default=(first, 0))
+            if best is None or n > best[1]:
+                best = (at, n, sentence)
         if best is None or best[1] < self.min_overlap:
             return None
         missing = []

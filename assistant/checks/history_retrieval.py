@@ -92,8 +92,8 @@ def _windows(ctx: ReviewContext) -> list[str]:
 
 def _retrieve(windows: Sequence[str], history: History) -> list[Candidate]:
     best: dict[str, Candidate] = {}
-    for query in windows:
-        for rank, hit in enumerate(history.search(query, kinds=list(HISTORY_KINDS), k=8)):
+    for hits in history.search_many(windows, kinds=list(HISTORY_KINDS), k=8):
+        for rank, hit in enumerate(hits):
             c = hit.chunk
             if c.doc_id not in best or rank < best[c.doc_id].rank:
                 best[c.doc_id] = Candidate(

@@ -37,6 +37,17 @@ def test_where_filters_both_sides(retriever: Retriever) -> None:
     assert {h.chunk.doc_id for h in status_hits} <= {"adr-007-cockroach", "adr-003-feature-flags"}
 
 
+def test_several_queries_at_once_rank_as_each_alone(retriever: Retriever) -> None:
+    queries = ["orders datastore", "", "cache stampede checkout outage"]
+    for where in (None, {"kind": ["decision", "retro"]}):
+        together = retriever.hybrid_many(queries, 5, where)
+        alone = [retriever.hybrid(q, 5, where) for q in queries]
+        assert [[h.chunk.id for h in hits] for hits in together] == [
+            [h.chunk.id for h in hits] for hits in alone
+        ]
+        assert together[1] == [] and together[0] and together[2]
+
+
 def test_rank_documents_lists_each_document_once_best_first(retriever: Retriever) -> None:
     docs = retriever.rank_documents("CockroachDB so that every region can write locally", 5)
     ids = [d.doc_id for d in docs]

@@ -37,6 +37,11 @@ class FakeHistory:
             self.records[meta["id"]] = DocumentRecord(**meta, text=text)
         self.queries: list[str] = []
 
+    def search_many(
+        self, texts: Sequence[str], *, kinds: Sequence[str] | None = None, k: int = 8
+    ) -> list[list[Hit]]:
+        return [self.search(text, kinds=kinds, k=k) for text in texts]
+
     def search(self, text: str, *, kinds: Sequence[str] | None = None, k: int = 8) -> list[Hit]:
         self.queries.append(text)
         words = set(_WORD.findall(text.lower()))
