@@ -67,11 +67,11 @@ def conflicting_decisions(
                 other.text.lower(), record.id, record.title
             ):
                 continue
-            ev = check.evidence(draft, other)
+            rules = decision_rules(other.text)
+            ev = check.evidence(draft, other, rules)
             if ev is None:
                 continue
-            rules = " ".join(decision_rules(other.text)) or other.text
-            similarity = topical_similarity(ctx, embedder, rules)
+            similarity = topical_similarity(ctx, embedder, " ".join(rules) or other.text)
             if similarity < min_similarity:
                 continue
             line, quote = _best_line(other.text, ev.rule)

@@ -96,19 +96,19 @@ class ConflictCheck:
         ][: self.max_records]
         findings = []
         for record in records:
-            ev = self.evidence(draft, record)
+            rules = decision_rules(record.text)  # parsed once per record and review
+            ev = self.evidence(draft, record, rules)
             if ev is None:
                 continue
-            rules = " ".join(decision_rules(record.text)) or record.text
-            if topical_similarity(ctx, self.embedder, rules) >= threshold:
+            if topical_similarity(ctx, self.embedder, " ".join(rules) or record.text) >= threshold:
                 findings.append(self._to_finding(ctx, ev, record))
         return findings
 
-    def evidence(self, draft: DraftText, record: Candidate) -> Evidence | None:
-        """The strongest contradiction between the record's rules and the draft, if any."""
+    def evidence(self, draft: DraftText, record: Candidate, rules: list[str]) -> Evidence | None:
+        """The strongest contradiction between the record's rules (its decision's sentences)
+        and the draft, if any."""
         record_names = set(PROPER_NAME.findall(record.text))
-        rules = decision_rules(record.text)
-        best = self._option_evidence(draft, rules, rejected_options(record.text))
+        best = self._option_evidence(draft, rules, rejected_options(record.text, rules))
         for rule in rules:
             rule_stems = set(content_stems(rule))
             if len(rule_stems) < 3:

@@ -13,6 +13,7 @@ from assistant.checks.history_common import (
 )
 from assistant.checks.history_retrieval import Candidate, candidates, topical_similarity
 from assistant.checks.history_text import (
+    RetroParts,
     common_noun_stems,
     content_stems,
     negated_stems,
@@ -65,8 +66,8 @@ class LessonCheck:
         ][: self.max_records]
         findings = []
         for record in records:
-            found = self.evidence(draft, record)
-            parts = retro_parts(record.text)
+            parts = retro_parts(record.text)  # parsed once per record and review
+            found = self.evidence(draft, parts)
             situation = " ".join(parts.situation + parts.went_wrong)
             if found is not None and topical_similarity(ctx, self.embedder, situation) >= threshold:
                 ev, repeated = found
@@ -80,9 +81,8 @@ class LessonCheck:
             for stems, negated in zip(draft.stems, draft.negated, strict=True)
         )
 
-    def evidence(self, draft: DraftText, record: Candidate) -> tuple[Evidence, list[str]] | None:
+    def evidence(self, draft: DraftText, parts: RetroParts) -> tuple[Evidence, list[str]] | None:
         """The passage that repeats the retro's situation, and the safeguards still missing."""
-        parts = retro_parts(record.text)
         common = draft.common_stems(0.2)
         best: tuple[int, int, str] | None = None
         first = next((i for i, skipped in enumerate(draft.skip) if not skipped), None)

@@ -270,13 +270,11 @@ def mid_sentence_names(text: str) -> set[str]:
     return names
 
 
-def rejected_options(text: str) -> set[str]:
-    """Names a decision record considered and turned down (in its options, not its title)."""
-    kept = (
-        parse_spec(text).title
-        + " "
-        + " ".join(r for r in decision_rules(text) if _MANDATE.search(r))
-    )
+def rejected_options(text: str, rules: list[str] | None = None) -> set[str]:
+    """Names a decision record considered and turned down (in its options, not its title);
+    `rules`: its `decision_rules`, when the caller has them already."""
+    rules = decision_rules(text) if rules is None else rules
+    kept = parse_spec(text).title + " " + " ".join(r for r in rules if _MANDATE.search(r))
     names: set[str] = set()
     for part_title, body in _parts(text):
         if _OPTIONS_PART.search(part_title):
