@@ -63,7 +63,7 @@ def conflicting_decisions(
                 continue
             if not is_binding(other.status) or not other.text:
                 continue
-            if cites(draft.text_lower, other.id, other.title) or cites(
+            if draft.cites(other.id, other.title) or cites(
                 other.text.lower(), record.id, record.title
             ):
                 continue

@@ -92,7 +92,7 @@ class ConflictCheck:
         records = [
             c
             for c in candidates(ctx, "decision")
-            if is_binding(c.status) and c.text and not cites(draft.text_lower, c.id, c.title)
+            if is_binding(c.status) and c.text and not draft.cites(c.id, c.title)
         ][: self.max_records]
         findings = []
         for record in records:

@@ -65,6 +65,15 @@ class DraftText:
     skip: list[bool] = field(default_factory=list)  # in non-goals, alternatives, background...
 
     @cached_property
+    def words(self) -> str:
+        """The draft's tokens joined by spaces (for finding a record's title in it)."""
+        return " ".join(tokens(self.text_lower))
+
+    def cites(self, record_id: str, title: str) -> bool:
+        """The draft names the record (see `cites`)."""
+        return cites(self.text_lower, record_id, title, self.words)
+
+    @cached_property
     def units_saying(self) -> dict[str, list[int]]:
         """Each stem a unit says (lower-case words and its heading's, not negated) and the
         units that say it, skipped units left out: overlap with a sentence is then counted
@@ -142,8 +151,9 @@ def is_binding(status: str | None) -> bool:
     return any(text.startswith(word) for word in ACCEPTED)
 
 
-def cites(text_lower: str, record_id: str, title: str) -> bool:
-    """The draft names the record: its id (ADR-0015, ADR 15, adr-15) or its full title."""
+def cites(text_lower: str, record_id: str, title: str, words: str | None = None) -> bool:
+    """The draft names the record: its id (ADR-0015, ADR 15, adr-15) or its full title.
+    `words`: the text's tokens joined by spaces, when the caller keeps them."""
     m = re.match(r"^([A-Za-z]+)[-_ ]?0*(\d[\w-]*)$", record_id)
     if m:
         pattern = rf"\b{re.escape(m.group(1).lower())}[-_ ]?0*{re.escape(m.group(2).lower())}\b"
@@ -152,7 +162,9 @@ def cites(text_lower: str, record_id: str, title: str) -> bool:
     elif record_id.lower() in text_lower:
         return True
     title_norm = " ".join(tokens(title))
-    return len(title_norm) > 20 and title_norm in " ".join(tokens(text_lower))
+    if len(title_norm) <= 20:
+        return False
+    return title_norm in (" ".join(tokens(text_lower)) if words is None else words)
 
 
 def make_finding(

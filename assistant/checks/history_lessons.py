@@ -7,7 +7,6 @@ from assistant.checks.base import ReviewContext
 from assistant.checks.history_common import (
     DraftText,
     Evidence,
-    cites,
     excerpt,
     make_finding,
 )
@@ -62,7 +61,7 @@ class LessonCheck:
         records = [
             c
             for c in candidates(ctx, "retro")
-            if c.text and not cites(draft.text_lower, c.id, c.title)
+            if c.text and not draft.cites(c.id, c.title)
         ][: self.max_records]
         findings = []
         for record in records:
