@@ -25,6 +25,8 @@ CODE_NAMES: dict[str, str] = dict(REGISTRY_NAMES)
 _SARIF_LEVEL = {"high": "error", "medium": "warning", "low": "note", "info": "note"}
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
+SUPPRESSED_LISTED = 10  # text output names this many suppressed findings
+
 
 def sorted_findings(findings: Sequence[Finding]) -> list[Finding]:
     """Most severe first, then in document order (absences last within a severity)."""
@@ -133,7 +135,13 @@ def render_terminal(reviews: Sequence[Review], console: Console) -> None:
                 console.print(Text("    Related: " + label, style="magenta"))
         console.print(Text(_coverage_line(review), style="dim"))
         if review.suppressed:
+            # Name each one: "Suppressed: 1" leaves the reader to guess what was held back.
             console.print(Text(f"Suppressed: {len(review.suppressed)}", style="dim"))
+            for what in review.suppressed[:SUPPRESSED_LISTED]:
+                console.print(Text(f"  - {what}", style="dim"))
+            if len(review.suppressed) > SUPPRESSED_LISTED:
+                more = len(review.suppressed) - SUPPRESSED_LISTED
+                console.print(Text(f"  ... and {more} more (--format json lists all)", style="dim"))
         console.print()
     console.print(Text(summary_line(reviews), style="bold"))
 

@@ -112,6 +112,16 @@ def test_terminal_output_names_the_finding_ids(project: Path) -> None:
     assert ", finding 1)" in out
 
 
+def test_terminal_output_names_the_dismissed_finding_it_holds_back(project: Path) -> None:
+    _, first, _ = review_json("--save")
+    target = first["findings"][0]
+    run("dismiss", str(target["id"]), "--reason", "wrong")
+    _, out, _ = run("review", "docs/draft.md")
+    assert "Suppressed: 1" in out
+    assert f"{target['code']}" in out.split("Suppressed: 1")[1]
+    assert f"{target['code']} (dismissed, finding " in out
+
+
 def test_dismissing_an_unknown_finding_or_with_an_unknown_reason_exits_2(project: Path) -> None:
     review_json("--save")
     code, _, err = run("dismiss", "999", "--reason", "wrong")
