@@ -110,7 +110,7 @@ class ConflictCheck:
         record_names = set(PROPER_NAME.findall(record.text))
         best = self._option_evidence(draft, rules, rejected_options(record.text, rules))
         for rule in rules:
-            rule_stems = set(content_stems(rule))
+            rule_stems = set(content_stems(rule, draft.stem_memo))
             if len(rule_stems) < 3:
                 continue
             for ev in self._rule_evidence(draft, rule, rule_stems, record_names):
@@ -124,7 +124,7 @@ class ConflictCheck:
         """The draft adopts an option the record considered and turned down."""
         if not options or not rules:
             return None
-        rule_stems = set(content_stems(" ".join(rules)))
+        rule_stems = set(content_stems(" ".join(rules), draft.stem_memo))
         for i, unit in enumerate(draft.units):
             if draft.skip[i] or not draft.stems[i] & rule_stems:
                 continue
@@ -140,7 +140,7 @@ class ConflictCheck:
     ) -> list[Evidence]:
         out = []
         rule_negative = is_prohibition(MINIMUM.sub(" ", rule))  # "no sooner than N" is a floor
-        ruled_out = negated_stems(rule)  # what the prohibition scopes over
+        ruled_out = negated_stems(rule, stems=draft.stem_memo)  # what the prohibition scopes over
         mandated = set(PROPER_NAME.findall(rule)) if UNIVERSAL.search(rule) else set()
         for i in draft.sharing(rule_stems, 2):  # both kinds of evidence need two shared stems
             unit = draft.units[i]
@@ -173,8 +173,8 @@ class ConflictCheck:
         if m is None:
             return []
         minimum = _in_days(m.group(2), m.group(3))
-        before = set(content_stems(rule[: m.start()]))
-        after = set(content_stems(rule[m.end() :]))
+        before = set(content_stems(rule[: m.start()], draft.stem_memo))
+        after = set(content_stems(rule[m.end() :], draft.stem_memo))
         out = []
         for i, unit in enumerate(draft.units):
             if draft.skip[i]:

@@ -63,6 +63,8 @@ class DraftText:
     heading_stems: list[set[str]] = field(default_factory=list)
     lower_stems: list[set[str]] = field(default_factory=list)  # lowercase words only
     skip: list[bool] = field(default_factory=list)  # in non-goals, alternatives, background...
+    # This review's stems memo: the records' sentences are stemmed through it too.
+    stem_memo: Stems = field(default_factory=Stems, repr=False)
 
     @cached_property
     def words(self) -> str:
@@ -125,6 +127,7 @@ class DraftText:
             heading_stems=[set(content_stems(u.section, stems)) for u in units],
             lower_stems=[common_noun_stems(u.text, stems) for u in units],
             skip=[bool(_SKIP_SECTIONS.search(u.section)) for u in units],
+            stem_memo=stems,
         )
 
 

@@ -59,9 +59,7 @@ class LessonCheck:
         threshold = ctx.config.thresholds.get("repeats_past_lesson", self.min_score)
         draft = DraftText.of(ctx, sentences=True)
         records = [
-            c
-            for c in candidates(ctx, "retro")
-            if c.text and not draft.cites(c.id, c.title)
+            c for c in candidates(ctx, "retro") if c.text and not draft.cites(c.id, c.title)
         ][: self.max_records]
         findings = []
         for record in records:
@@ -89,7 +87,7 @@ class LessonCheck:
             return None
         for sentence in parts.situation + parts.went_wrong:
             overlap: dict[int, int] = {}
-            for stem in common_noun_stems(sentence) - common:
+            for stem in common_noun_stems(sentence, draft.stem_memo) - common:
                 for i in draft.units_saying.get(stem, ()):
                     overlap[i] = overlap.get(i, 0) + 1
             # The first unit with the most shared stems (the first unit of all when none share).

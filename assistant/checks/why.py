@@ -125,7 +125,35 @@ def _region(ctx_blocks: list[Block]) -> tuple[list[Block], list[Block]]:
 _DECISION_CONTEXT_WORDS = 12
 
 
-def _prose(blocks: list[Block]) -> tuple[int, int]:
+class _Signals:
+    """A sentence's problem and evidence signals, computed once per review: the why's views
+    (labelled blocks, other blocks, the opening) overlap and would score a sentence twice."""
+
+    def __init__(self) -> None:
+        self._evidence: dict[str, tuple[float, bool]] = {}
+        self._names: dict[str, bool] = {}
+        self._states: dict[str, bool] = {}
+
+    def evidence(self, text: str) -> tuple[float, bool]:
+        found = self._evidence.get(text)
+        if found is None:
+            found = self._evidence[text] = evidence_score(text)
+        return found
+
+    def names_problem(self, text: str) -> bool:
+        found = self._names.get(text)
+        if found is None:
+            found = self._names[text] = names_problem(text)
+        return found
+
+    def states_problem(self, text: str) -> bool:
+        found = self._states.get(text)
+        if found is None:
+            found = self._states[text] = states_problem(text)
+        return found
+
+
+def _prose(blocks: list[Block], signals: _Signals) -> tuple[int, int]:
     """(words of prose, sentences that state a problem): links read as their text, no URLs,
     code or placeholders; bullets count, since many whys are lists of pains."""
     words = problems = 0
@@ -137,7 +165,7 @@ def _prose(blocks: list[Block]) -> tuple[int, int]:
             if is_placeholder(text):
                 continue
             words += len(text.split())
-            problems += states_problem(text)
+            problems += signals.states_problem(text)
     return words, problems
 
 
@@ -154,7 +182,9 @@ def _opening(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def _score(blocks: list[Block], *, prose_pain: bool) -> tuple[float, int, float, int, list[Item]]:
+def _score(
+    blocks: list[Block], signals: _Signals, *, prose_pain: bool
+) -> tuple[float, int, float, int, list[Item]]:
     """Sum of evidence, strong sentences, the best one, consequence sentences, the items.
 
     With `prose_pain`, only prose (not feature bullets) counts as describing a consequence.
@@ -163,13 +193,13 @@ def _score(blocks: list[Block], *, prose_pain: bool) -> tuple[float, int, float,
     for block in blocks:
         for item in block.items:
             if prose_pain and BULLET.match(item.text):
-                score, is_strong = evidence_score(item.text)
+                score, is_strong = signals.evidence(item.text)
                 total += score if is_strong else 0.0
                 strong += int(is_strong)
                 best = max(best, score if is_strong else 0.0)
                 items.append(item)
                 continue
-            score, is_strong = evidence_score(item.text)
+            score, is_strong = signals.evidence(item.text)
             total += score
             strong += int(is_strong)
             best = max(best, score if is_strong else 0.0)
@@ -184,7 +214,7 @@ def _states_context(evidence: WhyEvidence, unlabelled: list[Block]) -> bool:
     paragraph before the options). An empty or one-phrase context does not."""
     if evidence.labelled_words >= _DECISION_CONTEXT_WORDS:
         return True
-    words, problems = _prose(unlabelled)
+    words, problems = _prose(unlabelled, _Signals())
     return problems >= 1 and words >= 2 * _DECISION_CONTEXT_WORDS
 
 
@@ -196,20 +226,21 @@ class WhyCheck:
     def measure(self, ctx: ReviewContext) -> WhyEvidence:
         view = view_of(ctx)
         labelled, other = _region(view.blocks)
-        l_score, l_strong, l_best, l_pain, l_items = _score(labelled, prose_pain=False)
-        o_score, o_strong, o_best, o_pain, o_items = _score(other, prose_pain=True)
+        signals = _Signals()
+        l_score, l_strong, l_best, l_pain, l_items = _score(labelled, signals, prose_pain=False)
+        o_score, o_strong, o_best, o_pain, o_items = _score(other, signals, prose_pain=True)
         best = max(l_best, o_best)
-        problems = sum(names_problem(i.text) for i in l_items + o_items)
+        problems = sum(signals.names_problem(i.text) for i in l_items + o_items)
         opening = _opening(view.blocks) if not labelled else []
-        l_words, l_problems = _prose(labelled)
-        o_words, o_problems = _prose(opening)
+        l_words, l_problems = _prose(labelled, signals)
+        o_words, o_problems = _prose(opening, signals)
         opening_best = max(
             (
                 score
                 for block in opening
                 for item in block.items
-                if not BULLET.match(item.text) and names_problem(item.text)
-                for score, strong in [evidence_score(item.text)]
+                if not BULLET.match(item.text) and signals.names_problem(item.text)
+                for score, strong in [signals.evidence(item.text)]
                 if strong
             ),
             default=0.0,
