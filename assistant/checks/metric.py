@@ -186,13 +186,50 @@ OUTCOME_GOAL = register(
 )
 
 
+# Outside a Goals or Metrics section, an outcome word makes the outcome the design's goal only
+# where the sentence moves it, promising a change or naming harm to it: "emoji usage is tracked
+# locally" describes data, "this will lift usage" and "it hurts our performance" set a goal.
+OUTCOME_MOVED = register(
+    Vocabulary(
+        CODE,
+        "outcome moved",
+        (
+            Term(
+                "promised direction",
+                r"\b(?:improv\w*|increas\w*|reduc\w*|decreas\w*|lower\w*|rais\w*|boost\w*|"
+                r"lift\w*|grow\w*|halv\w*|doubl\w*|speed(?:s|ing)? up|faster|cheaper|"
+                r"better|fewer)\b",
+                "a word that moves the outcome one way promises a change to it",
+                "The new index should reduce search latency on the parts catalogue.",
+            ),
+            Term(
+                "stated aim",
+                r"\b(?:aims?|goals?|targets?|objectives?|so that|in order to)\b",
+                "a sentence that names its aim states the goal",
+                "The aim is adoption of saved carts by repeat buyers.",
+            ),
+            Term(
+                "harm",
+                r"\b(?:impact\w*|hurt\w*|suffer\w*|degrad\w*|slow\w*|poor\w*|worse|"
+                r"too (?:slow|expensive|costly)|expensive|unreliab\w*)\b",
+                "harm to an outcome makes restoring it the goal",
+                "Cold starts hurt checkout latency on the tram ticket kiosks.",
+            ),
+        ),
+        reason="an outcome that the work sets out to change, not only one it mentions",
+    )
+)
+
+
 def _outcome_goal(blocks: list[Block]) -> bool:
     """Whether the why, goals or summary of a design promise an outcome."""
     for block in blocks:
         if not block.kinds & {"why", "why_weak", "metric"} and block.kinds:
             continue
+        goals = "metric" in block.kinds  # a Goals or Metrics section states them as goals
         for item in block.items:
-            if OUTCOME_GOAL.search(strip_dates(item.text)):
+            text = strip_dates(item.text)
+            if OUTCOME_GOAL.search(text) and (goals or OUTCOME_MOVED.search(text)):
                 return True
     return False
 

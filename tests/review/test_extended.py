@@ -202,3 +202,34 @@ def test_a_question_settled_where_it_is_asked_is_not_open() -> None:
     # Asked again after the settling sentence, the question is open.
     reopened = draft.replace("stay low.", "stay low. Or should it be per user?")
     assert "per user?" in run_check(QuestionsCheck(), reopened)[0].message
+
+
+DESIGN_NAMING_AN_OUTCOME = """
+    # Kiosk receipt cache
+
+    Owner: Ana Silva
+
+    ## Motivation
+    {motivation}
+
+    ## Design
+    Receipts are kept in a ring buffer of ten on the kiosk; a reprint reads from it.
+"""
+
+
+@pytest.mark.parametrize(
+    ("motivation", "raised"),
+    [
+        # The outcome is only mentioned: what the data is, not what the work sets out to change.
+        ("The kiosk already records receipt usage per shift in its local log.", False),
+        # Harm to the outcome makes restoring it the design's goal: asked for a target.
+        ("Reprints hurt checkout latency at busy tram stops: each one calls the server.", True),
+        ("The cache should reduce checkout latency at busy tram stops.", True),
+    ],
+)
+def test_a_design_is_asked_for_a_metric_only_when_its_goal_is_an_outcome(
+    motivation: str, raised: bool
+) -> None:
+    draft = DESIGN_NAMING_AN_OUTCOME.format(motivation=motivation)
+    findings = run_check(MetricCheck(), draft, doc_type="design")
+    assert (findings != []) is raised
