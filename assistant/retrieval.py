@@ -373,3 +373,6 @@ class StoreHistory:
 
     def get(self, doc_id: str) -> DocumentRecord | None:
         return self.store.get_document(doc_id)
+
+    def get_many(self, doc_ids: Sequence[str]) -> dict[str, DocumentRecord]:
+        return self.store.get_documents(doc_ids)

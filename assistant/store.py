@@ -48,6 +48,11 @@ class VectorStore(Protocol):
 
     def get_document(self, doc_id: str, *, with_text: bool = True) -> DocumentRecord | None: ...
 
+    def get_documents(self, doc_ids: Sequence[str]) -> dict[str, DocumentRecord]:
+        """The records of these ids that exist, with their text, in one round trip where the
+        store allows."""
+        ...
+
     def list_documents(self) -> list[DocumentRecord]: ...
 
     def all_chunks(self, where: Where | None = None) -> list[Chunk]: ...
@@ -114,6 +119,9 @@ class InMemoryStore:
         if record is None:
             return None
         return record if with_text else record.model_copy(update={"text": None})
+
+    def get_documents(self, doc_ids: Sequence[str]) -> dict[str, DocumentRecord]:
+        return {i: r for i in doc_ids if (r := self.get_document(i)) is not None}
 
     def list_documents(self) -> list[DocumentRecord]:
         return [r.model_copy(update={"text": None}) for r in self._docs.values()]
@@ -402,6 +410,23 @@ class ChromaStore:
         if with_text:
             record.text = got["documents"][0]
         return record
+
+    def get_documents(self, doc_ids: Sequence[str]) -> dict[str, DocumentRecord]:
+        # One call for the review's dozen retrieved records (each call has its own fixed cost).
+        if not doc_ids:
+            return {}
+        with self._translated(f"read {len(doc_ids)} documents"):
+            got = self._docs.get(
+                ids=list(dict.fromkeys(doc_ids)), include=["metadatas", "documents"]
+            )
+        found = {}
+        for doc_id, meta, text in zip(
+            got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True
+        ):
+            record = DocumentRecord.model_validate_json(str(meta["record"]))
+            record.text = text
+            found[doc_id] = record
+        return found
 
     def list_documents(self) -> list[DocumentRecord]:
         with self._translated("list documents"):

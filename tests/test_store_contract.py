@@ -99,6 +99,18 @@ def test_document_records_round_trip(store: VectorStore) -> None:
     assert store.get_document("nope") is None
 
 
+def test_several_records_are_read_at_once_with_their_text(store: VectorStore) -> None:
+    records = [
+        DocumentRecord(id=f"ADR-{n}", kind="decision", title=f"T{n}", path=f"{n}.md", text=f"b{n}")
+        for n in (1, 2, 3)
+    ]
+    store.put_documents(records)
+    got = store.get_documents(["ADR-3", "nope", "ADR-1", "ADR-3"])
+    assert set(got) == {"ADR-1", "ADR-3"}
+    assert got["ADR-3"] == records[2] and got["ADR-1"].text == "b1"
+    assert store.get_documents([]) == {}
+
+
 def test_several_records_are_written_in_one_call(store: VectorStore) -> None:
     records = [
         DocumentRecord(

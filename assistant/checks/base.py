@@ -24,6 +24,10 @@ class History(Protocol):
 
     def get(self, doc_id: str) -> DocumentRecord | None: ...
 
+    def get_many(self, doc_ids: Sequence[str]) -> dict[str, DocumentRecord]:
+        """The records of these ids that exist (one round trip where the store allows)."""
+        ...
+
 
 @dataclass
 class ReviewContext:

@@ -100,8 +100,9 @@ def _retrieve(windows: Sequence[str], history: History) -> list[Candidate]:
                     c.doc_id, c.title, c.status, c.path, c.kind, c.date, rank
                 )
     found = sorted(best.values(), key=lambda c: c.rank)
+    records = history.get_many([c.id for c in found])
     for cand in found:
-        record = history.get(cand.id)
+        record = records.get(cand.id)
         if record is not None:
             cand.text = record.text or ""
             cand.status = record.status or cand.status

@@ -60,6 +60,9 @@ class FakeHistory:
     def get(self, doc_id: str) -> DocumentRecord | None:
         return next((r for r in self.records if r.id == doc_id), None)
 
+    def get_many(self, doc_ids: Sequence[str]) -> dict[str, DocumentRecord]:
+        return {i: r for i in doc_ids if (r := self.get(i)) is not None}
+
 
 def datastore_decision() -> DocumentRecord:
     return DocumentRecord(

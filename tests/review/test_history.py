@@ -69,6 +69,9 @@ class FakeHistory:
     def get(self, doc_id: str) -> DocumentRecord | None:
         return self.records.get(doc_id)
 
+    def get_many(self, doc_ids: Sequence[str]) -> dict[str, DocumentRecord]:
+        return {i: self.records[i] for i in doc_ids if i in self.records}
+
 
 def _ctx(
     name: str, *, text: str | None = None, history: FakeHistory | None = None
