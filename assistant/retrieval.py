@@ -245,16 +245,12 @@ class Retriever:
         as wide as the number of results asked for, and at 100 it missed whole records that
         exact search ranks first (an ask-dev-2 question's three best chunks, cosine 0.57, were
         not among the 100 returned; asked for 300, they came first). ~25 ms a query."""
-        if k <= 0 or not query.strip():
-            return []
-        fetch = max(k, self.dense_fetch) if where is None else k
-        hits = self.store.query(self.embed_query(query), fetch, dict(where) if where else None)
-        return hits[:k]
+        return self.dense_many([query], k, where)[0]
 
     def dense_many(
         self, queries: Sequence[str], k: int, where: Where | None = None
     ) -> list[list[Hit]]:
-        """`dense` for each query, in one store round trip."""
+        """`dense` for each query, in one store round trip (see `dense` for the fetch width)."""
         asked = [q for q in queries if q.strip()]
         if k <= 0 or not asked:
             return [[] for _ in queries]

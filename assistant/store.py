@@ -402,20 +402,18 @@ class ChromaStore:
             )
 
     def get_document(self, doc_id: str, *, with_text: bool = True) -> DocumentRecord | None:
-        with self._translated(f"read document {doc_id}"):
-            got = self._docs.get(ids=[doc_id], include=["metadatas", "documents"])
-        if not got["ids"]:
-            return None
-        record = DocumentRecord.model_validate_json(str(got["metadatas"][0]["record"]))
-        if with_text:
-            record.text = got["documents"][0]
+        record = self._read([doc_id], f"read document {doc_id}").get(doc_id)
+        if record is not None and not with_text:
+            record.text = None
         return record
 
     def get_documents(self, doc_ids: Sequence[str]) -> dict[str, DocumentRecord]:
         # One call for the review's dozen retrieved records (each call has its own fixed cost).
-        if not doc_ids:
-            return {}
-        with self._translated(f"read {len(doc_ids)} documents"):
+        return self._read(doc_ids, f"read {len(doc_ids)} documents") if doc_ids else {}
+
+    def _read(self, doc_ids: Sequence[str], action: str) -> dict[str, DocumentRecord]:
+        """The records of these ids that exist, with their text, in one call."""
+        with self._translated(action):
             got = self._docs.get(
                 ids=list(dict.fromkeys(doc_ids)), include=["metadatas", "documents"]
             )

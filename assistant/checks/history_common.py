@@ -80,19 +80,18 @@ class DraftText:
         """Each stem a unit says (lower-case words and its heading's, not negated) and the
         units that say it, skipped units left out: overlap with a sentence is then counted
         per stem, not per unit and sentence."""
-        index: dict[str, list[int]] = {}
-        for i, skipped in enumerate(self.skip):
-            if skipped:
-                continue
-            for stem in (self.lower_stems[i] | self.heading_stems[i]) - self.negated[i]:
-                index.setdefault(stem, []).append(i)
-        return index
+        said = zip(self.lower_stems, self.heading_stems, self.negated, strict=True)
+        return self._by_stem([(lower | heading) - negated for lower, heading, negated in said])
 
     @cached_property
     def units_with(self) -> dict[str, list[int]]:
         """Each content stem and the units (not skipped) that use it."""
+        return self._by_stem(self.stems)
+
+    def _by_stem(self, stems_per_unit: list[set[str]]) -> dict[str, list[int]]:
+        """An index from stem to the units (not skipped) whose set holds it, in order."""
         index: dict[str, list[int]] = {}
-        for i, stems in enumerate(self.stems):
+        for i, stems in enumerate(stems_per_unit):
             if not self.skip[i]:
                 for stem in stems:
                     index.setdefault(stem, []).append(i)

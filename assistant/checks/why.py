@@ -8,7 +8,9 @@ authority ("leadership asked") or a restatement of the feature carries no eviden
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from assistant.anchors import section_at, span_for_lines
 from assistant.checks.base import ReviewContext
@@ -32,6 +34,7 @@ from assistant.markdown import link_text
 from assistant.models import Finding
 
 CODE = "missing_why"
+T = TypeVar("T")
 # A user story's "so that" or a Gherkin "In order to": where a restated why usually sits.
 _STORY = register(
     Vocabulary(
@@ -125,32 +128,27 @@ def _region(ctx_blocks: list[Block]) -> tuple[list[Block], list[Block]]:
 _DECISION_CONTEXT_WORDS = 12
 
 
+class _Once(Generic[T]):
+    """One signal of a sentence, computed once per review however many views read it."""
+
+    def __init__(self, signal: Callable[[str], T]) -> None:
+        self._signal = signal
+        self._seen: dict[str, T] = {}
+
+    def __call__(self, text: str) -> T:
+        if text not in self._seen:
+            self._seen[text] = self._signal(text)
+        return self._seen[text]
+
+
 class _Signals:
-    """A sentence's problem and evidence signals, computed once per review: the why's views
-    (labelled blocks, other blocks, the opening) overlap and would score a sentence twice."""
+    """A sentence's problem and evidence signals for one review: the why's views (labelled
+    blocks, other blocks, the opening) overlap and would score a sentence twice."""
 
     def __init__(self) -> None:
-        self._evidence: dict[str, tuple[float, bool]] = {}
-        self._names: dict[str, bool] = {}
-        self._states: dict[str, bool] = {}
-
-    def evidence(self, text: str) -> tuple[float, bool]:
-        found = self._evidence.get(text)
-        if found is None:
-            found = self._evidence[text] = evidence_score(text)
-        return found
-
-    def names_problem(self, text: str) -> bool:
-        found = self._names.get(text)
-        if found is None:
-            found = self._names[text] = names_problem(text)
-        return found
-
-    def states_problem(self, text: str) -> bool:
-        found = self._states.get(text)
-        if found is None:
-            found = self._states[text] = states_problem(text)
-        return found
+        self.evidence = _Once(evidence_score)
+        self.names_problem = _Once(names_problem)
+        self.states_problem = _Once(states_problem)
 
 
 def _prose(blocks: list[Block], signals: _Signals) -> tuple[int, int]:
