@@ -70,6 +70,15 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
 
 
+def embed_alone(embedder: Embedder, texts: Sequence[str]) -> list[list[float]]:
+    """Vectors that depend on each text alone, whatever else is embedded with it: a check that
+    embeds a draft's passages in stages, stopping early, gets the verdict it would get
+    embedding them all at once. Embedders whose vectors never depend on batch-mates (the
+    hashing one, test fakes) need no `embed_alone` of their own."""
+    alone = getattr(embedder, "embed_alone", None)
+    return alone(texts) if callable(alone) else embedder.embed(texts)
+
+
 def default_model_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "specreview" / "models"
@@ -198,6 +207,16 @@ class MiniLMEmbedder:
         return [len(e.ids) for e in tokenizer.encode_batch(list(texts))]  # type: ignore[attr-defined]
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        return self._embed(texts, self._batch_size)
+
+    def embed_alone(self, texts: Sequence[str]) -> list[list[float]]:
+        """Vectors that depend on each text alone: one text per run. The quantised model
+        scales a batch's activations together, so in a batch a text's vector moves a little
+        with its batch-mates (cosine ~0.99); alone it is the same whatever else is embedded.
+        About as fast on short passages (no padding), slower on many long ones."""
+        return self._embed(texts, 1)
+
+    def _embed(self, texts: Sequence[str], batch_size: int) -> list[list[float]]:
         if not texts:
             return []
         session, tokenizer = self._load()
@@ -205,10 +224,7 @@ class MiniLMEmbedder:
         ids_per_text = [e.ids for e in encodings]
         # Similar lengths together, so padding stays small.
         order = sorted(range(len(texts)), key=lambda i: len(ids_per_text[i]))
-        batches = [
-            order[start : start + self._batch_size]
-            for start in range(0, len(order), self._batch_size)
-        ]
+        batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
 
         def run(batch: list[int]) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 
 from assistant.bm25 import tokenize_many
 from assistant.checks.base import ReviewContext
-from assistant.embed import Embedder
+from assistant.embed import Embedder, embed_alone
 from assistant.injection import without_comments
 from assistant.markdown import FENCE, link_text
 from assistant.sentences import split_sentences
@@ -145,7 +145,7 @@ def stem_index(ctx: ReviewContext) -> dict[str, list[int]]:
 def candidates(ctx: ReviewContext, words: frozenset[str], k: int) -> list[int]:
     """The `k` passages that share the most telling words with a rule's texts (each shared
     word weighs by how rare it is in the draft; a word in more than COMMON_SHARE of the
-    passages, like "user" in a product spec, tells nothing), in the draft's order."""
+    passages, like "user" in a product spec, tells nothing), the best first."""
     index = stem_index(ctx)
     n = len(units_of(ctx))
     scores: dict[int, float] = {}
@@ -157,7 +157,7 @@ def candidates(ctx: ReviewContext, words: frozenset[str], k: int) -> list[int]:
         for i in where:
             scores[i] = scores.get(i, 0.0) + weight
     best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:k]
-    return sorted(i for i, _ in best)
+    return [i for i, _ in best]
 
 
 class PassageCache:
@@ -207,7 +207,8 @@ def draft_vectors(
         cache.update((i, kept[units[i].text]) for i in missing if units[i].text in kept)
         missing = [i for i in missing if i not in cache]
     if missing:
-        rows = as_matrix(embedder.embed([units[i].text for i in missing]), embedder.dimensions)
+        texts = [units[i].text for i in missing]
+        rows = as_matrix(embed_alone(embedder, texts), embedder.dimensions)
         cache.update(zip(missing, rows, strict=True))
         if known is not None:
             known.put({units[i].text: row for i, row in zip(missing, rows, strict=True)})

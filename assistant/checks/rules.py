@@ -43,6 +43,7 @@ CACHE_SIZE = 256
 # Passages compared by meaning per rule: those sharing the most telling words with the
 # requirement (and passing examples), and with the trigger (and failing examples).
 REQUIREMENT_CANDIDATES, TRIGGER_CANDIDATES = 6, 4
+REQUIREMENT_ROUND = 2  # requirement candidates embedded per round (see RuleCheck.verdicts)
 
 
 @dataclass(frozen=True)
@@ -99,19 +100,39 @@ class RuleCheck:
         return findings
 
     def verdicts(self, ctx: ReviewContext, rules: Sequence[Rule]) -> list[Verdict]:
-        """Every rule's verdict on the draft, raised or not; the passages every rule needs
-        are embedded in one batch."""
+        """Every rule's verdict on the draft. Embedding the passages is nearly all of the
+        cost, so it goes in rounds and stops for a rule once its outcome is known: its best
+        requirement candidates first (one that meets the requirement settles it), then the
+        trigger's candidates (a trigger nothing meets settles it), then the next requirement
+        candidates. Each round embeds what every open rule needs at once, each passage once
+        per review; a passage's vector depends on it alone, so the verdicts are those of
+        embedding everything."""
         calibrated = [self.calibrate(rule) for rule in rules]
-        picks = [
-            candidates(ctx, c.words, REQUIREMENT_CANDIDATES)
-            + candidates(ctx, c.trigger_words, TRIGGER_CANDIDATES)
-            for c in calibrated
-        ]
-        draft_vectors(ctx, self.embedder, [i for pick in picks for i in pick], self.passages)
-        return [
-            judge(c, draft_vectors(ctx, self.embedder, pick))
-            for c, pick in zip(calibrated, picks, strict=True)
-        ]
+        plans = [plan(ctx, c) for c in calibrated]
+        seen: list[list[int]] = [[] for _ in calibrated]  # each rule's passages so far
+
+        def vectors(indices: list[int]) -> DraftVectors:
+            return draft_vectors(ctx, self.embedder, indices, self.passages)
+
+        open_ = list(range(len(calibrated)))
+        for step in range(max((len(p) for p in plans), default=0)):
+            due = [n for n in open_ if step < len(plans[n])]
+            vectors([i for n in due for i in plans[n][step].passages])  # one batch a round
+            for n in due:
+                seen[n] += plans[n][step].passages
+                rule, group = calibrated[n], plans[n][step]
+                if meets(rule, vectors(seen[n])) or (
+                    group.trigger and not triggers(rule, vectors(group.passages))
+                ):
+                    open_.remove(n)
+        verdicts = []
+        for n, rule in enumerate(calibrated):
+            if n not in open_:  # settled early: met, or not triggered
+                verdicts.append(Verdict(rule.rule, False, 0.0, None, 0.0, None, 0.0, rule.bar))
+                continue
+            triggering = [i for group in plans[n] if group.trigger for i in group.passages]
+            verdicts.append(judge(rule, vectors(seen[n]), vectors(triggering)))
+        return verdicts
 
     def calibrate(self, rule: Rule) -> Calibrated:
         key = (self.embedder.name, rule.model_dump_json())
@@ -159,31 +180,80 @@ def calibrate(rule: Rule, embedder: Embedder) -> Calibrated:
     )
 
 
-def judge(rule: Calibrated, draft: DraftVectors) -> Verdict:
-    """The verdict for one rule on one draft (pure given the vectors)."""
+def closeness(rule: Calibrated, draft: DraftVectors) -> np.ndarray:
+    """How close each passage comes to the requirement (0 where it is closer to a failing
+    example: "we migrate all rows" does not meet a rollback rule)."""
+    scores: np.ndarray = (draft.vectors @ rule.positive.T).max(axis=1)
+    if len(rule.negative):
+        unlike = (draft.vectors @ rule.negative.T).max(axis=1)
+        scores = np.where(scores >= unlike + CONTRAST, scores, 0.0)
+    return scores
+
+
+def trigger_margin(rule: Calibrated, draft: DraftVectors) -> np.ndarray:
+    """How far above the trigger's bar each passage is: close to the `when` phrase, or as close
+    to a failing example (which shows the trigger in a team's own words) as EXAMPLE_TRIGGER."""
+    assert rule.trigger is not None
+    margin: np.ndarray = draft.vectors @ rule.trigger[0] - rule.trigger_bar
+    if len(rule.negative):
+        like_failing = (draft.vectors @ rule.negative.T).max(axis=1)
+        margin = np.maximum(margin, like_failing - EXAMPLE_TRIGGER)
+    # A heading reads with the sentence under it: the sentence itself is the anchor.
+    return np.where([u.heading for u in draft.units], -1.0, margin)
+
+
+def meets(rule: Calibrated, draft: DraftVectors) -> bool:
+    """Some passage meets the requirement, or comes so near it that the judge stays silent."""
+    return bool(draft.units) and float(closeness(rule, draft).max()) > rule.bar - UNSURE
+
+
+def triggers(rule: Calibrated, draft: DraftVectors) -> bool:
+    """Some passage meets the rule's trigger."""
+    return bool(draft.units) and float(trigger_margin(rule, draft).max()) >= 0
+
+
+@dataclass(frozen=True)
+class Group:
+    """Passages a rule's verdict looks at in one round; `trigger`: they are where the rule's
+    trigger would be met, so a trigger none of them meets settles the rule."""
+
+    passages: list[int]
+    trigger: bool = False
+
+
+def plan(ctx: ReviewContext, rule: Calibrated) -> list[Group]:
+    """The order in which a rule looks at the draft's passages: the requirement's candidates,
+    best first, two at a time, with the trigger's second. The trigger's candidates share
+    the failing examples' and the trigger's words; they are also compared with the
+    requirement (they show what the rule is about)."""
+    requirement = candidates(ctx, rule.words, REQUIREMENT_CANDIDATES)
+    triggering = candidates(ctx, rule.trigger_words, TRIGGER_CANDIDATES)
+    rounds = [
+        requirement[i : i + REQUIREMENT_ROUND]
+        for i in range(0, len(requirement), REQUIREMENT_ROUND)
+    ]
+    rounds = rounds or [[]]
+    if rule.trigger is not None:
+        return [Group(rounds[0]), Group(triggering, trigger=True), *map(Group, rounds[1:])]
+    return [*map(Group, rounds), Group(triggering)]
+
+
+def judge(rule: Calibrated, draft: DraftVectors, triggering: DraftVectors) -> Verdict:
+    """The verdict for one rule on one draft (pure given the vectors): `draft` holds the
+    passages compared with the requirement, `triggering` those compared with the trigger."""
     none = Verdict(rule.rule, False, 0.0, None, 0.0, None, 0.0, rule.bar)
     if not draft.units:
         return none
-    scores = draft.vectors @ rule.positive.T  # (units, positives)
-    closeness = scores.max(axis=1)
-    if len(rule.negative):
-        # A passage like a failing example ("we migrate all rows") does not meet the requirement.
-        unlike = draft.vectors @ rule.negative.T
-        closeness = np.where(closeness >= unlike.max(axis=1) + CONTRAST, closeness, 0.0)
-    best_at = int(np.argmax(closeness))
-    best_score = float(closeness[best_at])
+    scores = closeness(rule, draft)
+    best_at = int(np.argmax(scores))
+    best_score = float(scores[best_at])
     trigger, trigger_score = None, 1.0
     if rule.trigger is not None:
-        # Met by a passage close to the `when` phrase, or as close to a failing example (which
-        # shows the trigger in a team's own words) as EXAMPLE_TRIGGER: how far above its bar.
-        margin = draft.vectors @ rule.trigger[0] - rule.trigger_bar
-        if len(rule.negative):
-            like_failing = (draft.vectors @ rule.negative.T).max(axis=1)
-            margin = np.maximum(margin, like_failing - EXAMPLE_TRIGGER)
-        # A heading reads with the sentence under it: the sentence itself is the anchor.
-        margin = np.where([u.heading for u in draft.units], -1.0, margin)
+        if not triggering.units:
+            return none
+        margin = trigger_margin(rule, triggering)
         at = int(np.argmax(margin))
-        trigger, trigger_score = draft.units[at], float(margin[at])
+        trigger, trigger_score = triggering.units[at], float(margin[at])
         if trigger_score < 0:
             return Verdict(rule.rule, False, 0.0, None, best_score, None, trigger_score, rule.bar)
     gap = rule.bar - best_score

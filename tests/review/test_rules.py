@@ -242,9 +242,8 @@ def test_the_drafts_vectors_are_computed_once_per_review_for_every_rule() -> Non
     rules = [r.model_copy(update={"id": f"rule-{n}"}) for n in range(5) for r in _rules()]
     reviewer = Reviewer(embedder=embedder)
     reviewer.review_text(MIGRATION, config=ReviewConfig(rules=rules))
-    draft_calls = [c for c in embedder.calls if any("invoice" in t for t in c)]
-    assert len(draft_calls) == 1  # one batch for the five rules
-    assert len(draft_calls[0]) == len(set(draft_calls[0]))  # each passage once
+    draft_texts = [t for c in embedder.calls for t in c if "invoice" in t]
+    assert draft_texts and len(draft_texts) == len(set(draft_texts))  # each passage once
     embedder.calls.clear()
     reviewer.review_text(MIGRATION, config=ReviewConfig(rules=rules))
     assert embedder.calls == []  # the rules' calibration and the passages' vectors are kept
@@ -252,6 +251,45 @@ def test_the_drafts_vectors_are_computed_once_per_review_for_every_rule() -> Non
     reviewer.review_text(edited, config=ReviewConfig(rules=rules))
     (call,) = embedder.calls  # only the edited passages (the sentence, its heading) again
     assert call and all("nightly batch" in text for text in call)
+
+
+class RecordingEmbedder:
+    """The shipped model, recording the draft passages the rule check embeds."""
+
+    def __init__(self, inner: MiniLMEmbedder) -> None:
+        self.inner, self.name, self.dimensions = inner, inner.name, inner.dimensions
+        self.passages: list[str] = []
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        return self.inner.embed(texts)
+
+    def embed_alone(self, texts: Sequence[str]) -> list[list[float]]:
+        self.passages += texts
+        return self.inner.embed_alone(texts)
+
+
+def test_a_rule_stops_looking_once_a_passage_meets_it(minilm: MiniLMEmbedder) -> None:
+    """Proving an absence needs every candidate passage; a requirement met by the best one
+    needs only that one's round."""
+    notes = (
+        "\n## Notes\nThe on-call rota says who runs each nightly job.\n\n"
+        "A snapshot of the billing dashboard goes to finance every week.\n"
+    )
+    met, broken = RecordingEmbedder(minilm), RecordingEmbedder(minilm)
+    assert _rule_findings(Reviewer(embedder=met), WITH_ROLLBACK + notes, _config()) == []
+    assert len(_rule_findings(Reviewer(embedder=broken), MIGRATION + notes, _config())) == 1
+    assert any("restores the invoices table" in text for text in met.passages)
+    assert 0 < len(met.passages) <= 2 < len(broken.passages)
+
+
+def test_a_passages_vector_does_not_depend_on_what_is_embedded_with_it(
+    minilm: MiniLMEmbedder,
+) -> None:
+    alone = minilm.embed_alone(["Rollback: restore from the nightly snapshot."])[0]
+    beside = minilm.embed_alone(
+        ["Rollback: restore from the nightly snapshot.", "A much longer sentence " * 12]
+    )[0]
+    assert alone == beside
 
 
 # --- with a model ---------------------------------------------------------------------------
