@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from assistant.bm25 import FUNCTION_WORDS, tokenize
+from assistant.bm25 import FUNCTION_WORDS, has_word, plain_words, tokenize
 from assistant.sentences import split_sentences
 
 # Question kinds, from how the question is phrased (first match wins).
@@ -179,18 +179,19 @@ def question_names(
     return list(dict.fromkeys(out))
 
 
-def missing_names(question: str, terms: set[str], stop: frozenset[str] = frozenset()) -> list[str]:
-    """The question's names a record's terms lack. A name also counts as present when it is
+def missing_names(question: str, words: set[str], stop: frozenset[str] = frozenset()) -> list[str]:
+    """The question's names a record's plain words (`bm25.plain_words`) lack. A name is matched
+    as a word, not by its stem ("Fastly" is not "fast"). It also counts as present when it is
     written together with its neighbour ("Cloud Foundry" / "CloudFoundry")."""
-    words = _NAME.findall(question)
+    found = _NAME.findall(question)
     missing = []
     for name in question_names(question, stop):
-        tokens = tokenize(name.split("-")[0])
-        if not tokens or all(t in terms for t in tokens):
+        parts = plain_words(name.split("-")[0])
+        if not parts or all(has_word(w, words) for w in parts):
             continue
-        at = next((i for i, w in enumerate(words) if w.strip(".-/~") == name), -1)
-        joined = [words[j] + words[j + 1] for j in (at - 1, at) if 0 <= j < len(words) - 1]
-        if any(set(tokenize(j)) <= terms for j in joined):
+        at = next((i for i, w in enumerate(found) if w.strip(".-/~") == name), -1)
+        joined = [found[j] + found[j + 1] for j in (at - 1, at) if 0 <= j < len(found) - 1]
+        if any(all(has_word(w, words) for w in plain_words(j)) for j in joined):
             continue
         missing.append(name)
     return missing
@@ -266,18 +267,18 @@ def check(
     *,
     title: str,
     status: str | None,
-    terms: set[str],
+    words: set[str],
     passages: Sequence[str],
     record_text: str,
     stop: frozenset[str] = frozenset(),
 ) -> list[Problem]:
     """What the leading record lacks to answer the question.
 
-    `terms`: the record's keyword terms (stemmed); `passages`: its passages retrieved for the
-    question, best first; `record_text`: its whole text without page scaffolding (for the
-    premise checks)."""
+    `words`: the record's plain words (`bm25.plain_words`, not stemmed); `passages`: its
+    passages retrieved for the question, best first; `record_text`: its whole text without
+    page scaffolding (for the premise checks)."""
     problems: list[Problem] = []
-    absent = missing_names(question, terms, stop)
+    absent = missing_names(question, words, stop)
     if absent:
         detail = f"the record never mentions {', '.join(absent)}"
         problems.append(Problem(check="names", detail=detail))

@@ -36,7 +36,7 @@ from assistant.answer_evidence import (
     passage_span,
     supersede_note,
 )
-from assistant.bm25 import tokenize
+from assistant.bm25 import plain_words
 from assistant.confidence import DEFAULT_THRESHOLD, QUESTION_WORDS, Confidence, assess
 from assistant.errors import LLMError
 from assistant.extractive import ExtractiveWriter
@@ -182,7 +182,7 @@ class Asker:
                 question,
                 title=top.title,
                 status=top.status,
-                terms=index.doc_terms(top.doc_id) | self._meta_terms(top.doc_id),
+                words=index.doc_words(top.doc_id) | self._meta_words(top.doc_id),
                 passages=[h.chunk.text for h in top.hits],
                 record_text=self.retriever.record_text(top.doc_id),
                 stop=QUESTION_WORDS,
@@ -237,7 +237,7 @@ class Asker:
         if self._links_for is not index:
             records = self.store.list_documents()
             self._link_map = build_links(records)
-            self._meta = {r.id: frozenset(tokenize(metadata_text(r))) for r in records}
+            self._meta = {r.id: frozenset(plain_words(metadata_text(r))) for r in records}
             self._meta_text = {r.id: metadata_line(r) for r in records}
             self._links_for = index
 
@@ -246,8 +246,8 @@ class Asker:
         self._refresh_records()
         return self._link_map.get(doc_id, [])
 
-    def _meta_terms(self, doc_id: str) -> frozenset[str]:
-        """A record's metadata terms (owners, authors, owning group), for the names check: a
+    def _meta_words(self, doc_id: str) -> frozenset[str]:
+        """A record's metadata words (owners, authors, owning group), for the names check: a
         question may name the group a record was filed under."""
         self._refresh_records()
         return self._meta.get(doc_id, frozenset())

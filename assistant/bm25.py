@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 import numpy as np
 
@@ -52,15 +52,35 @@ def split_words(text: str) -> list[str]:
     return [w for w in _TOKEN.findall(text.lower()) if len(w) > 1 and w not in stop]
 
 
+def plain_words(text: str) -> list[str]:
+    """`split_words` in American spelling, not stemmed: what names are matched on."""
+    return [american(w) for w in split_words(text)]
+
+
 def tokenize(text: str) -> list[str]:
     """Stemmed keyword tokens of a text: what the BM25 index and queries are built from."""
-    words = [american(w) for w in split_words(text)]
+    words = plain_words(text)
     return list(_stemmer().stemWords(words)) if words else []  # type: ignore[attr-defined]
+
+
+def has_word(word: str, words: Set[str]) -> bool:
+    """Whether `words` (plain, not stemmed) hold `word`, in the singular or the plural. A name
+    is matched as a word, never by its stem: "Fastly" is not "fast", "Linkerd" is not "link";
+    "Gateways" is still "gateway"."""
+    return (
+        word in words
+        or f"{word}s" in words
+        or (word.endswith("s") and word[:-1] in words)
+        or (word.endswith("es") and word[:-2] in words)
+    )
 
 
 def tokenize_many(texts: Sequence[str]) -> list[list[str]]:
     """`tokenize` of each text, with one stemmer for them all (hundreds of sentences)."""
-    words = [[american(w) for w in split_words(text)] for text in texts]
+    return _stem_many([plain_words(text) for text in texts])
+
+
+def _stem_many(words: list[list[str]]) -> list[list[str]]:
     flat = [w for text_words in words for w in text_words]
     stems = iter(_stemmer().stemWords(flat) if flat else [])  # type: ignore[attr-defined]
     return [[next(stems) for _ in text_words] for text_words in words]
@@ -78,7 +98,8 @@ class KeywordIndex:
         import bm25s
 
         self.chunks = list(chunks)
-        tokens = [tokenize(indexed_text(c)) for c in self.chunks]
+        plain = [plain_words(indexed_text(c)) for c in self.chunks]
+        tokens = _stem_many(plain)
         self._bm25 = bm25s.BM25()
         self._vocab: dict[str, int] = {}
         if self.chunks:
@@ -92,9 +113,13 @@ class KeywordIndex:
         self._doc_freq = {tok: len(ids) for tok, ids in docs_with.items()}
         self._doc_terms: dict[str, set[str]] = {}
         self._chunk_terms: dict[str, frozenset[str]] = {}
+        self._doc_words: dict[str, set[str]] = {}  # plain words, for matching names
         for chunk, toks in zip(self.chunks, tokens, strict=True):
             self._doc_terms.setdefault(chunk.doc_id, set()).update(toks)
             self._chunk_terms[chunk.id] = frozenset(toks)
+        for chunk, words in zip(self.chunks, plain, strict=True):
+            self._doc_words.setdefault(chunk.doc_id, set()).update(words)
+        self._words = frozenset(w for words in self._doc_words.values() for w in words)
         self.n_docs = len(self._doc_terms)
 
     def __len__(self) -> int:
@@ -118,6 +143,14 @@ class KeywordIndex:
     def doc_terms(self, doc_id: str) -> set[str]:
         """The stemmed tokens a document contains (title, headings and text)."""
         return self._doc_terms.get(doc_id, set())
+
+    def doc_words(self, doc_id: str) -> set[str]:
+        """The plain (unstemmed) words a document contains: names are matched on these."""
+        return self._doc_words.get(doc_id, set())
+
+    def uses_word(self, word: str) -> bool:
+        """Whether any document uses a plain word (singular or plural)."""
+        return has_word(word, self._words)
 
     def chunk_terms(self, chunk: Chunk) -> frozenset[str]:
         """The stemmed tokens a chunk is indexed under (computed for chunks not indexed)."""

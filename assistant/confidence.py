@@ -36,7 +36,7 @@ import re
 from pydantic import BaseModel
 
 from assistant.answerability import Problem
-from assistant.bm25 import FUNCTION_WORDS, KeywordIndex, split_words, tokenize
+from assistant.bm25 import FUNCTION_WORDS, KeywordIndex, plain_words, split_words, tokenize
 from assistant.models import Hit
 
 # Words a question is phrased with, which say nothing about which record answers it.
@@ -77,7 +77,8 @@ def unknown_names(question: str, index: KeywordIndex) -> list[str]:
     names = [
         w for w in words[1:] if w[0].isupper() and w.lower() not in FUNCTION_WORDS | QUESTION_WORDS
     ]
-    return list(dict.fromkeys(w for w in names if all(index.doc_freq(t) == 0 for t in tokenize(w))))
+    # Matched as words, not stems: "Fastly" is unknown even where records say "fast".
+    return list(dict.fromkeys(w for w in names if not any(map(index.uses_word, plain_words(w)))))
 
 
 def passage_coverage(
