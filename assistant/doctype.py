@@ -136,6 +136,11 @@ _CHOICE_TITLE = re.compile(
 )
 
 
+# The states Nygard gives a decision record's Status ("proposed, accepted, rejected, deprecated,
+# superseded"), alone or followed by a date or the record that replaced it.
+_RECORD_STATE = re.compile(r"(?:proposed|accepted|rejected|deprecated|superseded)\b", re.I)
+
+
 @dataclass(frozen=True)
 class TypeVerdict:
     """The type a draft is reviewed as, and how that was told (shown on every surface)."""
@@ -205,6 +210,9 @@ def detect_type(
                     if why not in reasons[doc_type]:
                         reasons[doc_type].append(why)
                     break
+    if _lifecycle_status(spec):
+        scores["decision"] += 2.0
+        reasons["decision"].append("a Status section giving a record's state")
     title = spec.title.strip().lower()
     if title.startswith(("adr", "decision record")) or (
         _NUMBERED_TITLE.match(title) and scores["decision"] >= 1.0
@@ -227,6 +235,17 @@ def detect_type(
     if scores["spec"] >= 1.0 and best == "spec":
         return TypeVerdict("spec", "detected: " + ", ".join(reasons["spec"][:3]))
     return TypeVerdict("spec", "default: no sign of its type; reviewed as a spec")
+
+
+def _lifecycle_status(spec: ParsedSpec) -> bool:
+    """A Status section that opens with a decision record's state, as Nygard's template has it
+    ("## Status" over "Accepted", "Superseded by ADR-0012"): a spec or design states its
+    progress, if at all, in other words (draft, in review, implementable)."""
+    for section in spec.sections:
+        if section.level and section.title.strip(" *_:.").lower() == "status":
+            first = next((line for line in section.body.splitlines() if line.strip()), "")
+            return bool(_RECORD_STATE.match(first.strip(" *_-")))
+    return False
 
 
 def _labels(spec: ParsedSpec) -> list[str]:

@@ -437,6 +437,13 @@ _PROMPT_VALUE = re.compile(r"^\W*[\[<{][^\]>}]{2,120}[\]>}]\W*$")
 _SIDECAR_OWNERS = ("authors", "approvers", "owning-sig", "reviewers")
 
 
+def _names_only(text: str) -> bool:
+    """A list item that is a person's name and little else ("Jane Doe (Depot team)",
+    "@jdoe"), as under an Authors heading."""
+    short = re.sub(r"\([^)]*\)|https?://\S+", " ", text)
+    return len(short.split()) <= 6 and (names_person(short) or names_handles(short.strip()))
+
+
 def _unwrapped(value: str) -> str:
     """A template's "(your name)" filled in place keeps its parentheses: "Author(s): (jdoe)"
     names jdoe."""
@@ -537,6 +544,8 @@ def ownership_flags(ctx: ReviewContext) -> tuple[list[Flag], bool]:
                 stances[party] = (item.start_line, item.end_line)
             if OWNS_SENTENCE.search(text) or BY_NAME.search(item.text):
                 named = True
+            if "authors" in block.kinds and _names_only(text):
+                named = True  # "- Jane Doe (Depot team)" under "## Authors"
             about_owner = in_ownership or OWNERSHIP_TERM.search(text)
             claimed = OWNERSHIP_TERM.search(text) and CLAIM.search(text)
             if claimed or (about_owner and CONTENTION.search(text)):

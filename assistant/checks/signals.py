@@ -284,6 +284,19 @@ _KIND_PATTERNS: dict[str, Vocabulary | re.Pattern[str]] = {
             "## Staffing for the harbour phase",
         ),
     ),
+    # A section naming who wrote the document, where RFC templates close ("## Authors",
+    # "## Contributors: this note was compiled by ..."): the names under it are its owners.
+    "authors": _label_vocabulary(
+        "unresolved_ownership",
+        "authors",
+        "a label over the people who wrote the document",
+        Term(
+            "authors",
+            r"\b(?:authors?|contributors|credits|(?:written|compiled|prepared) by)$",
+            "a heading over the names of the document's authors",
+            "## Authors",
+        ),
+    ),
     "solution": re.compile(
         r"proposal|solution|design|\bwhat\b|how it works|requirements?|\bscope\b|implementation|"
         r"\bplan\b|\bapi\b|\bui\b|\bux\b|behaviou?r|stories|story|approach|architecture|"

@@ -226,3 +226,18 @@ def test_a_product_spec_with_an_implementation_note_stays_a_spec() -> None:
         "## Implementation\n\nThe kiosk team builds it.\n"
     )
     assert detect_type(parse_spec(draft)).doc_type == "spec"
+
+
+@pytest.mark.parametrize(
+    ("status", "doc_type"),
+    [("Accepted", "decision"), ("Superseded by 12", "decision"), ("In review", "spec")],
+)
+def test_a_status_section_giving_a_records_state_tells_a_decision(
+    status: str, doc_type: str
+) -> None:
+    # Nygard's template: "## Status" over the record's state, beside a Context section.
+    record = (
+        "# Ticket machines take contactless cards\n\n## Status\n\n"
+        f"{status}\n\n## Context\n\nCash jams the machines twice a week at the harbour stop.\n"
+    )
+    assert detect_type(parse_spec(record)).doc_type == doc_type

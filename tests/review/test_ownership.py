@@ -211,6 +211,19 @@ OWNERS_WHERE_REAL_DOCUMENTS_WRITE_THEM = {
         ## Abstract
         Retry uploads three times with backoff instead of failing at once.
         """,
+    "an Authors section closing the document": """
+        # Parcel lockers at tram stops
+
+        ## Summary
+        Riders pick up parcels at five tram stops instead of waiting in for a courier.
+
+        ## Contributors
+
+        This note was compiled by:
+
+        - Jane Doe (Depot team)
+        - Omar Reyes (https://example.com/omar)
+        """,
 }
 
 
@@ -227,3 +240,17 @@ def test_a_group_address_is_not_a_person() -> None:
     draft = OWNERS_WHERE_REAL_DOCUMENTS_WRITE_THEM["a sponsor given as an e-mail address"]
     findings = run_check(OwnershipCheck(), draft.replace("k.osei@", "platform-team@"))
     assert [f.code for f in findings] == ["unresolved_ownership"]
+
+
+def test_a_contributors_section_without_names_names_nobody() -> None:
+    draft = """
+        # Parcel lockers at tram stops
+
+        ## Summary
+        Riders pick up parcels at five tram stops instead of waiting in for a courier.
+
+        ## Contributors
+
+        Contributions are welcome in the discussion thread.
+        """
+    assert [f.code for f in run_check(OwnershipCheck(), draft)] == ["unresolved_ownership"]
