@@ -173,6 +173,7 @@ _ANSWERER = re.compile(
     rf"\b(?:ask|with|assigned to|owned by|check with)\s+{_NAME}|\|\s*{_NAME}(?: \([^)|]*\))?\s*\|"
 )
 _SKIP_KINDS = frozenset({"why", "acceptance", "metric"})
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _STUB = "| Question | Owner | Answer by |\n|---|---|---|\n| <question> | <name> | <date> |"
 
 
@@ -279,17 +280,30 @@ def unresolved_items(ctx: ReviewContext) -> list[Item]:
 
 
 def _open_items(ctx: ReviewContext) -> tuple[list[Item], bool]:
-    """(open items, whether any came from a questions section, a TODO/TBD or 'undecided')."""
+    """(open items, whether any came from a questions section, a TODO/TBD, 'undecided' or a
+    list of questions)."""
     view = view_of(ctx)
     questions_lines = {n for b in view.blocks if "questions" in b.kinds for n, _ in b.body}
     items = unresolved_items(ctx)
-    confident = any(
+    confident = _question_list(ctx, items) or any(
         i.start_line in questions_lines
         or TODO.search(strip_quotes(i.text))
         or UNDECIDED.search(strip_quotes(i.text))
         for i in items
     )
     return items, confident
+
+
+def _question_list(ctx: ReviewContext, items: list[Item]) -> bool:
+    """Whether open items include a bulleted list of two or more questions in a row: a list of
+    things still to answer, whatever its heading ("Follow-ups", "Next steps"), where a single
+    "?" in prose may be rhetorical."""
+    bullets = [
+        i
+        for i in items
+        if i.text.rstrip().endswith("?") and _BULLET.match(ctx.spec.lines[i.start_line - 1])
+    ]
+    return any(b.start_line - a.end_line <= 1 for a, b in zip(bullets, bullets[1:], strict=False))
 
 
 class QuestionsCheck:

@@ -233,3 +233,30 @@ def test_a_design_is_asked_for_a_metric_only_when_its_goal_is_an_outcome(
     draft = DESIGN_NAMING_AN_OUTCOME.format(motivation=motivation)
     findings = run_check(MetricCheck(), draft, doc_type="design")
     assert (findings != []) is raised
+
+
+def test_a_list_of_questions_under_any_heading_is_raised_with_confidence() -> None:
+    """Two or more bulleted questions in a row are things still to answer, whatever the
+    heading; a single "?" in prose may be rhetorical and stays below the default bar."""
+    listed = """
+        # Card-only lockers
+
+        ## Context
+        Cash jams the lockers twice a week at the harbour stop.
+
+        ## Next steps
+        - Do we refund riders who paid cash before the switch?
+        - Which depot keeps the spare card readers?
+        """
+    (finding,) = run_check(QuestionsCheck(), listed, doc_type="decision")
+    assert finding.confidence >= 0.6
+    prose = """
+        # Card-only lockers
+
+        ## Context
+        Cash jams the lockers twice a week at the harbour stop.
+
+        ## Next steps
+        Who would still want cash lockers in 2027? We expect few riders.
+        """
+    assert all(f.confidence < 0.6 for f in run_check(QuestionsCheck(), prose, doc_type="decision"))
