@@ -117,7 +117,7 @@ class RuleCheck:
         open_ = list(range(len(calibrated)))
         for step in range(max((len(p) for p in plans), default=0)):
             due = [n for n in open_ if step < len(plans[n])]
-            vectors([i for n in due for i in plans[n][step].passages])  # one batch a round
+            vectors([i for n in due for i in plans[n][step].passages])  # one call a round
             for n in due:
                 seen[n] += plans[n][step].passages
                 rule, group = calibrated[n], plans[n][step]
@@ -223,7 +223,7 @@ class Group:
 
 def plan(ctx: ReviewContext, rule: Calibrated) -> list[Group]:
     """The order in which a rule looks at the draft's passages: the requirement's candidates,
-    best first, two at a time, with the trigger's second. The trigger's candidates share
+    best first, REQUIREMENT_ROUND at a time, with the trigger's second. Its candidates share
     the failing examples' and the trigger's words; they are also compared with the
     requirement (they show what the rule is about)."""
     requirement = candidates(ctx, rule.words, REQUIREMENT_CANDIDATES)
