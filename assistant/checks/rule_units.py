@@ -160,6 +160,21 @@ def candidates(ctx: ReviewContext, words: frozenset[str], k: int) -> list[int]:
     return [i for i, _ in best]
 
 
+def repeats(ctx: ReviewContext, picks: list[int], *, keep_heading: bool) -> set[int]:
+    """Passages of `picks` that another of them already holds: a heading reads with the first
+    sentence under it, so where both are picked one of the two is the same text again. With
+    `keep_heading` the sentence is the repeat (compared with a requirement, the heading adds
+    context); otherwise the heading is (a trigger is met by a sentence, never a heading)."""
+    units = units_of(ctx)
+    chosen = set(picks)
+    out = set()
+    for i in picks:
+        head = units[i - 1] if i > 0 else None
+        if head and head.heading and i - 1 in chosen and head.text.endswith(units[i].text):
+            out.add(i if keep_heading else i - 1)
+    return out
+
+
 class PassageCache:
     """Passage vectors kept across reviews by one rule check, by text (bounded, thread-safe):
     a draft reviewed again (the bot on each push, the Review page, the API) embeds only the

@@ -26,6 +26,7 @@ from assistant.checks.rule_units import (
     as_matrix,
     candidates,
     draft_vectors,
+    repeats,
 )
 from assistant.embed import Embedder
 from assistant.models import Finding
@@ -227,7 +228,9 @@ def plan(ctx: ReviewContext, rule: Calibrated) -> list[Group]:
     the failing examples' and the trigger's words; they are also compared with the
     requirement (they show what the rule is about)."""
     requirement = candidates(ctx, rule.words, REQUIREMENT_CANDIDATES)
+    requirement = [i for i in requirement if i not in repeats(ctx, requirement, keep_heading=True)]
     triggering = candidates(ctx, rule.trigger_words, TRIGGER_CANDIDATES)
+    triggering = [i for i in triggering if i not in repeats(ctx, triggering, keep_heading=False)]
     rounds = [
         requirement[i : i + REQUIREMENT_ROUND]
         for i in range(0, len(requirement), REQUIREMENT_ROUND)

@@ -249,8 +249,10 @@ def test_the_drafts_vectors_are_computed_once_per_review_for_every_rule() -> Non
     assert embedder.calls == []  # the rules' calibration and the passages' vectors are kept
     edited = MIGRATION.replace("in one batch", "in one nightly batch")
     reviewer.review_text(edited, config=ReviewConfig(rules=rules))
-    (call,) = embedder.calls  # only the edited passages (the sentence, its heading) again
-    assert call and all("nightly batch" in text for text in call)
+    again = [text for call in embedder.calls for text in call]
+    # Only the edited passages (the sentence, its heading) again, each once.
+    assert again and all("nightly batch" in text for text in again)
+    assert len(again) == len(set(again))
 
 
 class RecordingEmbedder:
@@ -280,6 +282,9 @@ def test_a_rule_stops_looking_once_a_passage_meets_it(minilm: MiniLMEmbedder) ->
     assert len(_rule_findings(Reviewer(embedder=broken), MIGRATION + notes, _config())) == 1
     assert any("restores the invoices table" in text for text in met.passages)
     assert 0 < len(met.passages) <= 2 < len(broken.passages)
+    # The "Rollback" heading reads with the sentence under it: that sentence is not embedded
+    # again on its own.
+    assert not any(text.startswith("If the copy fails") for text in met.passages)
 
 
 def test_a_passages_vector_does_not_depend_on_what_is_embedded_with_it(
