@@ -114,10 +114,9 @@ class KeywordIndex:
         self._doc_terms: dict[str, set[str]] = {}
         self._chunk_terms: dict[str, frozenset[str]] = {}
         self._doc_words: dict[str, set[str]] = {}  # plain words, for matching names
-        for chunk, toks in zip(self.chunks, tokens, strict=True):
+        for chunk, toks, words in zip(self.chunks, tokens, plain, strict=True):
             self._doc_terms.setdefault(chunk.doc_id, set()).update(toks)
             self._chunk_terms[chunk.id] = frozenset(toks)
-        for chunk, words in zip(self.chunks, plain, strict=True):
             self._doc_words.setdefault(chunk.doc_id, set()).update(words)
         self._words = frozenset(w for words in self._doc_words.values() for w in words)
         self.n_docs = len(self._doc_terms)

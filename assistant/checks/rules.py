@@ -75,6 +75,11 @@ class Verdict:
     trigger_score: float  # how far above its bar the triggering passage is
     bar: float
 
+    @classmethod
+    def silent(cls, rule: Calibrated) -> Verdict:
+        """Nothing to raise and nothing found: no passages, or settled before the end."""
+        return cls(rule.rule, False, 0.0, None, 0.0, None, 0.0, rule.bar)
+
 
 class RuleCheck:
     """Raises a finding per team rule whose trigger is met and requirement is not."""
@@ -120,8 +125,8 @@ class RuleCheck:
             due = [n for n in open_ if step < len(plans[n])]
             vectors([i for n in due for i in plans[n][step].passages])  # one call a round
             for n in due:
-                seen[n] += plans[n][step].passages
                 rule, group = calibrated[n], plans[n][step]
+                seen[n] += group.passages
                 if meets(rule, vectors(seen[n])) or (
                     group.trigger and not triggers(rule, vectors(group.passages))
                 ):
@@ -129,7 +134,7 @@ class RuleCheck:
         verdicts = []
         for n, rule in enumerate(calibrated):
             if n not in open_:  # settled early: met, or not triggered
-                verdicts.append(Verdict(rule.rule, False, 0.0, None, 0.0, None, 0.0, rule.bar))
+                verdicts.append(Verdict.silent(rule))
                 continue
             triggering = [i for group in plans[n] if group.trigger for i in group.passages]
             verdicts.append(judge(rule, vectors(seen[n]), vectors(triggering)))
@@ -228,9 +233,11 @@ def plan(ctx: ReviewContext, rule: Calibrated) -> list[Group]:
     the failing examples' and the trigger's words; they are also compared with the
     requirement (they show what the rule is about)."""
     requirement = candidates(ctx, rule.words, REQUIREMENT_CANDIDATES)
-    requirement = [i for i in requirement if i not in repeats(ctx, requirement, keep_heading=True)]
+    repeated = repeats(ctx, requirement, keep_heading=True)
+    requirement = [i for i in requirement if i not in repeated]
     triggering = candidates(ctx, rule.trigger_words, TRIGGER_CANDIDATES)
-    triggering = [i for i in triggering if i not in repeats(ctx, triggering, keep_heading=False)]
+    repeated = repeats(ctx, triggering, keep_heading=False)
+    triggering = [i for i in triggering if i not in repeated]
     rounds = [
         requirement[i : i + REQUIREMENT_ROUND]
         for i in range(0, len(requirement), REQUIREMENT_ROUND)
@@ -244,7 +251,7 @@ def plan(ctx: ReviewContext, rule: Calibrated) -> list[Group]:
 def judge(rule: Calibrated, draft: DraftVectors, triggering: DraftVectors) -> Verdict:
     """The verdict for one rule on one draft (pure given the vectors): `draft` holds the
     passages compared with the requirement, `triggering` those compared with the trigger."""
-    none = Verdict(rule.rule, False, 0.0, None, 0.0, None, 0.0, rule.bar)
+    none = Verdict.silent(rule)
     if not draft.units:
         return none
     scores = closeness(rule, draft)
